@@ -1,0 +1,163 @@
+package zones
+
+// maxChain bounds the CNAME chain followed inside the served zones.
+const maxChain = 8
+
+// Lookup answers qname/qtype from the set into a (which is not reset first:
+// call a.Reset when reusing it). qname must be absolute and lower case.
+// It implements RFC 1034 section 4.3.2 with RFC 4592 wildcards, RFC 2308
+// negative answers and RFC 6604 rcodes for CNAME chains: CNAMEs are followed
+// through every zone of the set, and a chain that loops or grows longer
+// than eight links stops with what it has.
+func (s *Set) Lookup(qname string, qtype uint16, a *Answer) {
+	z := s.Find(qname)
+	if z == nil {
+		a.Outcome = Refused
+		return
+	}
+	for range maxChain {
+		target := z.lookup(qname, qtype, a)
+		if target == "" {
+			return
+		}
+		next := s.Find(target)
+		if next == nil || a.seen(target) {
+			return // leaves the served zones, or loops: the CNAMEs are the answer
+		}
+		z, qname = next, target
+	}
+}
+
+// seen reports whether a CNAME in the answer already has this owner.
+func (a *Answer) seen(name string) bool {
+	for _, rr := range a.Answer {
+		owner := rr.Owner
+		if owner == "" {
+			owner = rr.Name
+		}
+		if rr.Type == TypeCNAME && owner == name {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup answers qname inside the zone. It returns the CNAME target to
+// follow, if any, after appending the CNAME to a.Answer.
+func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
+	a.Zone = z
+	var buf [128]int
+	starts := labelStarts(qname, buf[:0])
+
+	// Walk down from the apex towards qname: stop at a zone cut (referral)
+	// or at the first name that does not exist (its parent is the closest
+	// encloser).
+	encloser := z.nodes[z.Origin]
+	var exact *node
+	if len(starts) == z.nlabels {
+		exact = encloser
+	}
+	for i := len(starts) - z.nlabels - 1; i >= 0; i-- {
+		n := z.nodes[qname[starts[i]:]]
+		if n == nil {
+			break
+		}
+		if n.cut && !(i == 0 && qtype == TypeDS) {
+			z.referral(n, a)
+			return ""
+		}
+		encloser = n
+		if i == 0 {
+			exact = n
+		}
+	}
+
+	owner := ""
+	n := exact
+	if n == nil {
+		if encloser.wild == nil {
+			a.Outcome = NXDomain
+			a.Authority = append(a.Authority, RR{Record: z.NegSOA})
+			return ""
+		}
+		n, owner = encloser.wild, qname
+	}
+	if n.cut { // a DS query at the cut: answered from the parent side
+		if ds := n.get(TypeDS); ds != nil {
+			a.Outcome = Success
+			a.Answer = appendRRs(a.Answer, ds, owner)
+			return ""
+		}
+		z.noData(a)
+		return ""
+	}
+	if n.gslb != nil {
+		a.Outcome = GSLB
+		a.GSLB = n.gslb
+		a.GSLBOwner = qname
+		return ""
+	}
+	if qtype == TypeANY {
+		if len(n.sets) == 0 {
+			z.noData(a)
+			return ""
+		}
+		a.Outcome = Success
+		for _, set := range n.sets {
+			a.Answer = appendRRs(a.Answer, set.records, owner)
+		}
+		return ""
+	}
+	if recs := n.get(qtype); recs != nil {
+		a.Outcome = Success
+		a.Answer = appendRRs(a.Answer, recs, owner)
+		z.additional(recs, a)
+		return ""
+	}
+	if cname := n.get(TypeCNAME); cname != nil {
+		a.Outcome = Success
+		a.Answer = appendRRs(a.Answer, cname, owner)
+		return cname[0].Target
+	}
+	z.noData(a)
+	return ""
+}
+
+func (z *Zone) noData(a *Answer) {
+	a.Outcome = NoData
+	a.Authority = append(a.Authority, RR{Record: z.NegSOA})
+}
+
+// referral answers a delegation: the cut's NS set in authority and the
+// addresses of its in-zone targets (glue) in additional. A referral that
+// ends a CNAME chain keeps the chain in the answer section.
+func (z *Zone) referral(cut *node, a *Answer) {
+	a.Outcome = Referral
+	ns := cut.get(TypeNS)
+	a.Authority = appendRRs(a.Authority, ns, "")
+	z.additional(ns, a)
+}
+
+// additional appends the addresses of the in-zone targets of NS, MX and SRV
+// records (glue included). GSLB targets are left out: their addresses
+// depend on the client.
+func (z *Zone) additional(recs []*Record, a *Answer) {
+	for _, r := range recs {
+		if r.Target == "" || r.Type == TypeCNAME || r.Type == TypeDNAME {
+			continue
+		}
+		t := z.nodes[r.Target]
+		if t == nil {
+			continue
+		}
+		a.Additional = appendRRs(a.Additional, t.get(TypeA), "")
+		a.Additional = appendRRs(a.Additional, t.get(TypeAAAA), "")
+	}
+}
+
+func appendRRs(dst []RR, recs []*Record, owner string) []RR {
+	for _, r := range recs {
+		dst = append(dst, RR{Record: r, Owner: owner})
+	}
+	return dst
+}

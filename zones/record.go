@@ -1,0 +1,58 @@
+package zones
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Record types that lookup and validation treat specially.
+const (
+	TypeA     uint16 = 1
+	TypeNS    uint16 = 2
+	TypeCNAME uint16 = 5
+	TypeSOA   uint16 = 6
+	TypeMX    uint16 = 15
+	TypeAAAA  uint16 = 28
+	TypeSRV   uint16 = 33
+	TypeDNAME uint16 = 39
+	TypeDS    uint16 = 43
+	TypeRRSIG uint16 = 46
+	TypeNSEC  uint16 = 47
+	TypeANY   uint16 = 255
+)
+
+// Position is a place in a configuration or zone file. Line and Col start
+// at 1; a zero Line means the file as a whole.
+type Position struct {
+	File      string
+	Line, Col int
+}
+
+// String returns "file:line:col", "file:line" or "file".
+func (p Position) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	default:
+		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	}
+}
+
+// Record is one parsed resource record of a zone. Records are shared by
+// every query that answers them and must never be modified after loading.
+type Record struct {
+	Name   string     // absolute owner name, lower case
+	Type   uint16     // RR type
+	TTL    uint32     // TTL in seconds
+	Target string     // absolute lower-case name the record points at (NS, CNAME, DNAME, MX, SRV), else ""
+	Addr   netip.Addr // the address of an A or AAAA record
+	Data   any        // the parsed record as the Parser returned it (a dns.RR); opaque here
+	Pos    Position   // where the record was written
+}
+
+// Parser parses one record written in presentation format. Relative names
+// are relative to origin; a record without a TTL gets defaultTTL. It returns
+// the record without Pos, which the loader fills in.
+type Parser func(text, origin string, defaultTTL uint32) (Record, error)

@@ -1,0 +1,67 @@
+package zones
+
+import (
+	"time"
+
+	"github.com/gslb/gslb/zones/pick"
+)
+
+// Zone is one compiled, immutable zone file.
+type Zone struct {
+	Origin  string    // absolute, lower case
+	File    string    // the file it was loaded from
+	Serial  uint32    // the SOA serial (given or derived)
+	SOA     *Record   // the SOA with the zone's TTL, answered to SOA queries
+	NegSOA  *Record   // the SOA with TTL min(SOA TTL, minimum), for negative answers
+	Loaded  time.Time // when this version was compiled
+	Pools   map[string]*pick.Pool
+	nodes   map[string]*node // every owner name, empty non-terminal and GSLB name
+	nlabels int              // labels in Origin
+}
+
+// Name is a compiled [gslb.NAME] table: a geo-routed name answered from a pool.
+type Name struct {
+	Name        string // absolute owner name, lower case
+	Pool        *pick.Pool
+	TTL         uint32 // TTL of normal answers
+	DegradedTTL uint32 // TTL of failover and fail-open answers
+	Pos         Position
+}
+
+// rrset is the records of one type at one name.
+type rrset struct {
+	typ     uint16
+	records []*Record
+}
+
+// node is one name in the zone tree.
+type node struct {
+	name string
+	sets []rrset // ordered by type
+	gslb *Name
+	cut  bool  // NS at a name other than the apex: a delegation point
+	wild *node // the wildcard child "*.name", if any
+}
+
+func (n *node) get(t uint16) []*Record {
+	for i := range n.sets {
+		if n.sets[i].typ == t {
+			return n.sets[i].records
+		}
+	}
+	return nil
+}
+
+// empty reports whether the node is an empty non-terminal.
+func (n *node) empty() bool { return len(n.sets) == 0 && n.gslb == nil }
+
+// Names returns the zone's GSLB names.
+func (z *Zone) Names() []*Name {
+	var out []*Name
+	for _, n := range z.nodes {
+		if n.gslb != nil {
+			out = append(out, n.gslb)
+		}
+	}
+	return out
+}
