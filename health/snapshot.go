@@ -2,23 +2,45 @@ package health
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 )
+
+// Detail is what a Snapshot records about one target: its status, since
+// when, and the reason of the transition into it ("" when none, as for a
+// target not yet decided).
+type Detail struct {
+	Status Status    `json:"status"`
+	Since  time.Time `json:"since,omitzero"`
+	Reason string    `json:"reason,omitempty"`
+}
 
 // Snapshot is an immutable view of every target's status and the admin
 // overrides, published by the monitor and read by the query path. A nil
 // *Snapshot is valid: every target is Unknown and nothing is overridden.
+// Reading a status does not allocate.
 type Snapshot struct {
-	targets   map[Target]Status
+	targets   map[Target]Detail
 	overrides []Override
 }
 
 // NewSnapshot returns a snapshot of the given statuses and overrides. The
 // maps and slices are copied, so the caller may keep changing its own.
 func NewSnapshot(targets map[Target]Status, overrides []Override) *Snapshot {
-	s := &Snapshot{targets: make(map[Target]Status, len(targets))}
+	s := &Snapshot{targets: make(map[Target]Detail, len(targets))}
 	for t, st := range targets {
-		s.targets[t] = st
+		s.targets[t] = Detail{Status: st}
+	}
+	s.overrides = append([]Override(nil), overrides...)
+	return s
+}
+
+// NewDetailedSnapshot returns a snapshot of the given target details and
+// overrides. The map and slice are copied.
+func NewDetailedSnapshot(targets map[Target]Detail, overrides []Override) *Snapshot {
+	s := &Snapshot{targets: make(map[Target]Detail, len(targets))}
+	for t, d := range targets {
+		s.targets[t] = d
 	}
 	s.overrides = append([]Override(nil), overrides...)
 	return s
@@ -29,10 +51,42 @@ func (s *Snapshot) Status(t Target) Status {
 	if s == nil {
 		return Unknown
 	}
-	return s.targets[t]
+	return s.targets[t].Status
 }
 
-// Overrides returns a copy of the overrides in the snapshot.
+// Detail returns the status of a target with since when and why, and
+// whether the snapshot knows the target at all.
+func (s *Snapshot) Detail(t Target) (Detail, bool) {
+	if s == nil {
+		return Detail{}, false
+	}
+	d, ok := s.targets[t]
+	return d, ok
+}
+
+// Len returns the number of targets in the snapshot.
+func (s *Snapshot) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.targets)
+}
+
+// Targets returns the targets in the snapshot, sorted by Target.Compare.
+func (s *Snapshot) Targets() []Target {
+	if s == nil {
+		return nil
+	}
+	ts := make([]Target, 0, len(s.targets))
+	for t := range s.targets {
+		ts = append(ts, t)
+	}
+	slices.SortFunc(ts, Target.Compare)
+	return ts
+}
+
+// Overrides returns a copy of the overrides in the snapshot, including any
+// that have lapsed but were not yet purged; check Override.Active.
 func (s *Snapshot) Overrides() []Override {
 	if s == nil {
 		return nil
