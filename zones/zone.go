@@ -9,6 +9,7 @@ import (
 // Zone is one compiled, immutable zone file.
 type Zone struct {
 	Origin  string    // absolute, lower case
+	Pos     Position  // where origin is written
 	File    string    // the file it was loaded from
 	Serial  uint32    // the SOA serial (given or derived)
 	SOA     *Record   // the SOA with the zone's TTL, answered to SOA queries

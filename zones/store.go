@@ -1,0 +1,242 @@
+package zones
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Store loads the zones directory and publishes the current Set. A file
+// with errors keeps its previous version serving; a removed file removes its
+// zone. Queries read Current without locks; reloads are serialised.
+type Store struct {
+	cfg      *Config
+	parse    Parser
+	log      *slog.Logger
+	onChange func(*Set)
+
+	cur atomic.Pointer[Set]
+
+	mu    sync.Mutex
+	files map[string]*loaded // by file path: the version serving
+}
+
+type loaded struct {
+	zone *Zone
+	hash [sha256.Size]byte
+}
+
+// NewStore returns a store for the zones directory of cfg. onChange, if not
+// nil, is called after every reload that published a new Set.
+func NewStore(cfg *Config, parse Parser, logger *slog.Logger, onChange func(*Set)) *Store {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{cfg: cfg, parse: parse, log: logger.With("component", "zones"), onChange: onChange, files: map[string]*loaded{}}
+	s.cur.Store(NewSet(nil))
+	return s
+}
+
+// Current returns the Set serving now. It never returns nil.
+func (s *Store) Current() *Set { return s.cur.Load() }
+
+// Zones returns the Set serving now (the dns package's zone source).
+func (s *Store) Zones() *Set { return s.cur.Load() }
+
+// Config returns the server configuration the store was made with.
+func (s *Store) Config() *Config { return s.cfg }
+
+// ZoneFiles lists the zone files of a directory: names ending in .toml that
+// do not start with a dot (editors' swap and backup files are ignored).
+func ZoneFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read zones directory: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".toml") {
+			continue
+		}
+		out = append(out, filepath.Join(dir, name))
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Reload reads every zone file again and publishes the result. It returns
+// every problem found (an ErrorList); the zones of files with problems keep
+// their previous version, if they had one.
+func (s *Store) Reload() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs ErrorList
+	paths, err := ZoneFiles(s.cfg.ZonesDir)
+	if err != nil {
+		// keep serving everything we have
+		errs.Add(Position{File: s.cfg.ZonesDir}, "", "%v", err)
+		s.logErrors(errs)
+		return errs.Err()
+	}
+	next := map[string]*loaded{}
+	for _, p := range paths {
+		l, ferrs := s.loadFile(p)
+		errs = append(errs, ferrs...)
+		if l != nil {
+			next[p] = l
+		}
+	}
+	// Two files with one origin: the one already serving it keeps it,
+	// otherwise the first by file name.
+	byOrigin := map[string]string{}
+	for _, p := range paths {
+		l := next[p]
+		if l == nil {
+			continue
+		}
+		if old, ok := s.files[p]; ok && old.zone.Origin == l.zone.Origin {
+			byOrigin[l.zone.Origin] = p
+		}
+	}
+	for _, p := range paths {
+		l := next[p]
+		if l == nil {
+			continue
+		}
+		owner, taken := byOrigin[l.zone.Origin]
+		if !taken {
+			byOrigin[l.zone.Origin] = p
+			continue
+		}
+		if owner != p {
+			errs.Add(l.zone.Pos, "origin", "zone %s is already loaded from %s", l.zone.Origin, owner)
+			delete(next, p)
+		}
+	}
+	changed := len(next) != len(s.files)
+	for p, l := range next {
+		if old, ok := s.files[p]; !ok || old.zone != l.zone {
+			changed = true
+		}
+	}
+	s.files = next
+	if changed {
+		zones := make([]*Zone, 0, len(next))
+		for _, l := range next {
+			zones = append(zones, l.zone)
+		}
+		set := NewSet(zones)
+		s.cur.Store(set)
+		s.log.Info("zones loaded", "zones", len(zones))
+		if s.onChange != nil {
+			s.onChange(set)
+		}
+	}
+	s.logErrors(errs)
+	return errs.Err()
+}
+
+func (s *Store) logErrors(errs ErrorList) {
+	errs.Sort()
+	for _, e := range errs {
+		s.log.Error("zone file error", "error", e.Error())
+	}
+}
+
+// loadFile compiles one file. On failure it returns the version serving (if
+// any) and the problems.
+func (s *Store) loadFile(path string) (*loaded, ErrorList) {
+	old := s.files[path]
+	src, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil // removed between listing and reading
+		}
+		return old, ErrorList{{Pos: Position{File: path}, Msg: err.Error()}}
+	}
+	hash := sha256.Sum256(src)
+	if old != nil && old.hash == hash {
+		return old, nil
+	}
+	opts := CompileOptions{Serial: s.derivedSerial(path, old)}
+	z, err := Compile(path, src, s.cfg, s.parse, opts)
+	if err != nil {
+		if old != nil {
+			s.log.Warn("zone file has errors: the previous version keeps serving", "file", path, "zone", old.zone.Origin)
+		}
+		return old, Errors(err)
+	}
+	return &loaded{zone: z, hash: hash}, nil
+}
+
+// derivedSerial is the serial of a zone whose [soa] gives none: the file's
+// modification time in seconds since 1970, and always more than the serial
+// of the version it replaces, so it increases on every change that loads.
+func (s *Store) derivedSerial(path string, old *loaded) uint32 {
+	serial := uint32(1)
+	if fi, err := os.Stat(path); err == nil {
+		serial = uint32(fi.ModTime().Unix())
+	}
+	if old != nil && int32(serial-old.zone.Serial) <= 0 {
+		serial = old.zone.Serial + 1
+	}
+	if serial == 0 {
+		serial = 1
+	}
+	return serial
+}
+
+// Watch reloads when files in the zones directory change, until ctx ends.
+// Events are debounced: a burst of writes (an editor's rename-save, sed -i,
+// an atomic rename) gives one reload after the directory has been quiet for
+// debounce (200ms when zero).
+func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
+	if debounce <= 0 {
+		debounce = 200 * time.Millisecond
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch zones directory: %w", err)
+	}
+	defer w.Close()
+	if err := w.Add(s.cfg.ZonesDir); err != nil {
+		return fmt.Errorf("watch zones directory %s: %w", s.cfg.ZonesDir, err)
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			name := filepath.Base(ev.Name)
+			if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".toml") {
+				continue
+			}
+			timer.Reset(debounce)
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			s.log.Warn("zones watcher", "error", err)
+		case <-timer.C:
+			_ = s.Reload() // errors are logged by Reload
+		}
+	}
+}

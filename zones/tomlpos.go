@@ -1,0 +1,319 @@
+package zones
+
+import (
+	"strconv"
+	"strings"
+)
+
+// positions maps key paths of a TOML document to where their values start.
+// BurntSushi/toml reports the position of syntax errors but not of keys, and
+// it stops at the first type error; gslb decodes into generic values, checks
+// them itself (to report every problem at once) and uses this index to say
+// where each problem is. The scanner runs only on documents that already
+// parsed, so it can be lenient.
+type positions map[string]Position
+
+// pathKey joins key parts into an index key.
+func pathKey(parts []string) string { return strings.Join(parts, "\x00") }
+
+// at returns the position of the value at path, or of its nearest ancestor
+// with a known position, or of the file.
+func (p positions) at(file string, path []string) Position {
+	for n := len(path); n > 0; n-- {
+		if pos, ok := p[pathKey(path[:n])]; ok {
+			pos.File = file
+			return pos
+		}
+	}
+	return Position{File: file, Line: 1, Col: 1}
+}
+
+// displayPath formats key parts as a key path: dotted, with array indexes
+// in brackets and parts that are not bare keys quoted.
+func displayPath(parts []string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if strings.HasPrefix(p, "[") {
+			b.WriteString(p)
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if bareKey(p) {
+			b.WriteString(p)
+		} else {
+			b.WriteString(strconv.Quote(p))
+		}
+	}
+	return b.String()
+}
+
+func bareKey(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// index returns the "[i]" path part of an array element.
+func index(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
+type posScanner struct {
+	src       string
+	off       int
+	line, col int
+	out       positions
+	arrays    map[string]int // next index of each [[array of tables]]
+}
+
+func scanPositions(src []byte) positions {
+	s := &posScanner{src: string(src), line: 1, col: 1, out: positions{}, arrays: map[string]int{}}
+	s.document()
+	return s.out
+}
+
+func (s *posScanner) eof() bool { return s.off >= len(s.src) }
+
+func (s *posScanner) peek() byte {
+	if s.eof() {
+		return 0
+	}
+	return s.src[s.off]
+}
+
+func (s *posScanner) next() byte {
+	c := s.src[s.off]
+	s.off++
+	if c == '\n' {
+		s.line++
+		s.col = 1
+	} else {
+		s.col++
+	}
+	return c
+}
+
+func (s *posScanner) here() Position { return Position{Line: s.line, Col: s.col} }
+
+// skipSpace skips blanks; with newlines, also line ends and comments.
+func (s *posScanner) skipSpace(newlines bool) {
+	for !s.eof() {
+		switch c := s.peek(); {
+		case c == ' ' || c == '\t' || c == '\r':
+			s.next()
+		case c == '#':
+			for !s.eof() && s.peek() != '\n' {
+				s.next()
+			}
+		case c == '\n' && newlines:
+			s.next()
+		default:
+			return
+		}
+	}
+}
+
+func (s *posScanner) document() {
+	var table []string
+	for {
+		s.skipSpace(true)
+		if s.eof() {
+			return
+		}
+		if s.peek() == '[' {
+			pos := s.here()
+			s.next()
+			array := s.peek() == '['
+			if array {
+				s.next()
+			}
+			s.skipSpace(false)
+			table = s.key()
+			if array {
+				k := pathKey(table)
+				i := s.arrays[k]
+				s.arrays[k] = i + 1
+				table = append(table, index(i))
+			}
+			s.out[pathKey(table)] = pos
+			for !s.eof() && s.peek() != '\n' {
+				s.next()
+			}
+			continue
+		}
+		start := s.off
+		k := s.key()
+		s.skipSpace(false)
+		if s.peek() != '=' || s.off == start {
+			// not a key/value line: skip it rather than loop forever
+			for !s.eof() && s.peek() != '\n' {
+				s.next()
+			}
+			continue
+		}
+		s.next()
+		s.skipSpace(false)
+		s.value(append(append([]string(nil), table...), k...))
+	}
+}
+
+// key reads a dotted key.
+func (s *posScanner) key() []string {
+	var parts []string
+	for !s.eof() {
+		s.skipSpace(false)
+		switch s.peek() {
+		case '"':
+			parts = append(parts, s.basicString())
+		case '\'':
+			parts = append(parts, s.literalString())
+		default:
+			start := s.off
+			for !s.eof() && bareKey(string(s.peek())) {
+				s.next()
+			}
+			if s.off == start {
+				return parts
+			}
+			parts = append(parts, s.src[start:s.off])
+		}
+		s.skipSpace(false)
+		if s.peek() != '.' {
+			return parts
+		}
+		s.next()
+	}
+	return parts
+}
+
+func (s *posScanner) value(path []string) {
+	s.out[pathKey(path)] = s.here()
+	switch {
+	case strings.HasPrefix(s.src[s.off:], `"""`):
+		s.multiline(`"""`, true)
+	case strings.HasPrefix(s.src[s.off:], `'''`):
+		s.multiline(`'''`, false)
+	case s.peek() == '"':
+		s.basicString()
+	case s.peek() == '\'':
+		s.literalString()
+	case s.peek() == '[':
+		s.next()
+		for i := 0; ; i++ {
+			s.skipSpace(true)
+			if s.eof() || s.peek() == ']' {
+				break
+			}
+			s.value(append(append([]string(nil), path...), index(i)))
+			s.skipSpace(true)
+			if s.peek() == ',' {
+				s.next()
+			}
+		}
+		if !s.eof() {
+			s.next()
+		}
+	case s.peek() == '{':
+		s.next()
+		for {
+			s.skipSpace(false)
+			if s.eof() || s.peek() == '}' || s.peek() == '\n' {
+				break
+			}
+			k := s.key()
+			s.skipSpace(false)
+			if s.peek() != '=' {
+				break
+			}
+			s.next()
+			s.skipSpace(false)
+			s.value(append(append([]string(nil), path...), k...))
+			s.skipSpace(false)
+			if s.peek() == ',' {
+				s.next()
+			}
+		}
+		if !s.eof() && s.peek() == '}' {
+			s.next()
+		}
+	default:
+		for !s.eof() && !strings.ContainsRune(",]}\n#", rune(s.peek())) {
+			s.next()
+		}
+	}
+}
+
+// basicString reads a "string" and returns its unescaped-enough content (as
+// a key it only needs to match the decoder's keys for common cases).
+func (s *posScanner) basicString() string {
+	s.next()
+	var b strings.Builder
+	for !s.eof() {
+		c := s.next()
+		switch c {
+		case '"':
+			return b.String()
+		case '\\':
+			if !s.eof() {
+				e := s.next()
+				switch e {
+				case 'n':
+					b.WriteByte('\n')
+				case 't':
+					b.WriteByte('\t')
+				default:
+					b.WriteByte(e)
+				}
+			}
+		case '\n':
+			return b.String()
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func (s *posScanner) literalString() string {
+	s.next()
+	start := s.off
+	for !s.eof() && s.peek() != '\'' && s.peek() != '\n' {
+		s.next()
+	}
+	str := s.src[start:s.off]
+	if !s.eof() && s.peek() == '\'' {
+		s.next()
+	}
+	return str
+}
+
+func (s *posScanner) multiline(delim string, escapes bool) {
+	for range 3 {
+		s.next()
+	}
+	for !s.eof() {
+		if strings.HasPrefix(s.src[s.off:], delim) {
+			for range 3 {
+				s.next()
+			}
+			// a closing delimiter may be followed by up to two quote characters
+			for !s.eof() && s.peek() == delim[0] {
+				s.next()
+			}
+			return
+		}
+		if escapes && s.peek() == '\\' {
+			s.next()
+		}
+		if !s.eof() {
+			s.next()
+		}
+	}
+}
