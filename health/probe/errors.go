@@ -1,0 +1,27 @@
+package probe
+
+import "errors"
+
+// Errors wrapped by probe failures; test for them with errors.Is. Network
+// errors (refused, unreachable, TLS verification) are wrapped as returned by
+// the standard library.
+var (
+	// ErrTimeout is wrapped when the probe did not finish within the check's
+	// Timeout.
+	ErrTimeout = errors.New("timed out")
+	// ErrStatus is wrapped when an HTTP response has a status code outside
+	// ExpectStatus.
+	ErrStatus = errors.New("unexpected status")
+	// ErrBody is wrapped when an HTTP response body lacks BodyContains within
+	// the first BodyLimit bytes.
+	ErrBody = errors.New("body mismatch")
+	// ErrRcode is wrapped when a DNS response has an rcode other than
+	// ExpectRcode.
+	ErrRcode = errors.New("unexpected rcode")
+	// ErrResponse is wrapped when a DNS response is malformed (too short, not
+	// a response, wrong opcode).
+	ErrResponse = errors.New("bad response")
+	// ErrCheck is wrapped when the check itself cannot be run: an unknown
+	// type, an invalid address or query name, an unreadable CA file.
+	ErrCheck = errors.New("invalid check")
+)

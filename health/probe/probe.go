@@ -1,0 +1,112 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/gslb/gslb/health"
+)
+
+// Defaults applied when a check leaves a field at its zero value. The config
+// loader normally fills these in; the prober applies them again so that a
+// bare Check still probes sensibly and always ends.
+const (
+	// DefaultTimeout bounds a probe whose check has no Timeout.
+	DefaultTimeout = 5 * time.Second
+	// DefaultBodyLimit is how much of an HTTP body is read when BodyLimit is 0.
+	DefaultBodyLimit = 64 << 10
+)
+
+// Prober runs probes. Its zero value is ready to use and it is safe for
+// concurrent use. It caches the parsed CA files of https checks and reloads
+// one when its size or modification time changes.
+type Prober struct {
+	mu  sync.Mutex
+	cas map[string]caEntry
+}
+
+// Probe runs check c once against addr and returns nil on success or an
+// error saying why it failed. It returns within the check's Timeout (or
+// DefaultTimeout), or earlier when ctx ends.
+func (p *Prober) Probe(ctx context.Context, c health.Check, addr netip.Addr) error {
+	if c.Type == health.CheckNone {
+		return nil
+	}
+	if !addr.IsValid() {
+		return fmt.Errorf("probe %s: no address: %w", c.Type, ErrCheck)
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	var err error
+	switch c.Type {
+	case health.CheckHTTP:
+		err = p.http(pctx, c, addr, false)
+	case health.CheckHTTPS:
+		err = p.http(pctx, c, addr, true)
+	case health.CheckTCP:
+		err = probeTCP(pctx, c, addr)
+	case health.CheckDNS:
+		err = probeDNS(pctx, c, addr)
+	default:
+		return fmt.Errorf("probe type %q: %w", c.Type, ErrCheck)
+	}
+	if err == nil {
+		return nil
+	}
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("probe canceled: %w", ctx.Err())
+	case errors.Is(pctx.Err(), context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Errorf("%w after %s", ErrTimeout, timeout)
+	}
+	return err
+}
+
+// Probe runs check c once against addr with a Prober of its own, for one-off
+// use such as a command-line check. See Prober.Probe.
+func Probe(ctx context.Context, c health.Check, addr netip.Addr) error {
+	var p Prober
+	return p.Probe(ctx, c, addr)
+}
+
+// isTimeout reports whether err is a network timeout (a deadline set on a
+// connection from the context's deadline).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// port returns the check's port or the default of its type.
+func port(c health.Check) uint16 {
+	if c.Port != 0 {
+		return c.Port
+	}
+	switch c.Type {
+	case health.CheckHTTPS:
+		return 443
+	case health.CheckDNS:
+		return 53
+	default:
+		return 80
+	}
+}
+
+// probeTCP succeeds when a TCP connection to the target opens.
+func probeTCP(ctx context.Context, c health.Check, addr netip.Addr) error {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(addr, port(c)).String())
+	if err != nil {
+		return err
+	}
+	return conn.Close()
+}
