@@ -89,6 +89,9 @@ func (c *compiler) compile() *Zone {
 		origin += "."
 	}
 	if origin == "" {
+		for k := range zoneKeys { // nothing more can be checked without an origin
+			t.used[k] = true
+		}
 		return nil
 	}
 	c.origin = origin

@@ -1,0 +1,105 @@
+package zones_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gslb/gslb/zones"
+)
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // every error line, in order
+	}{
+		{"ok minimal", `listen = ["127.0.0.1:5353"]`, nil},
+		{"syntax", "listen = [\n", []string{"c.toml:1:11: TOML syntax: unexpected EOF"}},
+		{"unknown key", "listn = []", []string{"c.toml:1:9: listn: unknown key"}},
+		{"bad listen", `listen = ["nope"]`, []string{`c.toml:1:11: listen[0]: invalid address "nope": want host:port`}},
+		{"datacenter range", "[datacenters.x]\nlat = 91\nlon = 0", []string{"c.toml:2:7: datacenters.x.lat: 91 out of range [-90, 90]"}},
+		{"datacenter missing lon", "[datacenters.x]\nlat = 1", []string{`c.toml:1:1: datacenters.x: missing required key "lon"`}},
+		{"check timeout", "[checks.c]\ntype = \"tcp\"\nport = 1\ninterval = \"1s\"\ntimeout = \"1s\"",
+			[]string{"c.toml:5:11: checks.c.timeout: timeout 1s must be positive and less than interval 1s"}},
+		{"check bare duration string", "[checks.c]\ntype = \"none\"\ninterval = \"10\"",
+			[]string{`c.toml:3:12: checks.c.interval: duration "10" has no unit: write "10s", or the integer 10 for seconds`}},
+		{"check float duration", "[checks.c]\ntype = \"none\"\ninterval = 1.5",
+			[]string{`c.toml:3:12: checks.c.interval: duration must be a string with a unit ("30s") or an integer of seconds, not a float`}},
+		{"check type", "[checks.c]\ntype = \"icmp\"", []string{`c.toml:2:8: checks.c.type: unknown check type "icmp": want http, https, tcp, dns or none`}},
+		{"tcp needs port", "[checks.c]\ntype = \"tcp\"", []string{`c.toml:1:1: checks.c: missing required key "port" for a tcp check`}},
+		{"control off loopback", "[control]\nlisten = \"0.0.0.0:8053\"",
+			[]string{`c.toml:1:1: control: control.listen "0.0.0.0:8053" is not a loopback address: set control.token_file`}},
+		{"several sorted", "zones = 1\nnsid = 2\n", []string{
+			"c.toml:1:9: zones: must be a string, not an integer",
+			"c.toml:2:8: nsid: must be a string, not an integer",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := zones.ParseConfig("c.toml", []byte(tt.src))
+			got := zones.Errors(err)
+			if len(got) != len(tt.want) {
+				t.Fatalf("ParseConfig errors = %v, want %q", err, tt.want)
+			}
+			for i, e := range got {
+				if !strings.HasPrefix(e.Error(), tt.want[i]) {
+					t.Errorf("error %d = %q, want prefix %q", i, e.Error(), tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	cfg, err := zones.ParseConfig("/etc/gslb/gslb.toml", []byte(`
+[checks.web]
+type = "http"
+interval = "5s"
+[checks.dns]
+type = "dns"
+interval = 30
+query_type = "aaaa"
+expect_rcode = "NXDOMAIN"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ZonesDir != "/etc/gslb/zones" || cfg.State != "/etc/gslb/gslb.db" || cfg.MaxUDPSize != 1232 {
+		t.Errorf("defaults = %q %q %d", cfg.ZonesDir, cfg.State, cfg.MaxUDPSize)
+	}
+	web := cfg.Checks["web"]
+	if web.Port != 80 || web.Timeout != 2*time.Second || web.Rise != 2 || web.Fall != 3 || web.Path != "/" {
+		t.Errorf("web check = %+v", web)
+	}
+	d := cfg.Checks["dns"]
+	if d.Port != 53 || d.Interval != 30*time.Second || d.QueryType != 28 || d.ExpectRcode != 3 {
+		t.Errorf("dns check = %+v", d)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		err  bool
+	}{
+		{"30s", 30 * time.Second, false},
+		{"5m", 5 * time.Minute, false},
+		{"1h30m", 90 * time.Minute, false},
+		{"2d", 48 * time.Hour, false},
+		{"1w", 7 * 24 * time.Hour, false},
+		{"250ms", 250 * time.Millisecond, false},
+		{"30", 0, true},
+		{"", 0, true},
+		{"1y", 0, true},
+		{"-5s", 0, true},
+		{"s", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := zones.ParseDuration(tt.in)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}

@@ -1,0 +1,135 @@
+package zones_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gslb/gslb/dns"
+	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/zones"
+	"github.com/gslb/gslb/zones/pick"
+)
+
+func testConfig() *zones.Config {
+	return &zones.Config{
+		Datacenters: map[string]pick.Datacenter{
+			"ams": {Name: "ams", Lat: 52.37, Lon: 4.90},
+			"iad": {Name: "iad", Lat: 38.95, Lon: -77.45},
+		},
+		Checks: map[string]health.Check{"web": {Name: "web", Type: health.CheckHTTP}},
+	}
+}
+
+const zoneHead = `origin = "example.com."
+ttl = "1h"
+records = [
+  "@ NS ns1",
+  "ns1 A 192.0.2.53",
+`
+
+func TestCompileZoneErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{"ok", zoneHead + "]", nil},
+		{"missing origin", "ttl = 1", []string{`z.toml:1:1: missing required key "origin"`}},
+		{"relative origin", "origin = \"example.com\"\nrecords = [\"@ NS ns1.example.net.\"]", []string{`z.toml:1:10: origin: origin "example.com" must be absolute (end with a dot)`}},
+		{"no apex NS", "origin = \"example.com.\"\nrecords = [\"www A 192.0.2.1\"]", []string{"z.toml:1:10: origin: zone example.com. has no NS records at its apex"}},
+		{"record syntax", zoneHead + "  \"www A 300.1.1.1\",\n]", []string{`z.toml:6:3: records[2]: bad A A: "300.1.1.1"`}},
+		{"outside origin", zoneHead + "  \"www.example.net. A 192.0.2.1\",\n]", []string{"z.toml:6:3: records[2]: owner www.example.net. is outside the zone's origin example.com."}},
+		{"cname beside data", zoneHead + "  \"www CNAME ns1\",\n  \"www TXT x\",\n]", []string{"z.toml:6:3: CNAME at www.example.com. beside other data (TXT at z.toml:7:3)"}},
+		{"ns target without address", zoneHead + "  \"sub NS ns.sub\",\n]", []string{"z.toml:6:3: NS target ns.sub.example.com. is inside the zone but has no A or AAAA record"}},
+		{"occluded", zoneHead + "  \"sub NS ns.example.net.\",\n  \"x.sub TXT hi\",\n]", []string{"z.toml:7:3: TXT at x.sub.example.com. is below the delegation at sub.example.com.: only glue (A, AAAA) may be there"}},
+		{"ttl out of range", zoneHead + "  \"www 2147483648 A 192.0.2.1\",\n]", []string{"z.toml:6:3: records[2]: TTL 2147483648 out of range [0, 2147483647]"}},
+		{"ttl mismatch", zoneHead + "  \"www 60 A 192.0.2.1\",\n  \"www 70 A 192.0.2.2\",\n]", []string{"z.toml:7:3: TTL 70 differs from TTL 60 of the same RRset at z.toml:6:3"}},
+		{"soa in records", zoneHead + "  \"@ SOA a. b. 1 2 3 4 5\",\n]", []string{"z.toml:6:3: records[2]: SOA records come from the [soa] table"}},
+		{"zone ttl without unit", strings.Replace(zoneHead, `ttl = "1h"`, `ttl = "60"`, 1) + "]", []string{`z.toml:2:7: ttl: duration "60" has no unit`}},
+		{"misplaced key", zoneHead + "]\n[soa]\nprimary = \"ns1\"\nttl = \"1h\"", []string{`z.toml:9:7: soa.ttl: unknown key: "ttl" belongs at the top of the file`}},
+		{"gslb also static", zoneHead + "  \"www A 192.0.2.1\",\n]\n[gslb.www]\npool = \"p\"\n[pools.p]\nmembers = [{datacenter = \"ams\", addresses = [\"192.0.2.10\"]}]",
+			[]string{"z.toml:8:1: gslb.www: www.example.com. is both a GSLB name and a static name (records at z.toml:6:3)"}},
+		{"undefined pool, dc, check", zoneHead + "]\n[gslb.www]\npool = \"nope\"\n[pools.p]\ncheck = \"nocheck\"\nmembers = [{datacenter = \"xxx\", addresses = [\"192.0.2.10\"]}]", []string{
+			`z.toml:8:8: gslb.www.pool: pool "nope" is not defined in this file ([pools.nope])`,
+			`z.toml:10:9: pools.p.check: check "nocheck" is not defined in the server configuration ([checks.nocheck])`,
+			`z.toml:11:26: pools.p.members[0].datacenter: datacenter "xxx" is not defined in the server configuration ([datacenters.xxx])`,
+		}},
+		{"member both", zoneHead + "]\n[pools.p]\nmembers = [{datacenter = \"ams\", addresses = [\"192.0.2.10\"], cname = \"x.example.net.\"}]",
+			[]string{"z.toml:8:69: pools.p.members[0].cname: a member has either addresses or a cname, not both"}},
+		{"bad when_all_down", zoneHead + "]\n[pools.p]\nwhen_all_down = \"panic\"\nmembers = [{datacenter = \"ams\", cname = \"x.example.net.\"}]",
+			[]string{`z.toml:8:17: pools.p.when_all_down: unknown policy "panic"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := zones.CompileZone("z.toml", []byte(tt.src), testConfig(), dns.ParseRecord)
+			got := zones.Errors(err)
+			if len(got) != len(tt.want) {
+				t.Fatalf("CompileZone errors =\n%v\nwant %q", err, tt.want)
+			}
+			for i, e := range got {
+				if !strings.HasPrefix(e.Error(), tt.want[i]) {
+					t.Errorf("error %d = %q, want prefix %q", i, e.Error(), tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestCompileZonePool(t *testing.T) {
+	src := zoneHead + `]
+[gslb.www]
+pool = "web"
+ttl = "20s"
+[pools.web]
+check = "web"
+when_all_down = "cname:fallback"
+members = [
+  { datacenter = "ams", addresses = ["192.0.2.10", "192.0.2.11", "2001:db8::10"] },
+  { datacenter = "iad", cname = "iad.cdn.example.net." },
+]
+`
+	z, err := zones.CompileZone("z.toml", []byte(src), testConfig(), dns.ParseRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := z.Pools["web"]
+	if p.MaxAnswers != 2 || p.UpFraction != 0.5 || p.WhenAllDown != pick.AllDownCNAME || p.AllDownCNAME != "fallback.example.com." {
+		t.Errorf("pool = %+v", p)
+	}
+	if len(p.Members) != 2 || len(p.Members[0].V4) != 2 || len(p.Members[0].V6) != 1 || p.Members[1].CNAME != "iad.cdn.example.net." {
+		t.Errorf("members = %+v", p.Members)
+	}
+	names := z.Names()
+	if len(names) != 1 || names[0].TTL != 20 || names[0].DegradedTTL != 10 {
+		t.Errorf("names = %+v", names[0])
+	}
+	if got := len(z.Targets(testConfig().Checks)); got != 3 {
+		t.Errorf("targets = %d, want 3", got)
+	}
+}
+
+func FuzzCompileZone(f *testing.F) {
+	f.Add([]byte(zoneHead + "]"))
+	f.Add([]byte(zoneHead + "  \"*.x CNAME www\",\n]\n[gslb.www]\npool = \"p\"\n[pools.p]\nmembers = [{datacenter = \"ams\", addresses = [\"192.0.2.10\"]}]"))
+	f.Add([]byte("origin = \"a.\"\nrecords = [\"@ NS a.\", \"a. A 1.2.3.4\"]\n[soa]\nserial = 1"))
+	cfg := testConfig()
+	f.Fuzz(func(t *testing.T, src []byte) {
+		z, err := zones.CompileZone("f.toml", src, cfg, dns.ParseRecord)
+		if err != nil {
+			for _, e := range zones.Errors(err) {
+				if e.Msg == "" {
+					t.Fatalf("empty error message in %v", err)
+				}
+			}
+			return
+		}
+		var a zones.Answer
+		set := zones.NewSet([]*zones.Zone{z})
+		for _, name := range []string{z.Origin, "www." + z.Origin, "a.b.c." + z.Origin} {
+			for _, qt := range []uint16{1, 5, 28, 255, 43} {
+				a.Reset()
+				set.Lookup(name, qt, &a)
+			}
+		}
+	})
+}
