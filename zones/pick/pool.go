@@ -10,6 +10,16 @@ const (
 	Nearest Policy = iota
 )
 
+// String returns the policy's name in the zone files ("nearest").
+func (p Policy) String() string {
+	switch p {
+	case Nearest:
+		return "nearest"
+	default:
+		return "invalid"
+	}
+}
+
 // AllDown is what a pool answers when every member is down.
 type AllDown uint8
 
@@ -24,10 +34,27 @@ const (
 	AllDownCNAME
 )
 
+// String returns the policy as written in the zone files ("fail-open",
+// "nodata", "servfail" or "cname").
+func (a AllDown) String() string {
+	switch a {
+	case FailOpen:
+		return "fail-open"
+	case AllDownNoData:
+		return "nodata"
+	case AllDownServFail:
+		return "servfail"
+	case AllDownCNAME:
+		return "cname"
+	default:
+		return "invalid"
+	}
+}
+
 // Datacenter is a named site with coordinates, from the server configuration.
 type Datacenter struct {
 	Name     string
-	Lat, Lon float64
+	Lat, Lon float64 // degrees
 }
 
 // Member is one datacenter's part of a pool: its addresses of each family,
@@ -39,16 +66,38 @@ type Member struct {
 	CNAME      string       // absolute target name; when set V4 and V6 are empty
 }
 
-// Pool is a compiled [pools.NAME] table of a zone file.
+// Addrs returns the member's addresses of family f.
+func (m *Member) Addrs(f Family) []netip.Addr {
+	if f == IPv6 {
+		return m.V6
+	}
+	return m.V4
+}
+
+// Pool is a compiled [pools.NAME] table of a zone file. A Pool is read-only
+// once built: Rank, Resolve and Table only read it, and may be called from
+// many goroutines at once.
 type Pool struct {
-	Name         string
-	Policy       Policy
-	MaxAnswers   int     // addresses per answer; at least 1
-	Check        string  // name of a [checks.NAME]; "" means always up
-	UpFraction   float64 // share of a family's addresses that must be up, in (0, 1]
-	WhenAllDown  AllDown
-	AllDownCNAME string // absolute name, for AllDownCNAME
-	Members      []Member
+	Name   string
+	Policy Policy
+	// MaxAnswers is the most addresses in one answer; 0 (or less) means no
+	// limit: every up address of the chosen datacenter.
+	MaxAnswers int
+	// Check is the name of a [checks.NAME]; "" means the addresses are never
+	// probed and always up (admin overrides still apply).
+	Check string
+	// UpFraction is the share of a datacenter's addresses of one family that
+	// must be up for the datacenter to be up for that family, in (0, 1]. At
+	// least one address must be up in any case, so 0 means "any one".
+	UpFraction float64
+	// WhenAllDown is what to answer when every member is down; the zero
+	// value is FailOpen.
+	WhenAllDown AllDown
+	// AllDownCNAME is the absolute target name for WhenAllDown AllDownCNAME.
+	AllDownCNAME string
+	// Members are the pool's datacenters in configuration order, the order
+	// used for clients without a location and to break distance ties.
+	Members []Member
 }
 
 // Family is the address family a query asks for.
@@ -60,3 +109,11 @@ const (
 	// IPv6 is an AAAA query.
 	IPv6
 )
+
+// String returns "IPv4" or "IPv6".
+func (f Family) String() string {
+	if f == IPv6 {
+		return "IPv6"
+	}
+	return "IPv4"
+}

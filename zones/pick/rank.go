@@ -1,0 +1,190 @@
+package pick
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gslb/gslb/geo"
+)
+
+// inlineMembers is how many members a Ranking holds without allocating.
+const inlineMembers = 16
+
+// Ranking is the order in which a pool's members are tried for one client,
+// nearest first, with the distances when they are known. It is a small
+// value: for pools of up to 16 members it holds everything inline, so
+// making, copying and reading one does not allocate.
+//
+// The zero Ranking, and a Ranking made for a pool with a different number of
+// members, mean configuration order to Resolve.
+type Ranking struct {
+	n       int                    // members ranked
+	located bool                   // km holds distances
+	idx     [inlineMembers]uint8   // member indexes when n <= inlineMembers
+	km      [inlineMembers]float32 // distances when located
+	bigIdx  []int32                // member indexes when n > inlineMembers
+	bigKm   []float32              // distances when n > inlineMembers and located
+}
+
+// Rank orders the members of p for a client at loc, by the pool's policy.
+//
+// Nearest: by great-circle distance from the client's coordinates to each
+// member's datacenter, nearest first; members at the same distance keep
+// configuration order. A client without coordinates (an unknown location,
+// or a database record without one) gets configuration order.
+//
+// Rank reads only loc's coordinates; it does not allocate for pools of up to
+// 16 members.
+func Rank(loc geo.Location, p *Pool) Ranking {
+	var r Ranking
+	if p == nil {
+		return r
+	}
+	n := len(p.Members)
+	r.n = n
+	if n > inlineMembers {
+		return rankBig(loc, p)
+	}
+	for i := range n {
+		r.idx[i] = uint8(i)
+	}
+	if !loc.HasCoordinates || p.Policy != Nearest {
+		return r
+	}
+	r.located = true
+	var d [inlineMembers]float64
+	for i := range n {
+		dc := p.Members[i].Datacenter
+		d[i] = geo.Distance(loc.Lat, loc.Lon, dc.Lat, dc.Lon)
+	}
+	// Insertion sort: stable, and the fastest for a handful of members.
+	for i := 1; i < n; i++ {
+		m := r.idx[i]
+		j := i
+		for ; j > 0 && d[m] < d[r.idx[j-1]]; j-- {
+			r.idx[j] = r.idx[j-1]
+		}
+		r.idx[j] = m
+	}
+	for i := range n {
+		r.km[i] = float32(d[r.idx[i]])
+	}
+	return r
+}
+
+// rankBig is Rank for pools too large for the inline arrays.
+func rankBig(loc geo.Location, p *Pool) Ranking {
+	n := len(p.Members)
+	r := Ranking{n: n, bigIdx: make([]int32, n)}
+	for i := range n {
+		r.bigIdx[i] = int32(i)
+	}
+	if !loc.HasCoordinates || p.Policy != Nearest {
+		return r
+	}
+	r.located = true
+	d := make([]float64, n)
+	for i := range n {
+		dc := p.Members[i].Datacenter
+		d[i] = geo.Distance(loc.Lat, loc.Lon, dc.Lat, dc.Lon)
+	}
+	slices.SortStableFunc(r.bigIdx, func(a, b int32) int { return cmp.Compare(d[a], d[b]) })
+	r.bigKm = make([]float32, n)
+	for i, m := range r.bigIdx {
+		r.bigKm[i] = float32(d[m])
+	}
+	return r
+}
+
+// Len returns the number of ranked members.
+func (r Ranking) Len() int { return r.n }
+
+// Member returns the index into Pool.Members of the member ranked i-th
+// (0 is the first choice). It panics if i is out of range.
+func (r Ranking) Member(i int) int {
+	if i < 0 || i >= r.n {
+		panic("pick: Ranking.Member index out of range")
+	}
+	if r.bigIdx != nil {
+		return int(r.bigIdx[i])
+	}
+	return int(r.idx[i])
+}
+
+// Distance returns the distance in kilometres from the client to the
+// datacenter of the member ranked i-th, and whether it is known. It is not
+// known when the client had no coordinates, and for rankings from a Table,
+// which are shared by every client of a network.
+func (r Ranking) Distance(i int) (km float64, ok bool) {
+	if !r.located || i < 0 || i >= r.n {
+		return 0, false
+	}
+	if r.bigIdx != nil {
+		return float64(r.bigKm[i]), true
+	}
+	return float64(r.km[i]), true
+}
+
+// Equal reports whether r and s rank the members in the same order,
+// whatever their distances.
+func (r Ranking) Equal(s Ranking) bool {
+	if r.n != s.n {
+		return false
+	}
+	for i := range r.n {
+		if r.Member(i) != s.Member(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// String returns the member indexes in rank order, such as "[2 0 1]".
+func (r Ranking) String() string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range r.n {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Itoa(r.Member(i)))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// member returns the index of the member ranked i-th for a pool of n
+// members, falling back to configuration order when r is not a ranking of
+// n members.
+func (r *Ranking) member(i, n int) int {
+	if r.n != n {
+		return i
+	}
+	if r.bigIdx != nil {
+		return int(r.bigIdx[i])
+	}
+	return int(r.idx[i])
+}
+
+// withoutDistances returns r without its distances, as stored in a Table.
+func (r Ranking) withoutDistances() Ranking {
+	r.located = false
+	r.km = [inlineMembers]float32{}
+	r.bigKm = nil
+	return r
+}
+
+// appendKey appends r's member order to b, as an interning key.
+func (r *Ranking) appendKey(b []byte) []byte {
+	for i := range r.n {
+		m := r.member(i, r.n)
+		if r.n <= 256 {
+			b = append(b, byte(m))
+		} else {
+			b = append(b, byte(m>>24), byte(m>>16), byte(m>>8), byte(m))
+		}
+	}
+	return b
+}

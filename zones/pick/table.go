@@ -1,0 +1,177 @@
+package pick
+
+import (
+	"encoding/binary"
+	"iter"
+	"net/netip"
+	"unsafe"
+
+	"github.com/gslb/gslb/geo"
+)
+
+// Table caches Rank for every network of a GeoIP database, merged into the
+// widest prefixes that share one ranking, so that the query path can find a
+// client's ranking and its ECS scope with one walk down a binary trie.
+//
+// A Table depends only on the pool's policy and on its members'
+// datacenters, in order; pools for which Serves reports true may share one.
+// It is immutable once built and safe for concurrent use. A nil *Table is
+// valid: every address gets the zero Ranking (configuration order) with
+// scope 0, which is what a server without a GeoIP database answers.
+type Table struct {
+	policy   Policy
+	dcs      []Datacenter
+	rankings []Ranking // distinct member orders; 0 is the unknown location's
+	v4, v6   trie
+	stats    TableStats
+}
+
+// TableStats describes a Table, for logs and capacity planning.
+type TableStats struct {
+	Networks  int // networks read from the database
+	Rankings  int // distinct rankings among them (with the unknown one)
+	Nodes4    int // nodes of the IPv4 trie, after merging
+	Nodes6    int // nodes of the IPv6 trie, after merging
+	PeakNodes int // most trie nodes alive at once while building
+	Bytes     int // approximate memory held by the finished table
+}
+
+// BuildTable ranks every network for pool p once, with Rank, and stores the
+// rankings in two binary tries, one per family, in which sibling subtrees
+// whose rankings are identical are merged into one leaf. Address space that
+// no network covers ranks as the unknown location (configuration order) and
+// merges with neighbouring networks that rank the same way. The ranking of
+// every address is exactly Rank(loc, p) for the location loc of the network
+// that contains it, without the distances.
+//
+// networks is typically (*mmdb.DB).Networks(). IPv4 networks may be given
+// as IPv4 prefixes or IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer);
+// every other IPv6 prefix goes to the IPv6 trie as it is, so aliases of the
+// IPv4 space such as 6to4 (2002::/16) and Teredo (2001::/32) are only
+// present if the database walk yields them. Invalid prefixes are skipped.
+// Networks are expected not to overlap, as the networks of a GeoIP database
+// do not; where they do, the network yielded later wins over the addresses
+// it covers, which for a walk in address order means the more specific one,
+// as in a database lookup.
+//
+// Building costs one Rank per network and a few trie operations; networks
+// arriving in address order keep the working set close to the size of the
+// finished table.
+func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table {
+	t := &Table{policy: p.Policy}
+	for _, m := range p.Members {
+		t.dcs = append(t.dcs, m.Datacenter)
+	}
+	ids := make(map[string]uint32)
+	var key []byte
+	intern := func(r Ranking) uint32 {
+		key = r.appendKey(key[:0])
+		if id, ok := ids[string(key)]; ok {
+			return id
+		}
+		id := uint32(len(t.rankings))
+		if id > maxID {
+			panic("pick: BuildTable: too many distinct rankings")
+		}
+		ids[string(key)] = id
+		t.rankings = append(t.rankings, r.withoutDistances())
+		return id
+	}
+	unknown := intern(Rank(geo.Location{}, p))
+
+	b4, b6 := newBuilder(), newBuilder()
+	for pfx, loc := range networks {
+		if !pfx.IsValid() {
+			continue
+		}
+		pfx = pfx.Masked()
+		addr, bits := pfx.Addr(), pfx.Bits()
+		b := b6
+		switch {
+		case addr.Is4():
+			b = b4
+		case addr.Is4In6() && bits >= 96:
+			addr, bits, b = addr.Unmap(), bits-96, b4
+		}
+		var a [16]byte
+		if addr.Is4() {
+			a4 := addr.As4()
+			copy(a[:], a4[:])
+		} else {
+			a = addr.As16()
+		}
+		t.stats.Networks++
+		b.insert(&a, bits, leafBit|intern(Rank(loc, p)))
+	}
+	t.v4 = b4.finish(unknown)
+	t.v6 = b6.finish(unknown)
+
+	t.stats.Rankings = len(t.rankings)
+	t.stats.Nodes4 = len(t.v4.nodes) / 2
+	t.stats.Nodes6 = len(t.v6.nodes) / 2
+	t.stats.PeakNodes = b4.peak + b6.peak
+	t.stats.Bytes = 4*(len(t.v4.nodes)+len(t.v6.nodes)) + len(t.rankings)*(int(unsafe.Sizeof(Ranking{}))+4*len(p.Members))
+	return t
+}
+
+// Lookup returns the ranking of the network containing addr, without
+// distances, and the prefix length of the merged network around addr: every
+// address in addr's prefix of that length has the same ranking, and the
+// prefix one bit shorter contains an address with a different one (unless
+// the length is 0). It does not allocate.
+//
+// For an IPv4 address the length is an IPv4 prefix length (0-32); for an
+// IPv6 address an IPv6 one (0-128). An IPv4-mapped IPv6 address
+// (::ffff:a.b.c.d) is looked up as its IPv4 address and its length is given
+// in IPv6 terms (96 plus the IPv4 length).
+//
+// Callers that extract the IPv4 client from other IPv6 forms (6to4, Teredo,
+// NAT64; see geo.Canonical) and look up the IPv4 address get an IPv4
+// length L, and must translate it back to the form the client used before
+// putting it in an ECS scope. When the IPv4 address sits in bits k to k+31
+// of the IPv6 address, k+L is exact: 16+L for 6to4 (2002:AABB:CCDD::/48),
+// 96+L for NAT64 (64:ff9b::/96) and for Teredo (2001::/32, whose last 32
+// bits hold the inverted client address; 32 is also exact there when L is
+// 0).
+func (t *Table) Lookup(addr netip.Addr) (Ranking, int) {
+	if t == nil {
+		return Ranking{}, 0
+	}
+	switch {
+	case addr.Is4():
+		a := addr.As4()
+		id, bits := t.v4.lookup4(binary.BigEndian.Uint32(a[:]))
+		return t.rankings[id], bits
+	case addr.Is4In6():
+		a := addr.Unmap().As4()
+		id, bits := t.v4.lookup4(binary.BigEndian.Uint32(a[:]))
+		return t.rankings[id], 96 + bits
+	case addr.Is6():
+		id, bits := t.v6.lookup6(halves(addr.As16()))
+		return t.rankings[id], bits
+	default:
+		return t.rankings[0], 0
+	}
+}
+
+// Serves reports whether t holds the rankings of pool p: p ranks by the
+// policy t was built for, over the same datacenters in the same order.
+func (t *Table) Serves(p *Pool) bool {
+	if t == nil || p == nil || p.Policy != t.policy || len(p.Members) != len(t.dcs) {
+		return false
+	}
+	for i, m := range p.Members {
+		if m.Datacenter != t.dcs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Stats returns the sizes of the table.
+func (t *Table) Stats() TableStats {
+	if t == nil {
+		return TableStats{}
+	}
+	return t.stats
+}

@@ -1,0 +1,276 @@
+package pick
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gslb/gslb/health"
+)
+
+// Trace is the record of one Resolve call, for `gslb explain` and tests:
+// what Resolve found about every ranked member and why it decided as it
+// did. Pass a non-nil *Trace to Resolve to fill it; a Trace may be reused,
+// Resolve resets it.
+type Trace struct {
+	Pool     string
+	Check    string // the pool's check; "" when its addresses are not probed
+	Family   Family
+	Located  bool          // the ranking carries distances (the client had coordinates)
+	Members  []TraceMember // every member, in rank order
+	Decision string        // the final decision, one line
+	Result   Result        // what Resolve returned (Addrs copied)
+}
+
+// TraceMember is what Resolve found about one member.
+type TraceMember struct {
+	Member     int     // index into Pool.Members
+	Datacenter string  // datacenter name
+	KM         float64 // distance from the client; meaningful when HasKM
+	HasKM      bool
+	CNAME      string // the member's CNAME target, for a CNAME member
+	Eligible   bool   // has addresses of the family, or is a CNAME member
+	Up         bool   // up for the family
+	Drained    bool   // the datacenter, or every address of the family, is drained
+	AddrsUp    int    // addresses of the family that are up
+	AddrsTotal int    // addresses of the family
+	Override   string // the datacenter's override in force, described; "" when none
+	Addrs      []TraceAddr
+	Chosen     bool   // this member's addresses or CNAME were answered
+	Note       string // why the member was passed over, or "" when it was not
+}
+
+// TraceAddr is what Resolve found about one address of a member.
+type TraceAddr struct {
+	Addr     netip.Addr
+	Status   health.Status // the probed status; Unknown when the pool has no check
+	Up       bool          // up after overrides
+	Override string        // the address's own override in force, described; "" when none
+}
+
+// String returns a multi-line, human-readable form of the trace, such as:
+//
+//	pool web, IPv6, ranked by distance
+//	  #  datacenter  distance  state  up   note
+//	  1  ams         577 km    down   0/1  down: 0/1 addresses up (need 50%)
+//	       2001:db8:10::10  down
+//	  2  iad         6521 km   up     1/1  chosen
+//	       2001:db8:20::10  up
+//	  3  sin         10490 km  -      -    no IPv6 addresses
+//	decision: failover to iad: 1 higher-ranked datacenter down (ams); answer 2001:db8:20::10
+func (t *Trace) String() string {
+	var b strings.Builder
+	order := "configuration order (client location unknown)"
+	if t.Located {
+		order = "ranked by distance"
+	}
+	fmt.Fprintf(&b, "pool %s, %s, %s\n", t.Pool, t.Family, order)
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "  #\tdatacenter\tdistance\tstate\tup\tnote")
+	for i, m := range t.Members {
+		dist := "-"
+		if m.HasKM {
+			dist = strconv.FormatFloat(m.KM, 'f', 0, 64) + " km"
+		}
+		state, up := "-", "-"
+		switch {
+		case !m.Eligible:
+		case m.Drained:
+			state = "drained"
+		case m.Up:
+			state = "up"
+		default:
+			state = "down"
+		}
+		if m.Eligible && m.CNAME == "" {
+			up = fmt.Sprintf("%d/%d", m.AddrsUp, m.AddrsTotal)
+		}
+		note := m.Note
+		if m.Chosen {
+			note = "chosen"
+		}
+		if m.CNAME != "" {
+			note = strings.TrimSpace("cname " + m.CNAME + "; " + note)
+		}
+		if m.Override != "" && m.Override != m.Note {
+			note = strings.TrimSpace(note + " [" + m.Override + "]")
+		}
+		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\t%s\n", i+1, m.Datacenter, dist, state, up, note)
+		for _, a := range m.Addrs {
+			s := "down"
+			if a.Up {
+				s = "up"
+			}
+			if t.Check == "" {
+				s += ", no check"
+			} else {
+				s += ", probe " + a.Status.String()
+			}
+			if a.Override != "" {
+				s += " [" + a.Override + "]"
+			}
+			fmt.Fprintf(w, "  \t  %s\t%s\t\t\t\n", a.Addr, s)
+		}
+	}
+	w.Flush()
+	fmt.Fprintf(&b, "decision: %s\n", t.Decision)
+	return b.String()
+}
+
+// reset prepares t for a Resolve call.
+func (t *Trace) reset(p *Pool, r Ranking, q Query) {
+	*t = Trace{Members: t.Members[:0], Family: q.Family}
+	if p != nil {
+		t.Pool, t.Check = p.Name, p.Check
+		t.Located = r.located && r.n == len(p.Members)
+	}
+}
+
+// member appends and returns the record of the member m ranked i-th.
+func (t *Trace) member(i, m int, r Ranking, p *Pool) *TraceMember {
+	tm := TraceMember{Member: m, Datacenter: p.Members[m].Datacenter.Name, CNAME: p.Members[m].CNAME}
+	if r.n == len(p.Members) {
+		tm.KM, tm.HasKM = r.Distance(i)
+	}
+	t.Members = append(t.Members, tm)
+	return &t.Members[len(t.Members)-1]
+}
+
+// record stores st in tm and explains why the member would be passed over.
+//
+// dc is the datacenter's own override in force, when ok.
+func (tm *TraceMember) record(p *Pool, q *Query, st memberState, dc health.Override, ok bool) {
+	tm.Eligible, tm.Up, tm.Drained = st.eligible, st.up, st.drained
+	tm.AddrsUp, tm.AddrsTotal = st.nUp, st.nAddrs
+	if ok {
+		tm.Override = describeOverride(dc)
+	}
+	switch {
+	case !st.eligible:
+		tm.Note = "no " + q.Family.String() + " addresses"
+	case st.up:
+	case ok && (dc.Action == health.ForceDown || dc.Action == health.Drain) && (st.cname || st.nUp == 0):
+		tm.Note = tm.Override
+	case st.drained:
+		tm.Note = fmt.Sprintf("drained: all %d addresses", st.nAddrs)
+	default:
+		need := "need 1"
+		if p.UpFraction > 0 {
+			need = "need " + strconv.FormatFloat(p.UpFraction*100, 'g', 4, 64) + "%"
+		}
+		tm.Note = fmt.Sprintf("down: %d/%d addresses up (%s)", st.nUp, st.nAddrs, need)
+	}
+}
+
+// decide sets the decision, marking the member ranked at (if >= 0) chosen.
+func (t *Trace) decide(at int, format string, args ...any) {
+	if at >= 0 {
+		t.Members[at].Chosen = true
+		t.Members[at].Note = ""
+	}
+	t.Decision = fmt.Sprintf(format, args...)
+}
+
+// decideChosen explains the normal case: the member ranked chosen is up.
+func (t *Trace) decideChosen(chosen, first int, res Result) {
+	name := t.Members[chosen].Datacenter
+	var why string
+	switch {
+	case chosen == first && t.Located:
+		why = name + ": nearest up datacenter"
+	case chosen == first:
+		why = name + ": first up datacenter"
+	default:
+		var down []string
+		for _, m := range t.Members[first:chosen] {
+			if m.Eligible {
+				down = append(down, m.Datacenter)
+			}
+		}
+		why = fmt.Sprintf("failover to %s: %d higher-ranked datacenter(s) down (%s)",
+			name, len(down), strings.Join(down, ", "))
+	}
+	t.decide(chosen, "%s; %s", why, describeAnswer(res))
+	t.setResult(res)
+}
+
+// decideAllDown explains an all-down answer.
+func (t *Trace) decideAllDown(p *Pool, firstUndrain, first, eligible int, res Result) {
+	head := fmt.Sprintf("all %d eligible datacenter(s) down for %s", eligible, t.Family)
+	switch p.WhenAllDown {
+	case AllDownNoData:
+		t.decide(-1, "%s: NODATA (when_all_down = nodata)", head)
+	case AllDownServFail:
+		t.decide(-1, "%s: SERVFAIL (when_all_down = servfail)", head)
+	case AllDownCNAME:
+		if res.Outcome == ServFail {
+			t.decide(-1, "%s: SERVFAIL (when_all_down = cname without a target)", head)
+		} else {
+			t.decide(-1, "%s: CNAME %s (when_all_down = cname)", head, res.CNAME)
+		}
+	default:
+		at := firstUndrain
+		how := "as if up"
+		if at < 0 {
+			at = first
+			how = "every datacenter is drained, so the top-ranked one is used"
+		} else if at != first {
+			how = "as if up; drained datacenters skipped"
+		}
+		t.decide(at, "%s: fail-open to %s (%s); %s", head, t.Members[at].Datacenter, how, describeAnswer(res))
+	}
+	t.setResult(res)
+}
+
+// setResult keeps a copy of res that does not share the caller's buffer.
+func (t *Trace) setResult(res Result) {
+	res.Addrs = append([]netip.Addr(nil), res.Addrs...)
+	t.Result = res
+}
+
+// describeAnswer returns "answer a, b" or "answer CNAME x".
+func describeAnswer(res Result) string {
+	switch res.Outcome {
+	case CNAME:
+		return "answer CNAME " + res.CNAME
+	case Addresses:
+		s := make([]string, len(res.Addrs))
+		for i, a := range res.Addrs {
+			s[i] = a.String()
+		}
+		if len(s) == 0 {
+			return "no addresses"
+		}
+		return "answer " + strings.Join(s, " ")
+	}
+	return res.Outcome.String()
+}
+
+// describeOverride returns a short description of an admin override, such
+// as "drain until 2026-01-02T15:04:05Z: maintenance".
+func describeOverride(o health.Override) string {
+	var s string
+	switch o.Action {
+	case health.ForceUp:
+		s = "forced up"
+	case health.ForceDown:
+		s = "forced down"
+	case health.Drain:
+		s = "drained"
+	default:
+		s = fmt.Sprintf("override action %d", o.Action)
+	}
+	if o.Pool != "" {
+		s += " in pool " + o.Pool
+	}
+	if !o.Until.IsZero() {
+		s += " until " + o.Until.UTC().Format(time.RFC3339)
+	}
+	if o.Reason != "" {
+		s += ": " + o.Reason
+	}
+	return s
+}
