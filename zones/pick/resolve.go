@@ -111,7 +111,8 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Result {
 	if p == nil {
 		res.Outcome = NoData
 		if tr != nil {
-			tr.Decision = "no pool: NODATA"
+			tr.decide(-1, "no pool: NODATA")
+			tr.setResult(res)
 		}
 		return res
 	}
@@ -155,6 +156,7 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Result {
 		res.Outcome = NoData
 		if tr != nil {
 			tr.decide(-1, "no member has %s addresses or a CNAME: NODATA", q.Family)
+			tr.setResult(res)
 		}
 		return res
 

@@ -55,12 +55,12 @@ type TraceAddr struct {
 //
 //	pool web, IPv6, ranked by distance
 //	  #  datacenter  distance  state  up   note
-//	  1  ams         577 km    down   0/1  down: 0/1 addresses up (need 50%)
-//	       2001:db8:10::10  down
-//	  2  iad         6521 km   up     1/1  chosen
-//	       2001:db8:20::10  up
-//	  3  sin         10490 km  -      -    no IPv6 addresses
-//	decision: failover to iad: 1 higher-ranked datacenter down (ams); answer 2001:db8:20::10
+//	  1  ams         364 km    down   0/1  down: 0/1 addresses up (need 50%)
+//	                                         2001:db8:10::10 down, probe down
+//	  2  iad         6553 km   up     1/1  chosen
+//	                                         2001:db8:20::10 up, probe up
+//	  3  sin         10258 km  -      -    no IPv6 addresses
+//	decision: failover to iad: 1 higher-ranked datacenter(s) down (ams); answer 2001:db8:20::10
 func (t *Trace) String() string {
 	var b strings.Builder
 	order := "configuration order (client location unknown)"
@@ -91,6 +91,9 @@ func (t *Trace) String() string {
 		note := m.Note
 		if m.Chosen {
 			note = "chosen"
+			if t.Result.AllDown {
+				note = "chosen (all down: fail-open)"
+			}
 		}
 		if m.CNAME != "" {
 			note = strings.TrimSpace("cname " + m.CNAME + "; " + note)
@@ -112,12 +115,16 @@ func (t *Trace) String() string {
 			if a.Override != "" {
 				s += " [" + a.Override + "]"
 			}
-			fmt.Fprintf(w, "  \t  %s\t%s\t\t\t\n", a.Addr, s)
+			fmt.Fprintf(w, "  \t\t\t\t\t  %s %s\n", a.Addr, s)
 		}
 	}
 	w.Flush()
 	fmt.Fprintf(&b, "decision: %s\n", t.Decision)
-	return b.String()
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // reset prepares t for a Resolve call.
