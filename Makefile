@@ -1,0 +1,56 @@
+# gslb — the two commands a new user needs are `make run` and `make test`.
+GO      ?= go
+BIN     := bin/gslb
+EXAMPLE := testdata/example/gslb.toml
+FUZZTIME ?= 10s
+
+.PHONY: build run test lint bench bench-compare fuzz geoip check-example
+
+build:
+	$(GO) build -o $(BIN) ./cmd/gslb
+
+# Serve the example zones on 127.0.0.1:5353 with the sample GeoIP database.
+run: build
+	@mkdir -p run
+	@echo
+	@echo "gslb serves testdata/example on 127.0.0.1:5353 (Ctrl-C stops it). Try:"
+	@echo "  dig @127.0.0.1 -p 5353 www.example.com A +subnet=192.0.2.1/24       # Amsterdam client -> ams"
+	@echo "  dig @127.0.0.1 -p 5353 www.example.com A +subnet=203.0.113.1/24     # Singapore client -> sin"
+	@echo "  dig @127.0.0.1 -p 5353 www.example.com AAAA +subnet=2001:db8:7::/48 # San Jose client -> sjc"
+	@echo "  dig @127.0.0.1 -p 5353 api.example.com A +subnet=198.51.100.1/24    # Ashburn client, iad down -> ams"
+	@echo "  $(BIN) explain -config $(EXAMPLE) www.example.com 203.0.113.1/24"
+	@echo "  $(BIN) status"
+	@echo
+	./$(BIN) serve -config $(EXAMPLE) -state run/gslb.db
+
+# Unit, golden, end-to-end and race tests, then a short run of every fuzz target.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+# Go benchmarks of the query path and the selection step.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./dns ./zones/... ./geo/...
+
+# Loopback load test against gdnsd with dnsperf (installs both if missing).
+bench-compare: build
+	bash bench/compare.sh
+
+# Every native fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m for a long run).
+fuzz:
+	@set -e; for pkg in ./dns ./zones ./zones/pick; do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+# Regenerate the sample GeoIP databases in testdata/geoip.
+geoip:
+	cd testdata/geoipgen && $(GO) run . -out ..
