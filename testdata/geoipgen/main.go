@@ -6,6 +6,10 @@
 //     2002::/16 as MaxMind does), record size 28, GeoIP2 City record layout.
 //   - geoip/GeoLite2-ASN-Test.mmdb: database type "GeoLite2-ASN", record size
 //     24, autonomous_system_number and autonomous_system_organization.
+//   - geoip/DBIP-City-Lite-Test.mmdb and geoip/Flat-Location-Test.mmdb: two
+//     tiny databases in DB-IP's City Lite layout (IPv4-only tree) and in a
+//     flat IPinfo-like layout, with other cities on the documentation
+//     ranges, for compatibility tests and to swap in during reload tests.
 //   - geoip/README.md: the map of the documentation ranges to cities, written
 //     from the same tables so that it cannot drift from the databases.
 //
@@ -174,10 +178,20 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
+	dbip, err := buildDBIP()
+	if err != nil {
+		return err
+	}
+	flat, err := buildFlat()
+	if err != nil {
+		return err
+	}
 	for name, data := range map[string][]byte{
-		"GeoIP2-City-Test.mmdb":  city,
-		"GeoLite2-ASN-Test.mmdb": asn,
-		"README.md":              readme(),
+		"GeoIP2-City-Test.mmdb":    city,
+		"GeoLite2-ASN-Test.mmdb":   asn,
+		"DBIP-City-Lite-Test.mmdb": dbip,
+		"Flat-Location-Test.mmdb":  flat,
+		"README.md":                readme(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err

@@ -64,6 +64,20 @@ func readme() []byte {
 	p("\nA more specific network wins: 203.0.113.128/27 is AS64500, the rest of\n")
 	p("203.0.113.0/24 AS64499; 2001:db8:3::/48 is AS64502, the rest of 2001:db8::/32 AS64501.\n")
 
+	p("\n## Other layouts\n\n")
+	p("Two small databases in other vendors' layouts, for compatibility tests and\n")
+	p("to swap in for the GeoIP2 database (every documentation answer changes):\n\n")
+	p("- `DBIP-City-Lite-Test.mmdb` (type DBIP-City-Lite, IPv4-only tree, DB-IP\n")
+	p("  layout: subdivisions without codes, no accuracy radius):")
+	for _, b := range dbipBlocks {
+		p(" %s %s;", b.Network, b.City)
+	}
+	p("\n- `Flat-Location-Test.mmdb` (type flat-location, flat records with\n")
+	p("  country_code, continent_code, city, and lat/lng as strings):")
+	for _, b := range flatBlocks {
+		p(" %s %s;", b.Network, b.City)
+	}
+	p("\n")
 	p("\n## Spread for benchmarks and load tests\n\n")
 	p("A few thousand more networks, drawn with a seeded generator, each given a\n")
 	p("city of the region in brackets (1 in 20 any city; 1 in 10 a country only,\n")
