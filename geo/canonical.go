@@ -8,16 +8,16 @@ import "net/netip"
 type Embedding uint8
 
 const (
-	// NotEmbedded: the address is located as it is (IPv4, or IPv6 without an
-	// embedded IPv4 address).
+	// NotEmbedded means the address is located as it is: IPv4, or IPv6
+	// without an embedded IPv4 address.
 	NotEmbedded Embedding = iota
-	// Mapped is an IPv4-mapped IPv6 address, ::ffff:a.b.c.d (RFC 4291): the
+	// Mapped means an IPv4-mapped IPv6 address, ::ffff:a.b.c.d (RFC 4291): the
 	// IPv4 address is the last 32 bits.
 	Mapped
-	// SixToFour is a 6to4 address, 2002:AABB:CCDD::/48 (RFC 3056): the IPv4
+	// SixToFour means a 6to4 address, 2002:AABB:CCDD::/48 (RFC 3056): the IPv4
 	// address A.B.C.D is bits 16 to 47.
 	SixToFour
-	// Teredo is a Teredo address, 2001:0000::/32 (RFC 4380): the client's
+	// Teredo means a Teredo address, 2001:0000::/32 (RFC 4380): the client's
 	// IPv4 address is the last 32 bits, inverted.
 	Teredo
 )

@@ -23,8 +23,9 @@
 //
 // # Caveats
 //
-// Files are read into memory, not memory-mapped: a full GeoIP2 City database
-// costs its size in heap (about 70 MB), twice during a reload. In exchange
+// Files are read into memory, not memory-mapped: a database costs its file
+// size in heap (tens of megabytes for a full City database), twice during a
+// reload. In exchange
 // no reader is ever unmapped under a running query, and a file rewritten in
 // place cannot change the bytes a Snapshot reads.
 //
