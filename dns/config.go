@@ -1,0 +1,127 @@
+package dns
+
+import (
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/gslb/gslb/zones"
+)
+
+// Defaults of Config.
+const (
+	DefaultListen         = "127.0.0.1:53"
+	DefaultMaxUDPSize     = 1232 // RFC 9715 / DNS Flag Day 2020: no IP fragmentation
+	DefaultTCPIdleTimeout = 10 * time.Second
+	DefaultReadTimeout    = 2 * time.Second
+	DefaultWriteTimeout   = 2 * time.Second
+	DefaultMaxTCPConns    = 256
+)
+
+// Config configures a Server. The zero value serves nothing useful but
+// works: it listens on DefaultListen and answers REFUSED to every query.
+type Config struct {
+	// Listen are the host:port addresses to serve, each on UDP and TCP. A
+	// port of 0 picks a free port, the same for UDP and TCP of one
+	// address (tests). Default [DefaultListen].
+	Listen []string
+
+	// MaxUDPSize caps UDP answers to EDNS clients (the client's advertised
+	// size is used when smaller) and is advertised in every OPT record.
+	// Clients without EDNS get 512 octets. Values are clamped to
+	// [512, 65535]. Default 1232.
+	MaxUDPSize int
+
+	// UDPSockets is the number of UDP sockets per listen address, bound
+	// with SO_REUSEPORT so that the kernel spreads queries over them.
+	// Default runtime.GOMAXPROCS(0) on Linux, 1 elsewhere (where
+	// SO_REUSEPORT does not balance).
+	UDPSockets int
+
+	// TCPIdleTimeout is how long a TCP connection may wait for its next
+	// query (the first one included) before it is closed. Default 10s.
+	TCPIdleTimeout time.Duration
+
+	// ReadTimeout bounds the reading of one TCP query once its first octet
+	// arrived. Default 2s.
+	ReadTimeout time.Duration
+
+	// WriteTimeout bounds each write of an answer. A TCP client that does
+	// not read its answers is disconnected after it. Default 2s.
+	WriteTimeout time.Duration
+
+	// MaxTCPConns caps the TCP connections open at once over all listen
+	// addresses; connections beyond it are closed as soon as they are
+	// accepted. Default 256.
+	MaxTCPConns int
+
+	// MaxTCPQueries closes a TCP connection after this many queries.
+	// Default 0: no limit.
+	MaxTCPQueries int
+
+	// NSID is the name server identifier answered to queries carrying an
+	// empty NSID option (RFC 5001). Default "": none.
+	NSID string
+
+	// Logger receives errors (socket failures, recovered panics), never
+	// one line per answered query. Default slog.Default().
+	Logger *slog.Logger
+
+	// Zones supplies the zone set of each query. Default nil: every query
+	// is answered REFUSED.
+	Zones ZoneSource
+
+	// Router completes answers for geo-routed names. Default nil: those
+	// names are answered SERVFAIL.
+	Router Router
+}
+
+// ZoneSource supplies the zones a query is answered from. Zones is called
+// once per query and must be cheap and safe for concurrent use (an atomic
+// load); a nil Set answers every query REFUSED. *zones.Store is one.
+type ZoneSource interface {
+	Zones() *zones.Set
+}
+
+// ZonesFunc adapts a function to ZoneSource.
+type ZonesFunc func() *zones.Set
+
+// Zones calls f.
+func (f ZonesFunc) Zones() *zones.Set { return f() }
+
+var _ ZoneSource = ZonesFunc(nil)
+var _ ZoneSource = (*zones.Store)(nil)
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	if len(c.Listen) == 0 {
+		c.Listen = []string{DefaultListen}
+	}
+	if c.MaxUDPSize == 0 {
+		c.MaxUDPSize = DefaultMaxUDPSize
+	}
+	c.MaxUDPSize = min(max(c.MaxUDPSize, minUDPSize), maxTCPSize)
+	if c.UDPSockets <= 0 {
+		c.UDPSockets = 1
+		if reusePortBalances {
+			c.UDPSockets = runtime.GOMAXPROCS(0)
+		}
+	}
+	if c.TCPIdleTimeout <= 0 {
+		c.TCPIdleTimeout = DefaultTCPIdleTimeout
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.MaxTCPConns <= 0 {
+		c.MaxTCPConns = DefaultMaxTCPConns
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	c.Logger = c.Logger.With("component", "dns")
+	return c
+}

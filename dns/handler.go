@@ -1,0 +1,296 @@
+package dns
+
+import (
+	"encoding/binary"
+	"log/slog"
+	"net/netip"
+	"runtime/debug"
+	"sync"
+
+	mdns "github.com/miekg/dns"
+
+	"github.com/gslb/gslb/zones"
+)
+
+// handler turns query packets into reply packets. It translates: the zones
+// package decides what a name answers, the Router decides what a geo-routed
+// name answers, and handler maps those outcomes to rcodes and sections and
+// fits the result into the transport's size.
+type handler struct {
+	zones   ZoneSource
+	router  Router
+	maxUDP  int
+	nsid    []byte
+	log     *slog.Logger
+	stats   *counters
+	scratch sync.Pool // *scratch
+}
+
+// scratch is the per-query working memory, reused through a sync.Pool so
+// that the hot path allocates little.
+type scratch struct {
+	req   request
+	ans   zones.Answer
+	msg   mdns.Msg
+	quest [1]mdns.Question
+	gq    GSLBQuery
+	ga    GSLBAnswer
+	a     []mdns.A
+	aaaa  []mdns.AAAA
+	ip    []byte // backing store of the addresses of a and aaaa
+	cname mdns.CNAME
+	all   []mdns.RR // the additional section before truncation
+}
+
+func newHandler(c *Config, stats *counters) *handler {
+	h := &handler{
+		zones:  c.Zones,
+		router: c.Router,
+		maxUDP: c.MaxUDPSize,
+		log:    c.Logger,
+		stats:  stats,
+	}
+	if c.NSID != "" {
+		h.nsid = []byte(c.NSID)
+	}
+	h.scratch.New = func() any {
+		return &scratch{ga: GSLBAnswer{Addrs: make([]netip.Addr, 0, 16)}}
+	}
+	return h
+}
+
+// respond answers the query msg, which came from src (over TCP when tcp is
+// set), writing the reply into out and returning it; out must have a
+// length of at least 65536. It returns nil when the query gets no reply:
+// a packet shorter than a header, or a response (QR set).
+func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []byte) {
+	if len(msg) < headerLen || binary.BigEndian.Uint16(msg[2:])&flagQR != 0 {
+		h.stats.dropped.Add(1)
+		return nil // RFC 1035 7.3 / NSD: never answer an answer
+	}
+	s := h.scratch.Get().(*scratch)
+	r := &s.req
+	*r = request{}
+	defer func() {
+		if p := recover(); p != nil {
+			h.stats.panics.Add(1)
+			h.log.Error("panic answering a query; answered SERVFAIL", "panic", p,
+				"qname", r.name, "qtype", r.qtype, "client", src, "stack", string(debug.Stack()))
+			reply = h.bare(out, msg, r, mdns.RcodeServerFailure)
+			return // s is not reused: its state is unknown
+		}
+		s.release()
+		h.scratch.Put(s)
+	}()
+
+	r.parseHeader(msg)
+	switch r.opcode {
+	case mdns.OpcodeQuery:
+	case mdns.OpcodeNotify:
+		// We are no secondary. The question is echoed when readable; a
+		// NOTIFY's SOA in the answer section is not looked at.
+		if binary.BigEndian.Uint16(msg[4:]) == 1 {
+			r.parseQuestion(msg)
+		}
+		return h.bare(out, msg, r, mdns.RcodeRefused)
+	default:
+		return h.bare(out, msg, r, mdns.RcodeNotImplemented)
+	}
+	if rc := r.parse(msg); rc != mdns.RcodeSuccess {
+		return h.bare(out, msg, r, rc)
+	}
+	switch {
+	case r.qclass != mdns.ClassINET:
+		return h.bare(out, msg, r, mdns.RcodeRefused)
+	case r.qtype == mdns.TypeAXFR || r.qtype == mdns.TypeIXFR:
+		return h.bare(out, msg, r, mdns.RcodeRefused) // no zone transfers
+	}
+	return h.answer(out, msg, s, src, tcp)
+}
+
+// answer looks the question up and builds the reply.
+func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) []byte {
+	r, a := &s.req, &s.ans
+	a.Reset()
+	var set *zones.Set
+	if h.zones != nil {
+		set = h.zones.Zones()
+	}
+	set.Lookup(r.lname, r.qtype, a)
+	if a.Outcome == zones.Refused {
+		return h.bare(out, msg, r, mdns.RcodeRefused)
+	}
+	if r.qtype == mdns.TypeANY && !tcp {
+		a.Answer = firstRRset(a.Answer) // RFC 8482 4.2: one RRset over UDP
+	}
+
+	m := s.header()
+	m.Answer = s.appendRRs(m.Answer, a.Answer)
+	m.Ns = s.appendRRs(m.Ns, a.Authority)
+	m.Extra = s.appendRRs(m.Extra, a.Additional)
+	var scope uint8
+	switch a.Outcome {
+	case zones.Success, zones.NoData:
+		m.Authoritative = true
+	case zones.NXDomain:
+		m.Authoritative = true
+		m.Rcode = mdns.RcodeNameError
+	case zones.Referral:
+		// A referral is not authoritative, unless a CNAME chain of ours
+		// led to it (RFC 1034 4.3.2 step 3.b / NSD).
+		m.Authoritative = len(a.Answer) > 0
+	case zones.GSLB:
+		scope = h.route(s, src)
+	}
+	return h.pack(out, s, tcp, scope)
+}
+
+// route completes a geo-routed answer from the Router and returns the ECS
+// scope of the reply.
+func (h *handler) route(s *scratch, src netip.Addr) (scope uint8) {
+	r, a, m := &s.req, &s.ans, &s.msg
+	q, ga := &s.gq, &s.ga
+	ga.reset()
+	*q = GSLBQuery{Name: a.GSLB, Zone: a.Zone, Owner: a.GSLBOwner, Qtype: r.qtype}
+	q.Client, q.ECS = r.client(src)
+	if h.router == nil {
+		ga.Outcome = GSLBServFail
+	} else {
+		h.router.Route(q, ga)
+	}
+	if q.ECS {
+		scope = ga.Scope
+	}
+	owner := s.owner(a.GSLBOwner)
+	m.Authoritative = true
+	switch ga.Outcome {
+	case GSLBAddresses:
+		n := len(m.Answer)
+		m.Answer = s.appendAddrs(m.Answer, owner, ga)
+		if len(m.Answer) == n {
+			m.Ns = append(m.Ns, s.rr(zones.RR{Record: a.Zone.NegSOA}))
+		}
+	case GSLBCNAME:
+		s.cname = mdns.CNAME{Hdr: hdr(owner, mdns.TypeCNAME, ga.TTL), Target: ga.CNAME}
+		m.Answer = append(m.Answer, &s.cname)
+	case GSLBNoData:
+		m.Ns = append(m.Ns, s.rr(zones.RR{Record: a.Zone.NegSOA}))
+	default:
+		m.Authoritative = false
+		m.Rcode = mdns.RcodeServerFailure
+		m.Answer, m.Ns, m.Extra = m.Answer[:0], m.Ns[:0], m.Extra[:0]
+		scope = 0
+	}
+	return scope
+}
+
+// header resets the scratch message for a reply to the request.
+func (s *scratch) header() *mdns.Msg {
+	r, m := &s.req, &s.msg
+	m.MsgHdr = mdns.MsgHdr{Id: r.id, Response: true, RecursionDesired: r.rd}
+	m.Compress = true
+	s.quest[0] = mdns.Question{Name: r.name, Qtype: r.qtype, Qclass: r.qclass}
+	m.Question = s.quest[:]
+	m.Answer, m.Ns, m.Extra = m.Answer[:0], m.Ns[:0], m.Extra[:0]
+	return m
+}
+
+// release drops the scratch's references to records, so that a pooled
+// scratch does not keep an old zone set alive.
+func (s *scratch) release() {
+	m := &s.msg
+	clear(m.Answer[:cap(m.Answer)])
+	clear(m.Ns[:cap(m.Ns)])
+	clear(m.Extra[:cap(m.Extra)])
+	clear(s.all[:cap(s.all)])
+	s.ans.Reset()
+	clear(s.ans.Answer[:cap(s.ans.Answer)])
+	clear(s.ans.Authority[:cap(s.ans.Authority)])
+	clear(s.ans.Additional[:cap(s.ans.Additional)])
+	s.gq = GSLBQuery{}
+	s.cname = mdns.CNAME{}
+}
+
+// owner returns the owner name to answer under: the question's name as
+// sent when owner is the query name (NSD and Knot compress such owners to
+// the question, so they show its case), else owner itself.
+func (s *scratch) owner(owner string) string {
+	if owner == s.req.lname {
+		return s.req.name
+	}
+	return owner
+}
+
+// rr returns the record to put in the reply for x: the shared record
+// itself, or a copy under another owner name (a wildcard expansion, or the
+// question's case). Shared records are never modified.
+func (s *scratch) rr(x zones.RR) mdns.RR {
+	rr := x.Data.(mdns.RR)
+	owner := x.Owner
+	if owner == "" {
+		owner = x.Name
+	}
+	owner = s.owner(owner)
+	if owner == rr.Header().Name {
+		return rr
+	}
+	c := mdns.Copy(rr)
+	c.Header().Name = owner
+	return c
+}
+
+func (s *scratch) appendRRs(dst []mdns.RR, rrs []zones.RR) []mdns.RR {
+	for _, x := range rrs {
+		dst = append(dst, s.rr(x))
+	}
+	return dst
+}
+
+// appendAddrs appends an A or AAAA record for each address of ga that the
+// query type asks for, built in the scratch's reusable storage.
+func (s *scratch) appendAddrs(dst []mdns.RR, owner string, ga *GSLBAnswer) []mdns.RR {
+	qtype := s.req.qtype
+	want4 := qtype == mdns.TypeA || qtype == mdns.TypeANY
+	want6 := qtype == mdns.TypeAAAA || qtype == mdns.TypeANY
+	// Size the storage first: dst keeps pointers into it.
+	n := len(ga.Addrs)
+	if cap(s.a) < n {
+		s.a = make([]mdns.A, 0, n)
+		s.aaaa = make([]mdns.AAAA, 0, n)
+	}
+	if cap(s.ip) < 16*n {
+		s.ip = make([]byte, 0, 16*n)
+	}
+	s.a, s.aaaa, s.ip = s.a[:0], s.aaaa[:0], s.ip[:0]
+	for _, addr := range ga.Addrs {
+		addr = addr.Unmap()
+		switch {
+		case addr.Is4() && want4:
+			b := addr.As4()
+			s.ip = append(s.ip, b[:]...)
+			s.a = append(s.a, mdns.A{Hdr: hdr(owner, mdns.TypeA, ga.TTL), A: s.ip[len(s.ip)-4:]})
+			dst = append(dst, &s.a[len(s.a)-1])
+		case addr.Is6() && want6:
+			b := addr.As16()
+			s.ip = append(s.ip, b[:]...)
+			s.aaaa = append(s.aaaa, mdns.AAAA{Hdr: hdr(owner, mdns.TypeAAAA, ga.TTL), AAAA: s.ip[len(s.ip)-16:]})
+			dst = append(dst, &s.aaaa[len(s.aaaa)-1])
+		}
+	}
+	return dst
+}
+
+func hdr(owner string, typ uint16, ttl uint32) mdns.RR_Header {
+	return mdns.RR_Header{Name: owner, Rrtype: typ, Class: mdns.ClassINET, Ttl: ttl}
+}
+
+// firstRRset returns the leading records of rrs that share its first
+// record's owner and type.
+func firstRRset(rrs []zones.RR) []zones.RR {
+	for i := 1; i < len(rrs); i++ {
+		if rrs[i].Type != rrs[0].Type || rrs[i].Name != rrs[0].Name || rrs[i].Owner != rrs[0].Owner {
+			return rrs[:i]
+		}
+	}
+	return rrs
+}

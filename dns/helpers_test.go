@@ -1,0 +1,154 @@
+package dns
+
+import (
+	"encoding/binary"
+	"log/slog"
+	"net/netip"
+	"os"
+	"testing"
+
+	mdns "github.com/miekg/dns"
+
+	"github.com/gslb/gslb/zones"
+)
+
+const (
+	testConfig = "../testdata/dns/gslb.toml"
+	testNSID   = "ns1-test"
+	testID     = 0x1234
+)
+
+// loadZones compiles the zones of testdata/dns/zones.
+func loadZones(t testing.TB) *zones.Set {
+	t.Helper()
+	cfg, err := zones.LoadConfig(testConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := zones.ZoneFiles(cfg.ZonesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zs []*zones.Zone
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, err := zones.Compile(f, src, cfg, ParseRecord, zones.CompileOptions{Serial: 1})
+		if err != nil {
+			t.Fatalf("compile %s: %v", f, err)
+		}
+		zs = append(zs, z)
+	}
+	return zones.NewSet(zs)
+}
+
+// fakeRouter answers geo-routed names without GeoIP: clients in
+// 198.51.100.0/24 get the pool's "iad" member, everyone else the first
+// member; the ECS scope is 24 for IPv4 and 48 for IPv6. MX queries get
+// NoData; TXT queries get a CNAME; the name "fail." gets SERVFAIL.
+type fakeRouter struct{}
+
+var iadNet = netip.MustParsePrefix("198.51.100.0/24")
+
+func (fakeRouter) Route(q *GSLBQuery, a *GSLBAnswer) {
+	a.TTL = q.Name.TTL
+	a.Scope = 24
+	if q.Client.Addr().Is6() {
+		a.Scope = 48
+	}
+	switch q.Qtype {
+	case mdns.TypeMX:
+		a.Outcome = GSLBNoData
+		return
+	case mdns.TypeTXT:
+		a.Outcome = GSLBCNAME
+		a.CNAME = "fallback.example.net."
+		return
+	}
+	m := q.Name.Pool.Members[0]
+	if iadNet.Contains(q.Client.Addr()) {
+		m = q.Name.Pool.Members[1]
+	}
+	a.Addrs = append(a.Addrs, m.V4...)
+	a.Addrs = append(a.Addrs, m.V6...)
+}
+
+// newTestHandler returns a handler over the test zones.
+func newTestHandler(t testing.TB, router Router) *handler {
+	t.Helper()
+	set := loadZones(t)
+	cfg := Config{
+		Zones:  ZonesFunc(func() *zones.Set { return set }),
+		Router: router,
+		NSID:   testNSID,
+		Logger: slog.New(slog.DiscardHandler),
+	}.withDefaults()
+	return newHandler(&cfg, new(counters))
+}
+
+// qopt modifies a query before it is packed.
+type qopt func(*mdns.Msg)
+
+func edns(size uint16, do bool) qopt {
+	return func(m *mdns.Msg) { m.SetEdns0(size, do) }
+}
+
+func withOption(o mdns.EDNS0) qopt {
+	return func(m *mdns.Msg) {
+		if m.IsEdns0() == nil {
+			m.SetEdns0(1232, false)
+		}
+		opt := m.IsEdns0()
+		opt.Option = append(opt.Option, o)
+	}
+}
+
+// ecsRaw adds an ECS option with exactly these octets as its data.
+func ecsRaw(data ...byte) qopt {
+	return withOption(&mdns.EDNS0_LOCAL{Code: mdns.EDNS0SUBNET, Data: data})
+}
+
+// ecs adds a well-formed ECS option for prefix.
+func ecs(prefix string) qopt {
+	p := netip.MustParsePrefix(prefix)
+	family := byte(1)
+	raw := p.Addr().AsSlice()
+	if p.Addr().Is6() {
+		family = 2
+	}
+	n := (p.Bits() + 7) / 8
+	data := append([]byte{0, family, byte(p.Bits()), 0}, raw[:n]...)
+	return ecsRaw(data...)
+}
+
+func nsid() qopt { return withOption(&mdns.EDNS0_NSID{Code: mdns.EDNS0NSID}) }
+
+// query packs a query for name and qtype with RD set and ID testID.
+func query(t testing.TB, name string, qtype uint16, opts ...qopt) []byte {
+	t.Helper()
+	m := new(mdns.Msg)
+	m.SetQuestion(name, qtype)
+	m.Id = testID
+	for _, o := range opts {
+		o(m)
+	}
+	b, err := m.Pack()
+	if err != nil {
+		t.Fatalf("pack query: %v", err)
+	}
+	return b
+}
+
+// setCount sets one of the header's section counts (0: QD ... 3: AR).
+func setCount(b []byte, section, n int) []byte {
+	binary.BigEndian.PutUint16(b[4+2*section:], uint16(n))
+	return b
+}
+
+// setFlags replaces the header's flags word.
+func setFlags(b []byte, flags uint16) []byte {
+	binary.BigEndian.PutUint16(b[2:], flags)
+	return b
+}

@@ -1,0 +1,18 @@
+//go:build !linux
+
+package dns
+
+import (
+	"errors"
+	"syscall"
+)
+
+// reusePortBalances is false where SO_REUSEPORT does not spread the
+// datagrams of one address over several sockets: one socket is used, read
+// by several goroutines.
+const reusePortBalances = false
+
+// reusePort refuses: set UDPSockets to 1 (its default here).
+func reusePort(network, address string, c syscall.RawConn) error {
+	return errors.New("several UDP sockets per address need Linux (SO_REUSEPORT)")
+}

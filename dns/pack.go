@@ -1,0 +1,198 @@
+package dns
+
+import (
+	"encoding/binary"
+
+	mdns "github.com/miekg/dns"
+)
+
+// limit is the largest reply the request may get: 65535 octets over TCP;
+// over UDP the requestor's EDNS payload size capped by MaxUDPSize, or 512
+// without EDNS (RFC 1035 4.2.1, RFC 6891 6.2.5).
+func (h *handler) limit(r *request, tcp bool) int {
+	switch {
+	case tcp:
+		return maxTCPSize
+	case r.edns:
+		return min(int(r.udpSize), h.maxUDP)
+	default:
+		return minUDPSize
+	}
+}
+
+// pack writes the scratch message into out, fitting it into the
+// transport's limit, and appends the OPT record.
+func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
+	r, m := &s.req, &s.msg
+	limit := h.limit(r, tcp) - h.optLen(r)
+	b, err := m.PackBuffer(out)
+	if err != nil {
+		h.log.Error("cannot pack an answer; answered SERVFAIL", "qname", r.name, "qtype", r.qtype, "error", err)
+		return h.bare(out, nil, r, mdns.RcodeServerFailure)
+	}
+	if len(b) > limit {
+		b, err = h.truncate(out, s, limit)
+		if err != nil {
+			h.log.Error("cannot pack a truncated answer; answered SERVFAIL", "qname", r.name, "qtype", r.qtype, "error", err)
+			return h.bare(out, nil, r, mdns.RcodeServerFailure)
+		}
+	}
+	if m.Truncated {
+		h.stats.truncated.Add(1)
+	}
+	h.stats.count(m.Rcode)
+	return h.appendOPT(b, r, m.Rcode, scope)
+}
+
+// truncate packs the largest reply within limit that drops only whole
+// RRsets (RFC 2181 9):
+//
+//   - when the answer and authority sections do not fit, the reply is the
+//     header and question with TC set;
+//   - additional RRsets are added in order while they fit, except that a
+//     referral's in-domain glue (names at or below the cut) must all fit
+//     or TC is set (RFC 9471 3); other glue and additional data are left
+//     out silently.
+func (h *handler) truncate(out []byte, s *scratch, limit int) ([]byte, error) {
+	m := &s.msg
+	s.all = append(s.all[:0], m.Extra...)
+	m.Extra = m.Extra[:0]
+	b, err := m.PackBuffer(out)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > limit {
+		m.Truncated = true
+		m.Answer, m.Ns = m.Answer[:0], m.Ns[:0]
+		return m.PackBuffer(out)
+	}
+	cut := ""
+	if !m.Authoritative && len(m.Ns) > 0 && m.Ns[0].Header().Rrtype == mdns.TypeNS {
+		cut = m.Ns[0].Header().Name // a referral
+	}
+	for _, required := range []bool{true, false} {
+		for rest := s.all; len(rest) > 0; {
+			n := rrsetLen(rest)
+			set := rest[:n]
+			rest = rest[n:]
+			if (cut != "" && mdns.IsSubDomain(cut, set[0].Header().Name)) != required {
+				continue
+			}
+			m.Extra = append(m.Extra, set...)
+			b, err = m.PackBuffer(out)
+			if err != nil {
+				return nil, err
+			}
+			if len(b) > limit {
+				m.Extra = m.Extra[:len(m.Extra)-n]
+				if required {
+					m.Truncated = true
+				}
+			}
+		}
+	}
+	return m.PackBuffer(out)
+}
+
+// rrsetLen returns the number of leading records of rrs that share the
+// first one's owner and type.
+func rrsetLen(rrs []mdns.RR) int {
+	h := rrs[0].Header()
+	for i := 1; i < len(rrs); i++ {
+		if x := rrs[i].Header(); x.Rrtype != h.Rrtype || x.Name != h.Name {
+			return i
+		}
+	}
+	return len(rrs)
+}
+
+// optLen is the size of the OPT record the reply to r gets.
+func (h *handler) optLen(r *request) int {
+	if !r.edns {
+		return 0
+	}
+	n := optFixedLen
+	if r.nsid && len(h.nsid) > 0 {
+		n += optionHdrLen + len(h.nsid)
+	}
+	if r.ecs {
+		n += optionHdrLen + 4 + r.ecsLen()
+	}
+	return n
+}
+
+// appendOPT appends the reply's OPT record to the packed message b when
+// the query had one (RFC 6891 7): our payload size, the upper bits of the
+// rcode, version 0, the DO bit copied (RFC 3225 3), the NSID when asked
+// for and configured (RFC 5001), and the query's ECS option echoed with
+// the scope of the answer (RFC 7871 7.2.1).
+func (h *handler) appendOPT(b []byte, r *request, rcode int, scope uint8) []byte {
+	if !r.edns {
+		return b
+	}
+	var flags byte
+	if r.do {
+		flags = optDO >> 8
+	}
+	rdlen := h.optLen(r) - optFixedLen
+	b = append(b, 0, 0, byte(mdns.TypeOPT), byte(h.maxUDP>>8), byte(h.maxUDP),
+		byte(rcode>>4), 0, flags, 0, byte(rdlen>>8), byte(rdlen))
+	if r.nsid && len(h.nsid) > 0 {
+		b = append(b, 0, optCodeNSID, byte(len(h.nsid)>>8), byte(len(h.nsid)))
+		b = append(b, h.nsid...)
+	}
+	if r.ecs {
+		n := r.ecsLen()
+		if scope > 128 || (r.ecsFamily == ecsFamilyV4 && scope > 32) || r.ecsFamily == 0 {
+			scope = 0 // a Router's impossible scope is not passed on
+		}
+		b = append(b, 0, optCodeECS, 0, byte(4+n), byte(r.ecsFamily>>8), byte(r.ecsFamily), r.ecsSource, scope)
+		b = append(b, r.ecsAddr[:n]...)
+	}
+	binary.BigEndian.PutUint16(b[10:], binary.BigEndian.Uint16(b[10:])+1)
+	return b
+}
+
+// bare writes a reply without records: the header (ID, opcode and RD
+// echoed, QR set, the low bits of rcode), the question when the request
+// got as far as reading it, and the OPT record when it had a valid one. It
+// serves errors (FORMERR, NOTIMP, REFUSED, SERVFAIL, BADVERS). With msg
+// nil, the question comes from r.
+func (h *handler) bare(out, msg []byte, r *request, rcode int) []byte {
+	b := out[:headerLen]
+	binary.BigEndian.PutUint16(b, r.id)
+	flags := uint16(flagQR) | uint16(r.opcode)<<11 | uint16(rcode&0xF)
+	if r.rd {
+		flags |= flagRD
+	}
+	binary.BigEndian.PutUint16(b[2:], flags)
+	clear(b[4:])
+	if r.qend > 0 {
+		if msg != nil {
+			b = append(b, msg[headerLen:r.qend]...)
+		} else {
+			var err error
+			if b, err = r.appendQuestion(b); err != nil {
+				b = b[:headerLen]
+			}
+		}
+		if len(b) > headerLen {
+			b[5] = 1
+		}
+	}
+	h.stats.count(rcode)
+	return h.appendOPT(b, r, rcode, 0)
+}
+
+// appendQuestion appends the question of r in wire format.
+func (r *request) appendQuestion(b []byte) ([]byte, error) {
+	n := len(b)
+	b = b[:n+maxNameWire+4]
+	off, err := mdns.PackDomainName(r.name, b, n, nil, false)
+	if err != nil {
+		return b[:n], err
+	}
+	binary.BigEndian.PutUint16(b[off:], r.qtype)
+	binary.BigEndian.PutUint16(b[off+2:], r.qclass)
+	return b[:off+4], nil
+}

@@ -1,0 +1,284 @@
+package dns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+)
+
+// Errors of the Server's life cycle.
+var (
+	// ErrServerClosed is returned by Listen and Serve after Shutdown.
+	ErrServerClosed = errors.New("dns: server closed")
+	// ErrServing is returned by Serve when the server is already serving.
+	ErrServing = errors.New("dns: server already serving")
+)
+
+// Server answers DNS queries on UDP and TCP for every listen address of
+// its Config. Create it with NewServer, then call Serve (optionally after
+// Listen, to learn the bound addresses first), and stop it by cancelling
+// Serve's context or with Shutdown. A Server serves once.
+type Server struct {
+	cfg   Config
+	h     *handler
+	stats counters
+	ready chan struct{}
+
+	mu       sync.Mutex
+	bound    bool
+	serving  bool
+	stopping bool
+	udp      []*udpSocket
+	tcp      []net.Listener
+	addrs    []netip.AddrPort
+	conns    map[net.Conn]struct{} // open TCP connections
+	wg       sync.WaitGroup        // every serving goroutine
+	stopped  chan struct{}         // closed by stop
+	tcpBufs  sync.Pool             // *tcpBuffers
+}
+
+type udpSocket struct {
+	conn *net.UDPConn
+	oob  bool // bound to a wildcard address: replies take the query's destination as source
+}
+
+// NewServer returns a server for cfg; zero fields of cfg take their
+// documented defaults.
+func NewServer(cfg Config) *Server {
+	s := &Server{
+		cfg:     cfg.withDefaults(),
+		ready:   make(chan struct{}),
+		conns:   map[net.Conn]struct{}{},
+		stopped: make(chan struct{}),
+	}
+	s.h = newHandler(&s.cfg, &s.stats)
+	s.tcpBufs.New = func() any { return new(tcpBuffers) }
+	return s
+}
+
+// Listen binds the UDP sockets and TCP listeners of every listen address,
+// so that Addrs is known before serving starts. On failure nothing stays
+// bound. Serve calls it when it has not been called.
+func (s *Server) Listen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return ErrServerClosed
+	}
+	if s.bound {
+		return nil
+	}
+	for _, addr := range s.cfg.Listen {
+		if err := s.listen(addr); err != nil {
+			s.closeListeners()
+			return err
+		}
+	}
+	s.bound = true
+	return nil
+}
+
+// listen binds one address. A port of 0 is resolved by the first UDP
+// socket and reused for TCP and the other UDP sockets; when TCP cannot
+// have that port, another one is tried.
+func (s *Server) listen(addr string) error {
+	ctx := context.Background()
+	lc := net.ListenConfig{Control: reusePort}
+	if s.cfg.UDPSockets == 1 {
+		lc.Control = nil
+	}
+	for attempt := 0; ; attempt++ {
+		pc, err := lc.ListenPacket(ctx, "udp", addr)
+		if err != nil {
+			return fmt.Errorf("listen udp %s: %w", addr, err)
+		}
+		first := pc.(*net.UDPConn)
+		bound := first.LocalAddr().(*net.UDPAddr).AddrPort()
+		host, port, _ := net.SplitHostPort(addr)
+		at := net.JoinHostPort(host, fmt.Sprint(bound.Port()))
+		l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", at)
+		if err != nil {
+			first.Close()
+			if port == "0" && errors.Is(err, syscall.EADDRINUSE) && attempt < 8 {
+				continue
+			}
+			return fmt.Errorf("listen tcp %s: %w", at, err)
+		}
+		socks := []*net.UDPConn{first}
+		for range s.cfg.UDPSockets - 1 {
+			pc, err := lc.ListenPacket(ctx, "udp", at)
+			if err != nil {
+				for _, c := range socks {
+					c.Close()
+				}
+				l.Close()
+				return fmt.Errorf("listen udp %s (socket %d of %d): %w", at, len(socks)+1, s.cfg.UDPSockets, err)
+			}
+			socks = append(socks, pc.(*net.UDPConn))
+		}
+		for _, c := range socks {
+			s.udp = append(s.udp, &udpSocket{conn: c, oob: wildcard(c)})
+		}
+		s.tcp = append(s.tcp, l)
+		s.addrs = append(s.addrs, bound)
+		return nil
+	}
+}
+
+// wildcard reports whether c is bound to an unspecified address and, if
+// so, asks for each packet's destination address, so that replies leave
+// from the address the query was sent to.
+func wildcard(c *net.UDPConn) bool {
+	if !c.LocalAddr().(*net.UDPAddr).IP.IsUnspecified() {
+		return false
+	}
+	err6 := ipv6.NewPacketConn(c).SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface, true)
+	err4 := ipv4.NewPacketConn(c).SetControlMessage(ipv4.FlagDst|ipv4.FlagInterface, true)
+	return err4 == nil || err6 == nil
+}
+
+// closeListeners closes every socket bound so far.
+func (s *Server) closeListeners() {
+	for _, u := range s.udp {
+		u.conn.Close()
+	}
+	for _, l := range s.tcp {
+		l.Close()
+	}
+	s.udp, s.tcp, s.addrs = nil, nil, nil
+}
+
+// Addrs returns the bound address of each listen address, in the order of
+// Config.Listen, once Listen (or Serve) has bound them. UDP and TCP share
+// each address.
+func (s *Server) Addrs() []netip.AddrPort {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]netip.AddrPort(nil), s.addrs...)
+}
+
+// Ready is closed when the server has bound its addresses and its
+// goroutines are serving.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// Stats returns the counts so far.
+func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// Serve binds the listen addresses (unless Listen did), serves until ctx
+// is done or Shutdown is called, and returns nil then. When ctx ends it
+// stops like Shutdown and waits for the queries in progress, which take at
+// most WriteTimeout. It returns an error when binding fails, ErrServing
+// when called twice and ErrServerClosed after Shutdown.
+func (s *Server) Serve(ctx context.Context) error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.serving {
+		s.mu.Unlock()
+		return ErrServing
+	}
+	if s.stopping {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.serving = true
+	readers := max(1, runtime.GOMAXPROCS(0)/s.cfg.UDPSockets)
+	for _, u := range s.udp {
+		for range readers {
+			s.wg.Add(1)
+			go s.serveUDP(u)
+		}
+	}
+	for _, l := range s.tcp {
+		s.wg.Add(1)
+		go s.serveTCP(l)
+	}
+	s.mu.Unlock()
+	close(s.ready)
+
+	select {
+	case <-ctx.Done():
+		s.stop()
+	case <-s.stopped:
+	}
+	s.wg.Wait()
+	s.closeUDP()
+	return nil
+}
+
+// Shutdown stops the server: listeners close, UDP sockets and idle TCP
+// connections stop reading, and queries in progress are answered. It
+// waits until they are, or until ctx is done, when it closes the remaining
+// connections and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stop()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		s.closeUDP()
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for c := range s.conns {
+			c.Close()
+		}
+		s.mu.Unlock()
+		s.closeUDP()
+		return fmt.Errorf("dns: shutdown: %w", ctx.Err())
+	}
+}
+
+// stop makes every serving goroutine return after its current query.
+func (s *Server) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return
+	}
+	s.stopping = true
+	close(s.stopped)
+	past := time.Unix(1, 0)
+	for _, u := range s.udp {
+		u.conn.SetReadDeadline(past)
+	}
+	for _, l := range s.tcp {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.SetReadDeadline(past)
+	}
+	if !s.serving {
+		s.closeListeners()
+	}
+}
+
+func (s *Server) closeUDP() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.udp {
+		u.conn.Close()
+	}
+}
+
+func (s *Server) isStopping() bool {
+	select {
+	case <-s.stopped:
+		return true
+	default:
+		return false
+	}
+}
