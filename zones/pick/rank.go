@@ -74,6 +74,21 @@ func Rank(loc geo.Location, p *Pool) Ranking {
 	return r
 }
 
+// rankInput is everything of a location that Rank reads: locations with
+// equal rankInputs get the same ranking, which lets BuildTable rank each
+// distinct location once. Keep it in step with Rank.
+type rankInput struct {
+	lat, lon float64
+	located  bool
+}
+
+func rankInputOf(loc geo.Location) rankInput {
+	if !loc.HasCoordinates {
+		return rankInput{}
+	}
+	return rankInput{loc.Lat, loc.Lon, true}
+}
+
 // rankBig is Rank for pools too large for the inline arrays.
 func rankBig(loc geo.Location, p *Pool) Ranking {
 	n := len(p.Members)

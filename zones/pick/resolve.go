@@ -226,13 +226,13 @@ func answer(p *Pool, m int, q *Query, st memberState, mode selectMode, res Resul
 	case selectAll:
 		count = st.nAddrs
 	}
-	res.Addrs = appendRotated(res.Addrs, p, mem, q, mode, count)
+	res.Addrs = appendRotated(res.Addrs, p, mem, q, &st, mode, count)
 	return res
 }
 
 // appendRotated appends to dst up to p.MaxAnswers of the count addresses of
 // mem that mode selects, starting at the (q.Rand mod count)-th and wrapping.
-func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, mode selectMode, count int) []netip.Addr {
+func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberState, mode selectMode, count int) []netip.Addr {
 	if count <= 0 {
 		return dst
 	}
@@ -244,14 +244,13 @@ func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, mode select
 	addrs := mem.Addrs(q.Family)
 	start := len(dst)
 	// Two passes over the selected addresses: those from off onwards, then
-	// those before off. Statuses are recomputed rather than remembered so
-	// that no scratch space is needed.
+	// those before off.
 	k := 0
-	for _, a := range addrs {
+	for i, a := range addrs {
 		if len(dst)-start == want {
 			return dst
 		}
-		if !selected(p, mem, a, q, mode) {
+		if !selected(p, mem, i, a, q, st, mode) {
 			continue
 		}
 		if k >= off {
@@ -260,11 +259,11 @@ func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, mode select
 		k++
 	}
 	k = 0
-	for _, a := range addrs {
+	for i, a := range addrs {
 		if len(dst)-start == want || k >= off {
 			break
 		}
-		if !selected(p, mem, a, q, mode) {
+		if !selected(p, mem, i, a, q, st, mode) {
 			continue
 		}
 		dst = append(dst, a)
@@ -273,18 +272,23 @@ func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, mode select
 	return dst
 }
 
-// selected reports whether mode selects address a of mem.
-func selected(p *Pool, mem *Member, a netip.Addr, q *Query, mode selectMode) bool {
-	switch mode {
-	case selectAll:
+// selected reports whether mode selects address a, the i-th of mem's
+// addresses of the family. It uses what evalMember remembered in st for the
+// first 64 addresses and judges the others again.
+func selected(p *Pool, mem *Member, i int, a netip.Addr, q *Query, st *memberState, mode selectMode) bool {
+	if mode == selectAll {
 		return true
-	case selectNotDrained:
-		_, drained, _, _ := addrState(p, mem.Datacenter.Name, a, q)
-		return !drained
-	default:
-		up, _, _, _ := addrState(p, mem.Datacenter.Name, a, q)
-		return up
 	}
+	var up, drained bool
+	if i < 64 {
+		up, drained = st.upMask&(1<<i) != 0, st.drainMask&(1<<i) != 0
+	} else {
+		up, drained, _, _ = addrState(p, mem.Datacenter.Name, a, q)
+	}
+	if mode == selectNotDrained {
+		return !drained
+	}
+	return up
 }
 
 // memberState is what evalMember found about one member for one family.
@@ -296,6 +300,9 @@ type memberState struct {
 	nAddrs   int  // addresses of the family
 	nUp      int  // of which up
 	nDrained int  // of which drained
+	// upMask and drainMask remember which of the first 64 addresses are up
+	// and drained, so that answering need not judge them again.
+	upMask, drainMask uint64
 }
 
 // evalMember judges member mem of p for q, recording its findings in tm
@@ -334,13 +341,19 @@ func evalMember(p *Pool, mem *Member, q *Query, tm *TraceMember) memberState {
 		return st
 	}
 	st.eligible = true
-	for _, a := range addrs {
+	for i, a := range addrs {
 		up, drained, status, ov := addrState(p, dc, a, q)
 		if up {
 			st.nUp++
+			if i < 64 {
+				st.upMask |= 1 << i
+			}
 		}
 		if drained {
 			st.nDrained++
+			if i < 64 {
+				st.drainMask |= 1 << i
+			}
 		}
 		if tm != nil {
 			ta := TraceAddr{Addr: a, Status: status, Up: up}

@@ -54,9 +54,9 @@ type TableStats struct {
 // it covers, which for a walk in address order means the more specific one,
 // as in a database lookup.
 //
-// Building costs one Rank per network and a few trie operations; networks
-// arriving in address order keep the working set close to the size of the
-// finished table.
+// Building costs one Rank per distinct location and a few trie operations
+// per network; networks arriving in address order keep the working set
+// close to the size of the finished table.
 func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table {
 	t := &Table{policy: p.Policy}
 	for _, m := range p.Members {
@@ -78,8 +78,11 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 		return id
 	}
 	unknown := intern(Rank(geo.Location{}, p))
+	// A database has far fewer distinct locations than networks: rank each
+	// one once. The cached id is still Rank's answer for the location.
+	memo := make(map[rankInput]uint32)
 
-	b4, b6 := newBuilder(), newBuilder()
+	b4, b6 := newBuilder(leafBit|unknown), newBuilder(leafBit|unknown)
 	for pfx, loc := range networks {
 		if !pfx.IsValid() {
 			continue
@@ -101,10 +104,16 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 			a = addr.As16()
 		}
 		t.stats.Networks++
-		b.insert(&a, bits, leafBit|intern(Rank(loc, p)))
+		in := rankInputOf(loc)
+		id, ok := memo[in]
+		if !ok {
+			id = intern(Rank(loc, p))
+			memo[in] = id
+		}
+		b.insert(&a, bits, leafBit|id)
 	}
-	t.v4 = b4.finish(unknown)
-	t.v6 = b6.finish(unknown)
+	t.v4 = b4.finish()
+	t.v6 = b6.finish()
 
 	t.stats.Rankings = len(t.rankings)
 	t.stats.Nodes4 = len(t.v4.nodes) / 2

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"math/bits"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -227,11 +228,13 @@ func randomNetworks(rng *rand.Rand, u universe, n int, locs []geo.Location, over
 	return nets
 }
 
-// locate is the reference lookup: the most specific network containing a.
+// locate is the reference lookup: the most specific network containing a,
+// the last one of those if several are. For disjoint networks, and for
+// overlapping networks in address order, that is what BuildTable promises.
 func locate(nets []network, a netip.Addr) geo.Location {
 	best := -1
 	for i, n := range nets {
-		if n.pfx.Contains(a) && (best < 0 || n.pfx.Bits() > nets[best].pfx.Bits()) {
+		if n.pfx.Contains(a) && (best < 0 || n.pfx.Bits() >= nets[best].pfx.Bits()) {
 			best = i
 		}
 	}
@@ -336,8 +339,6 @@ func TestTableProperty(t *testing.T) {
 					slices.SortStableFunc(nets, func(a, b network) int {
 						return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()))
 					})
-					// Duplicates: the reference takes the first, the table the last.
-					nets = slices.CompactFunc(nets, func(a, b network) bool { return a.pfx == b.pfx })
 					checkTable(t, p, nets, u)
 				}
 			}
@@ -380,58 +381,128 @@ func FuzzTable(f *testing.F) {
 	})
 }
 
-// synthetic returns n networks laid out like a GeoIP City database: walking
-// the address space in order with gaps, prefixes of /16 to /28 (IPv4) and
-// /32 to /64 (IPv6, a quarter of them), locations drawn from cities cities
-// with runs of neighbouring networks in the same region.
+// synthetic returns n networks laid out like a GeoIP City database; see
+// syntheticSeq.
 func synthetic(rng *rand.Rand, n, cities int) []network {
+	nets := make([]network, 0, n)
+	for pfx, loc := range syntheticSeq(rng, n, cities) {
+		nets = append(nets, network{pfx, loc})
+	}
+	return nets
+}
+
+// syntheticSeq yields n networks laid out like a GeoIP City database: they
+// tile the address space in order, each as large as its alignment and a
+// random length allow, with some gaps; three quarters are IPv4 (/16 to /28,
+// mostly /22 to /24) and a quarter IPv6 (/32 to /64, mostly /48). Their
+// locations are drawn from cities random sites, in runs of neighbouring
+// networks at the same site, and a few have no coordinates.
+func syntheticSeq(rng *rand.Rand, n, cities int) iter.Seq2[netip.Prefix, geo.Location] {
 	locs := make([]geo.Location, cities)
 	for i := range locs {
 		locs[i] = city(rng.Float64()*140-60, rng.Float64()*360-180)
 	}
-	nets := make([]network, 0, n)
-	n4 := n * 3 / 4
-	var a4 uint64 = 1 << 24 // from 1.0.0.0
-	loc := locs[0]
-	for range n4 {
-		bits := 16 + rng.IntN(13)
-		if rng.IntN(8) < 3 {
-			bits = 22 + rng.IntN(3) // most networks are small
+	nextLoc := func(loc geo.Location) geo.Location {
+		switch {
+		case rng.IntN(50) == 0:
+			return geo.Location{Network: netip.PrefixFrom(netip.IPv4Unspecified(), 0)} // no coordinates
+		case rng.IntN(3) == 0:
+			return locs[rng.IntN(len(locs))]
 		}
-		size := uint64(1) << (32 - bits)
-		a4 = (a4 + size - 1) &^ (size - 1)
-		if rng.IntN(10) == 0 {
-			a4 += size * uint64(rng.IntN(4)) // gap
-		}
-		if a4+size > 1<<32 {
-			break
-		}
-		if rng.IntN(3) == 0 {
-			loc = locs[rng.IntN(len(locs))]
-		}
-		if rng.IntN(50) == 0 {
-			loc = geo.Location{Network: netip.PrefixFrom(netip.IPv4Unspecified(), 0)} // no coordinates
-		}
-		var b [4]byte
-		binary.BigEndian.PutUint32(b[:], uint32(a4))
-		nets = append(nets, network{netip.PrefixFrom(netip.AddrFrom4(b), bits), loc})
-		a4 += size
+		return loc
 	}
-	hi := uint64(0x2001_0000_0000_0000)
-	for len(nets) < n {
-		bits := 32 + rng.IntN(33)
-		size := uint64(1) << (64 - bits)
-		hi = (hi + size - 1) &^ (size - 1)
-		if rng.IntN(10) == 0 {
-			hi += size * uint64(rng.IntN(4))
+	// step returns the length of the next network at a (the top bits of
+	// an address of width bits): random, but no larger than a's alignment.
+	step := func(a uint64, width, plen int) (int, uint64) {
+		if a != 0 {
+			plen = max(plen, width-min(width, bits.TrailingZeros64(a)))
 		}
-		if rng.IntN(3) == 0 {
-			loc = locs[rng.IntN(len(locs))]
-		}
-		var b [16]byte
-		binary.BigEndian.PutUint64(b[:8], hi)
-		nets = append(nets, network{netip.PrefixFrom(netip.AddrFrom16(b), bits), loc})
-		hi += size
+		return plen, uint64(1) << (width - plen)
 	}
-	return nets
+	return func(yield func(netip.Prefix, geo.Location) bool) {
+		count := 0
+		loc := locs[0]
+		var a4 uint64 = 1 << 24 // from 1.0.0.0
+		for ; count < n*3/4; count++ {
+			plen := 16 + rng.IntN(13)
+			if rng.IntN(8) < 5 {
+				plen = 22 + rng.IntN(3)
+			}
+			plen, size := step(a4, 32, plen)
+			if rng.IntN(10) == 0 {
+				a4 += size // gap
+				plen, size = step(a4, 32, plen)
+			}
+			if a4+size > 1<<32 {
+				break
+			}
+			loc = nextLoc(loc)
+			var b [4]byte
+			binary.BigEndian.PutUint32(b[:], uint32(a4))
+			if !yield(netip.PrefixFrom(netip.AddrFrom4(b), plen), loc) {
+				return
+			}
+			a4 += size
+		}
+		hi := uint64(0x2001_0000_0000_0000) // the top 64 bits
+		for ; count < n; count++ {
+			plen := 32 + rng.IntN(33)
+			if rng.IntN(8) < 5 {
+				plen = 48
+			}
+			plen, size := step(hi, 64, plen)
+			if rng.IntN(10) == 0 {
+				hi += size
+				plen, size = step(hi, 64, plen)
+			}
+			loc = nextLoc(loc)
+			var b [16]byte
+			binary.BigEndian.PutUint64(b[:8], hi)
+			if !yield(netip.PrefixFrom(netip.AddrFrom16(b), plen), loc) {
+				return
+			}
+			hi += size
+		}
+	}
+}
+
+func TestTableOverlap(t *testing.T) {
+	p := webPool()
+	tests := []struct {
+		name string
+		nets []network
+		addr string
+		want string
+		bits int
+	}{
+		{"more specific after", []network{net("10.0.0.0/16", newYork), net("10.0.1.0/24", singapore)},
+			"10.0.1.1", "sin ams iad", 24},
+		{"around the more specific", []network{net("10.0.0.0/16", newYork), net("10.0.1.0/24", singapore)},
+			"10.0.2.1", "iad ams sin", 23},
+		{"later wins", []network{net("10.0.1.0/24", singapore), net("10.0.0.0/16", newYork)},
+			"10.0.1.1", "iad ams sin", 16},
+	}
+	for _, tt := range tests {
+		r, bits := BuildTable(seq(tt.nets), p).Lookup(netip.MustParseAddr(tt.addr))
+		if got := names(r, p); got != tt.want || bits != tt.bits {
+			t.Errorf("%s: Lookup(%s) = %s /%d, want %s /%d", tt.name, tt.addr, got, bits, tt.want, tt.bits)
+		}
+	}
+}
+
+func TestECSScope(t *testing.T) {
+	tests := []struct{ source, lookup, want int }{
+		{24, 24, 24},
+		{24, 20, 20}, // the answer holds for a wider network
+		{24, 26, 26}, // the source spans different answers
+		{0, 16, 0},   // no client information: not tailored
+		{56, 32, 32},
+		{56, 64, 64},
+		{32, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := ECSScope(tt.source, tt.lookup); got != tt.want {
+			t.Errorf("ECSScope(%d, %d) = %d, want %d", tt.source, tt.lookup, got, tt.want)
+		}
+	}
 }

@@ -8,9 +8,8 @@ import "encoding/binary"
 // other bits; any other word is the index of a child node. Node 0 is never a
 // child, so its first word serves as the root slot while building.
 const (
-	leafBit   = 1 << 31
-	maxID     = 1<<31 - 2             // largest ranking id
-	emptyLeaf = leafBit | (1<<31 - 1) // a leaf no network has covered yet
+	leafBit = 1 << 31
+	maxID   = 1<<31 - 1 // largest ranking id
 )
 
 // trie is a finished, read-only trie.
@@ -23,9 +22,10 @@ type trie struct {
 // big-endian uint32) and the leaf's depth, which is the prefix length of
 // the merged network around a.
 func (t *trie) lookup4(a uint32) (id uint32, depth int) {
-	v := t.root
+	v, nodes := t.root, t.nodes
 	for v&leafBit == 0 {
-		v = t.nodes[2*v+(a>>(31-uint(depth)))&1]
+		v = nodes[2*v+a>>31]
+		a <<= 1
 		depth++
 	}
 	return v &^ leafBit, depth
@@ -33,33 +33,33 @@ func (t *trie) lookup4(a uint32) (id uint32, depth int) {
 
 // lookup6 is lookup4 for an IPv6 address given as two big-endian halves.
 func (t *trie) lookup6(hi, lo uint64) (id uint32, depth int) {
-	v := t.root
+	v, nodes := t.root, t.nodes
 	for v&leafBit == 0 {
-		var bit uint64
-		if depth < 64 {
-			bit = hi >> (63 - uint(depth)) & 1
-		} else {
-			bit = lo >> (127 - uint(depth)) & 1
+		if depth == 64 {
+			hi = lo
 		}
-		v = t.nodes[2*v+uint32(bit)]
+		v = nodes[2*v+uint32(hi>>63)]
+		hi <<= 1
 		depth++
 	}
 	return v &^ leafBit, depth
 }
 
-// builder builds a trie by inserting prefixes. It merges sibling leaves of
-// the same ranking as soon as both exist, and reuses the nodes it frees, so
-// that for networks arriving in address order (as a database walk yields
-// them) it stays about the size of the finished trie.
+// builder builds a trie by inserting prefixes. The trie starts as one leaf
+// (the unknown location's ranking) and is kept fully merged after every
+// insert: no node has two children that are the same leaf. So the working
+// set is the merged trie itself plus, for nodes given up, a free list that
+// later inserts reuse.
 type builder struct {
 	nodes []uint32 // as in trie; nodes[0] is the root slot
 	free  uint32   // first node of the free list (linked through word 2k); 0: empty
-	live  int      // nodes in use, for statistics
+	live  int      // nodes in use
 	peak  int      // most nodes in use at once
 }
 
-func newBuilder() *builder {
-	return &builder{nodes: []uint32{emptyLeaf, 0}}
+// newBuilder returns a builder whose every address has leaf value v.
+func newBuilder(v uint32) *builder {
+	return &builder{nodes: []uint32{v, 0}}
 }
 
 // alloc returns a new node whose two children are v.
@@ -100,7 +100,7 @@ func bitAt(a *[16]byte, i int) uint32 {
 
 // insert gives every address under the prefix of length bits at addr the
 // leaf value v, replacing whatever was there: where prefixes overlap, the
-// one inserted last wins.
+// one inserted last wins. Afterwards the trie is fully merged again.
 func (b *builder) insert(addr *[16]byte, bits int, v uint32) {
 	var path [128]uint32 // path[d]: the slot at depth d that was followed
 	s := uint32(0)       // current slot: the root slot
@@ -120,13 +120,13 @@ func (b *builder) insert(addr *[16]byte, bits int, v uint32) {
 		b.releaseTree(old)
 	}
 	b.nodes[s] = v
-	// Merge upwards while both children of a node are the same leaf. Empty
-	// leaves are not merged yet: a later network may still cover one.
+	// Only nodes on the path changed: merge upwards while both children of
+	// a node are the same leaf.
 	for d := bits - 1; d >= 0; d-- {
 		ps := path[d]
 		n := b.nodes[ps]
 		l, r := b.nodes[2*n], b.nodes[2*n+1]
-		if l != r || l&leafBit == 0 || l == emptyLeaf {
+		if l != r || l&leafBit == 0 {
 			break
 		}
 		b.nodes[ps] = l
@@ -134,33 +134,12 @@ func (b *builder) insert(addr *[16]byte, bits int, v uint32) {
 	}
 }
 
-// finish turns the empty leaves into unknown (a ranking id), merges every
-// pair of sibling leaves of the same ranking, and returns the trie in a
-// fresh, compact array laid out depth first.
-func (b *builder) finish(unknown uint32) trie {
-	root := b.normalize(b.nodes[0], leafBit|unknown)
+// finish returns the trie in a fresh, compact array laid out depth first,
+// so that a lookup's path tends to stay in few cache lines.
+func (b *builder) finish() trie {
 	t := trie{nodes: make([]uint32, 0, 2*b.live)}
-	t.root = t.copyFrom(b, root)
+	t.root = t.copyFrom(b, b.nodes[0])
 	return t
-}
-
-// normalize returns the value of the subtree v with empty leaves replaced by
-// unknown and equal sibling leaves merged, bottom up.
-func (b *builder) normalize(v, unknown uint32) uint32 {
-	if v == emptyLeaf {
-		return unknown
-	}
-	if v&leafBit != 0 {
-		return v
-	}
-	l := b.normalize(b.nodes[2*v], unknown)
-	r := b.normalize(b.nodes[2*v+1], unknown)
-	if l == r && l&leafBit != 0 {
-		b.release(v)
-		return l
-	}
-	b.nodes[2*v], b.nodes[2*v+1] = l, r
-	return v
 }
 
 // copyFrom appends the subtree v of b to t and returns its new value.

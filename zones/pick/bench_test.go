@@ -1,0 +1,165 @@
+package pick
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gslb/gslb/geo"
+	"github.com/gslb/gslb/health"
+)
+
+func BenchmarkRank(b *testing.B) {
+	p := webPool()
+	b.Run("located", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Rank(frankfurt, p)
+		}
+	})
+	b.Run("unknown", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Rank(geo.Location{}, p)
+		}
+	})
+	big := &Pool{}
+	for i := range 12 {
+		big.Members = append(big.Members, Member{Datacenter: Datacenter{Name: strconv.Itoa(i), Lat: float64(i * 7), Lon: float64(i * 29)}})
+	}
+	b.Run("12 members", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Rank(frankfurt, big)
+		}
+	})
+}
+
+func BenchmarkResolve(b *testing.B) {
+	p := webPool()
+	snap := status("192.0.2.10=up 192.0.2.11=up 198.51.100.10=up 203.0.113.10=up 203.0.113.11=up")
+	failover := status("192.0.2.10=down 192.0.2.11=down 198.51.100.10=up",
+		dcOverride("sin", health.Drain, after))
+	buf := make([]netip.Addr, 0, 4)
+	for _, bc := range []struct {
+		name string
+		snap *health.Snapshot
+	}{{"nearest", snap}, {"failover with overrides", failover}} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := Rank(frankfurt, p)
+			q := Query{Health: bc.snap, Now: t0}
+			b.ReportAllocs()
+			for b.Loop() {
+				q.Rand++
+				Resolve(p, r, q, buf, nil)
+			}
+		})
+	}
+	b.Run("trace", func(b *testing.B) {
+		r := Rank(frankfurt, p)
+		q := Query{Health: failover, Now: t0}
+		var tr Trace
+		b.ReportAllocs()
+		for b.Loop() {
+			Resolve(p, r, q, buf, &tr)
+		}
+	})
+}
+
+func BenchmarkTableLookup(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	nets := synthetic(rng, 200_000, 5000)
+	tbl := BuildTable(seq(nets), webPool())
+	b.Logf("table: %+v", tbl.Stats())
+	// Clients inside random networks of the database.
+	var v4, v6 []netip.Addr
+	for len(v4) < 1024 || len(v6) < 1024 {
+		n := nets[rng.IntN(len(nets))]
+		a := n.pfx.Addr().As16()
+		for i := n.pfx.Bits() / 8; i < 16; i++ {
+			a[i] |= byte(rng.Uint32()) >> min(8, max(0, n.pfx.Bits()-8*i))
+		}
+		if n.pfx.Addr().Is4() {
+			v4 = append(v4, netip.AddrFrom16(a).Unmap())
+		} else {
+			v6 = append(v6, netip.AddrFrom16(a))
+		}
+	}
+	for _, bc := range []struct {
+		name  string
+		addrs []netip.Addr
+	}{{"IPv4", v4[:1024]}, {"IPv6", v6[:1024]}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				tbl.Lookup(bc.addrs[i&1023])
+				i++
+			}
+		})
+	}
+}
+
+func BenchmarkBuildTable(b *testing.B) {
+	nets := synthetic(rand.New(rand.NewPCG(5, 6)), 100_000, 5000)
+	p := webPool()
+	b.ReportAllocs()
+	for b.Loop() {
+		BuildTable(seq(nets), p)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(nets)), "ns/network")
+}
+
+// TestBuildTableLarge builds a table from a synthetic database the size of
+// GeoLite2 City (set GSLB_PICK_LARGE=4000000 to run it) and reports time and
+// memory.
+func TestBuildTableLarge(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("GSLB_PICK_LARGE"))
+	if n == 0 {
+		t.Skip("set GSLB_PICK_LARGE to the number of networks")
+	}
+	for _, dcs := range []int{3, 10} {
+		p := &Pool{}
+		rng := rand.New(rand.NewPCG(9, uint64(dcs)))
+		for i := range dcs {
+			p.Members = append(p.Members, Member{Datacenter: Datacenter{Name: strconv.Itoa(i),
+				Lat: rng.Float64()*120 - 50, Lon: rng.Float64()*360 - 180}})
+		}
+		// Yield networks from a generator, not a slice, so that the input
+		// does not count towards the memory, as with a database walk.
+		gen := func(yield func(netip.Prefix, geo.Location) bool) {
+			for pfx, loc := range syntheticSeq(rand.New(rand.NewPCG(1, 1)), n, 100_000) {
+				if !yield(pfx, loc) {
+					return
+				}
+			}
+		}
+		// Measure the input alone, then the build.
+		runtime.GC()
+		start := time.Now()
+		count := 0
+		for range gen {
+			count++
+		}
+		genTime := time.Since(start)
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		start = time.Now()
+		tbl := BuildTable(gen, p)
+		elapsed := time.Since(start) - genTime
+		runtime.GC()
+		var kept runtime.MemStats
+		runtime.ReadMemStats(&kept)
+		st := tbl.Stats()
+		t.Logf("%d datacenters, %d networks: build %v (excluding %v generating), %d rankings, %d+%d nodes, table %.1f MB, peak builder nodes %d (%.1f MB), heap retained %.1f MB",
+			dcs, count, elapsed.Round(time.Millisecond), genTime.Round(time.Millisecond), st.Rankings, st.Nodes4, st.Nodes6,
+			float64(st.Bytes)/1e6, st.PeakNodes, float64(st.PeakNodes*8)/1e6,
+			float64(int64(kept.HeapAlloc)-int64(before.HeapAlloc))/1e6)
+		runtime.KeepAlive(tbl)
+	}
+}
