@@ -44,6 +44,8 @@ type Server struct {
 	wg       sync.WaitGroup        // every serving goroutine
 	stopped  chan struct{}         // closed by stop
 	tcpBufs  sync.Pool             // *tcpBuffers
+
+	connDone func() // test hook: a TCP connection was closed and untracked
 }
 
 type udpSocket struct {

@@ -61,6 +61,9 @@ func (s *Server) untrack(c net.Conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+	if s.connDone != nil {
+		s.connDone()
+	}
 	s.wg.Done()
 }
 

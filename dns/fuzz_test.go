@@ -1,0 +1,64 @@
+package dns
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"testing"
+
+	mdns "github.com/miekg/dns"
+)
+
+// FuzzHandler feeds arbitrary packets to the handler over UDP and TCP. The
+// handler must never panic (a recovered panic counts as a failure), must
+// answer every packet with a header that is not a response, and every reply
+// must be a DNS message that miekg/dns unpacks, with the query's ID, QR set
+// the question echoed octet for octet, and within the transport's size
+// limit.
+func FuzzHandler(f *testing.F) {
+	for _, tc := range goldenCases {
+		f.Add(tc.query(f))
+	}
+	f.Add([]byte{})
+	f.Add(make([]byte, 12))
+	h := newTestHandler(f, fakeRouter{})
+	src := netip.MustParseAddr("198.51.100.7")
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		out := make([]byte, maxTCPSize+1)
+		for _, tcp := range []bool{false, true} {
+			reply := h.respond(out, msg, src, tcp)
+			if n := h.stats.panics.Load(); n > 0 {
+				t.Fatalf("handler panicked on %x", msg)
+			}
+			query := len(msg) >= headerLen && binary.BigEndian.Uint16(msg[2:])&flagQR == 0
+			if reply == nil {
+				if query {
+					t.Fatalf("no reply to the query %x", msg)
+				}
+				continue
+			}
+			if !query {
+				t.Fatalf("reply to a non-query %x", msg)
+			}
+			m := new(mdns.Msg)
+			if err := m.Unpack(reply); err != nil {
+				t.Fatalf("reply to %x does not unpack: %v\n%x", msg, err, reply)
+			}
+			if m.Id != binary.BigEndian.Uint16(msg) || !m.Response {
+				t.Fatalf("reply id %#x response %t, want id %#x and QR", m.Id, m.Response, binary.BigEndian.Uint16(msg))
+			}
+			if len(m.Question) == 1 {
+				end, _ := nameEnd(msg, headerLen, false)
+				if len(reply) < end+4 || string(reply[headerLen:end+4]) != string(msg[headerLen:end+4]) {
+					t.Fatalf("question of %x not echoed octet for octet: %x", msg, reply)
+				}
+			}
+			limit := maxTCPSize
+			if !tcp {
+				limit = h.maxUDP
+			}
+			if len(reply) > limit {
+				t.Fatalf("reply of %d octets over %d", len(reply), limit)
+			}
+		}
+	})
+}
