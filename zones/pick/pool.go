@@ -78,7 +78,10 @@ func (m *Member) Addrs(f Family) []netip.Addr {
 // once built: Rank, Resolve and Table only read it, and may be called from
 // many goroutines at once.
 type Pool struct {
-	Name   string
+	// Name is the pool's name ([pools.NAME]); pool-specific admin
+	// overrides are matched against it.
+	Name string
+	// Policy ranks the members for a client; the zero value is Nearest.
 	Policy Policy
 	// MaxAnswers is the most addresses in one answer; 0 (or less) means no
 	// limit: every up address of the chosen datacenter.

@@ -46,18 +46,27 @@ type TableStats struct {
 //
 // networks is typically (*mmdb.DB).Networks(). IPv4 networks may be given
 // as IPv4 prefixes or IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer);
-// every other IPv6 prefix goes to the IPv6 trie as it is, so aliases of the
-// IPv4 space such as 6to4 (2002::/16) and Teredo (2001::/32) are only
-// present if the database walk yields them. Invalid prefixes are skipped.
+// every other IPv6 prefix goes to the IPv6 trie, except inside the ranges
+// that embed IPv4 addresses (6to4 2002::/16, Teredo 2001::/32), which Lookup
+// resolves through the IPv4 trie. Invalid prefixes are skipped.
 // Networks are expected not to overlap, as the networks of a GeoIP database
 // do not; where they do, the network yielded later wins over the addresses
 // it covers, which for a walk in address order means the more specific one,
 // as in a database lookup.
 //
+// A nil networks is an empty database (every address ranks as unknown); a
+// nil p gives the nil Table.
+//
 // Building costs one Rank per distinct location and a few trie operations
 // per network; networks arriving in address order keep the working set
 // close to the size of the finished table.
 func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table {
+	if p == nil {
+		return nil
+	}
+	if networks == nil {
+		networks = func(func(netip.Prefix, geo.Location) bool) {}
+	}
 	t := &Table{policy: p.Policy}
 	for _, m := range p.Members {
 		t.dcs = append(t.dcs, m.Datacenter)
@@ -70,7 +79,7 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 			return id
 		}
 		id := uint32(len(t.rankings))
-		if id > maxID {
+		if id >= aliasID {
 			panic("pick: BuildTable: too many distinct rankings")
 		}
 		ids[string(key)] = id
@@ -112,6 +121,18 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 		}
 		b.insert(&a, bits, leafBit|id)
 	}
+	// Mark the IPv6 ranges that embed IPv4 addresses, so that no IPv6 scope
+	// spans them: their clients are located by the IPv4 address inside. If
+	// every IPv4 address ranks the same, so do they, and they may merge.
+	alias := uint32(leafBit | aliasID)
+	if v := b4.nodes[0]; v&leafBit != 0 {
+		alias = v
+	}
+	for _, s := range [...]string{"::ffff:0:0/96", "2002::/16", "2001::/32"} {
+		pfx := netip.MustParsePrefix(s)
+		a := pfx.Addr().As16()
+		b6.insert(&a, pfx.Bits(), alias)
+	}
 	t.v4 = b4.finish()
 	t.v6 = b6.finish()
 
@@ -127,21 +148,17 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 // distances, and the prefix length of the merged network around addr: every
 // address in addr's prefix of that length has the same ranking, and the
 // prefix one bit shorter contains an address with a different one (unless
-// the length is 0). It does not allocate.
+// the length is 0). The length is in addr's own terms: 0-32 for an IPv4
+// address, 0-128 for an IPv6 one. Lookup does not allocate.
 //
-// For an IPv4 address the length is an IPv4 prefix length (0-32); for an
-// IPv6 address an IPv6 one (0-128). An IPv4-mapped IPv6 address
-// (::ffff:a.b.c.d) is looked up as its IPv4 address and its length is given
-// in IPv6 terms (96 plus the IPv4 length).
-//
-// Callers that extract the IPv4 client from other IPv6 forms (6to4, Teredo,
-// NAT64; see geo.Canonical) and look up the IPv4 address get an IPv4
-// length L, and must translate it back to the form the client used before
-// putting it in an ECS scope. When the IPv4 address sits in bits k to k+31
-// of the IPv6 address, k+L is exact: 16+L for 6to4 (2002:AABB:CCDD::/48),
-// 96+L for NAT64 (64:ff9b::/96) and for Teredo (2001::/32, whose last 32
-// bits hold the inverted client address; 32 is also exact there when L is
-// 0).
+// IPv6 addresses that embed an IPv4 address (IPv4-mapped ::ffff:0:0/96,
+// 6to4 2002::/16, Teredo 2001::/32; see geo.Canonical) are ranked by the
+// IPv4 address inside, as the locator does, and their length is translated
+// back to the IPv6 form with geo.Embedding.OuterBits (96+L, 16+L and 128). No
+// IPv6 prefix returned for any other address reaches into those ranges. A
+// caller that canonicalizes the client first and looks up the IPv4 address
+// gets an IPv4 length, and must translate it the same way before putting it
+// in an ECS scope for the IPv6 form the client used.
 func (t *Table) Lookup(addr netip.Addr) (Ranking, int) {
 	if t == nil {
 		return Ranking{}, 0
@@ -157,10 +174,25 @@ func (t *Table) Lookup(addr netip.Addr) (Ranking, int) {
 		return t.rankings[id], 96 + bits
 	case addr.Is6():
 		id, bits := t.v6.lookup6(halves(addr.As16()))
+		if id == aliasID {
+			return t.lookupEmbedded(addr)
+		}
 		return t.rankings[id], bits
 	default:
 		return t.rankings[0], 0
 	}
+}
+
+// lookupEmbedded looks up the IPv4 address embedded in the 6to4 or Teredo
+// address addr and translates the scope back to addr's form.
+func (t *Table) lookupEmbedded(addr netip.Addr) (Ranking, int) {
+	v4, emb := geo.Canonical(addr)
+	if !v4.Is4() {
+		return t.rankings[0], 128 // not expected: the alias ranges are Canonical's
+	}
+	a := v4.As4()
+	id, bits := t.v4.lookup4(binary.BigEndian.Uint32(a[:]))
+	return t.rankings[id], emb.OuterBits(bits)
 }
 
 // Serves reports whether t holds the rankings of pool p: p ranks by the

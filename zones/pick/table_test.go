@@ -86,8 +86,13 @@ func TestTableScopes(t *testing.T) {
 		{"2001:db8:8000::1", "ams iad sin", 32},
 		{"2001:db9::1", "sin ams iad", 32},
 		{"2001:dba::1", "iad ams sin", 31},
-		{"::1", "iad ams sin", 3},
-		{"2002:a00:1::1", "iad ams sin", 15}, // 6to4 is not an alias here: IPv6 space
+		{"::1", "iad ams sin", 81},                // ::/80 reaches into ::ffff:0:0/96
+		{"2002:a00:1::1", "ams iad sin", 16 + 23}, // 6to4 of 10.0.0.1
+		{"2002:a00:2ff::1", "sin iad ams", 16 + 25},
+		{"2002:c000:201::", "iad ams sin", 16 + 1},
+		{"2001:0:4136:e378:8000:63bf:f5ff:fffe", "ams iad sin", 128}, // Teredo of 10.0.0.1
+		{"2003::1", "iad ams sin", 16},                               // 2002::/16 is another world
+		{"2001:1::1", "iad ams sin", 32},                             // and so is 2001::/32
 	}
 	for _, tt := range tests {
 		r, scope := tbl.Lookup(netip.MustParseAddr(tt.addr))
@@ -503,6 +508,73 @@ func TestECSScope(t *testing.T) {
 	for _, tt := range tests {
 		if got := ECSScope(tt.source, tt.lookup); got != tt.want {
 			t.Errorf("ECSScope(%d, %d) = %d, want %d", tt.source, tt.lookup, got, tt.want)
+		}
+	}
+}
+
+func TestTableEmbedded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	p := testPools()["five"]
+	aliases := []netip.Prefix{netip.MustParsePrefix("::ffff:0:0/96"), netip.MustParsePrefix("2002::/16"),
+		netip.MustParsePrefix("2001::/32")}
+	for i := range 30 {
+		locs := testLocations
+		if i%10 == 0 {
+			locs = []geo.Location{noCoords} // IPv4 ranks in configuration order throughout
+		}
+		nets := randomNetworks(rng, universe4, 1+rng.IntN(40), locs, false)
+		nets = append(nets, randomNetworks(rng, universe6, 1+rng.IntN(40), testLocations, false)...)
+		tbl := BuildTable(seq(nets), p)
+		for off := range 4096 {
+			a4 := universe4.addr(off)
+			r4, s4 := tbl.Lookup(a4)
+			b := a4.As4()
+			forms := []struct {
+				addr netip.Addr
+				emb  geo.Embedding
+			}{
+				{netip.AddrFrom16(a4.As16()), geo.Mapped},
+				{netip.AddrFrom16([16]byte{0x20, 0x02, b[0], b[1], b[2], b[3], 15: 1}), geo.SixToFour},
+				{netip.AddrFrom16([16]byte{0x20, 0x01, 4: 0x41, 5: 0x36, 12: ^b[0], 13: ^b[1], 14: ^b[2], 15: ^b[3]}), geo.Teredo},
+			}
+			for _, f := range forms {
+				r, s := tbl.Lookup(f.addr)
+				// When all of IPv4 ranks the same, the embedding ranges merge
+				// with their IPv6 neighbours and the scope is the IPv6 trie's.
+				if !r.Equal(r4) || s4 > 0 && s != f.emb.OuterBits(s4) {
+					t.Fatalf("Lookup(%s) = %v /%d, want %v /%d as for %s", f.addr, r, s, r4, f.emb.OuterBits(s4), a4)
+				}
+			}
+		}
+		// Other IPv6 scopes stay clear of the embedding ranges, unless all of
+		// IPv4 ranks the same.
+		if _, s4 := tbl.Lookup(universe4.base); s4 == 0 {
+			continue
+		}
+		for range 2000 {
+			var a [16]byte
+			for i := range a {
+				a[i] = byte(rng.Uint32())
+			}
+			switch rng.IntN(4) {
+			case 0:
+				a[0], a[1] = 0x20, 0x01 // near Teredo and the universe
+			case 1:
+				a[0], a[1] = 0x20, 0x03 // near 6to4
+			case 2:
+				clear(a[:10]) // near mapped
+			}
+			addr := netip.AddrFrom16(a)
+			if _, emb := geo.Canonical(addr); emb != geo.NotEmbedded {
+				continue
+			}
+			_, s := tbl.Lookup(addr)
+			pfx, _ := addr.Prefix(s)
+			for _, al := range aliases {
+				if pfx.Overlaps(al) {
+					t.Fatalf("Lookup(%s) scope %s reaches into %s", addr, pfx, al)
+				}
+			}
 		}
 	}
 }

@@ -16,31 +16,31 @@ import (
 // did. Pass a non-nil *Trace to Resolve to fill it; a Trace may be reused,
 // Resolve resets it.
 type Trace struct {
-	Pool     string
-	Check    string // the pool's check; "" when its addresses are not probed
-	Family   Family
+	Pool     string        // the pool's name
+	Check    string        // the pool's check; "" when its addresses are not probed
+	Family   Family        // the queried family
 	Located  bool          // the ranking carries distances (the client had coordinates)
 	Members  []TraceMember // every member, in rank order
 	Decision string        // the final decision, one line
-	Result   Result        // what Resolve returned (Addrs copied)
+	Result   Result        // what Resolve returned, with Addrs copied out of the caller's buffer
 }
 
 // TraceMember is what Resolve found about one member.
 type TraceMember struct {
-	Member     int     // index into Pool.Members
-	Datacenter string  // datacenter name
-	KM         float64 // distance from the client; meaningful when HasKM
-	HasKM      bool
-	CNAME      string // the member's CNAME target, for a CNAME member
-	Eligible   bool   // has addresses of the family, or is a CNAME member
-	Up         bool   // up for the family
-	Drained    bool   // the datacenter, or every address of the family, is drained
-	AddrsUp    int    // addresses of the family that are up
-	AddrsTotal int    // addresses of the family
-	Override   string // the datacenter's override in force, described; "" when none
-	Addrs      []TraceAddr
-	Chosen     bool   // this member's addresses or CNAME were answered
-	Note       string // why the member was passed over, or "" when it was not
+	Member     int         // index into Pool.Members
+	Datacenter string      // datacenter name
+	KM         float64     // distance from the client in kilometres; meaningful when HasKM
+	HasKM      bool        // the ranking carried distances
+	CNAME      string      // the member's CNAME target, for a CNAME member
+	Eligible   bool        // has addresses of the family, or is a CNAME member
+	Up         bool        // up for the family
+	Drained    bool        // the datacenter, or every address of the family, is drained
+	AddrsUp    int         // addresses of the family that are up
+	AddrsTotal int         // addresses of the family
+	Override   string      // the datacenter's override in force, described; "" when none
+	Addrs      []TraceAddr // the member's addresses of the family, in configuration order
+	Chosen     bool        // this member's addresses or CNAME were answered
+	Note       string      // why the member was passed over, or "" when it was not
 }
 
 // TraceAddr is what Resolve found about one address of a member.

@@ -9,7 +9,7 @@ import "encoding/binary"
 // child, so its first word serves as the root slot while building.
 const (
 	leafBit = 1 << 31
-	maxID   = 1<<31 - 1 // largest ranking id
+	aliasID = 1<<31 - 1 // a leaf of IPv6 space that embeds IPv4 addresses; not a ranking
 )
 
 // trie is a finished, read-only trie.
