@@ -79,14 +79,18 @@ func BenchmarkTableLookup(b *testing.B) {
 	var v4, v6 []netip.Addr
 	for len(v4) < 1024 || len(v6) < 1024 {
 		n := nets[rng.IntN(len(nets))]
-		a := n.pfx.Addr().As16()
-		for i := n.pfx.Bits() / 8; i < 16; i++ {
-			a[i] |= byte(rng.Uint32()) >> min(8, max(0, n.pfx.Bits()-8*i))
+		a := n.pfx.Addr().AsSlice()
+		for i := n.pfx.Bits(); i < 8*len(a); i++ {
+			a[i/8] |= byte(rng.IntN(2)) << (7 - i%8)
 		}
-		if n.pfx.Addr().Is4() {
-			v4 = append(v4, netip.AddrFrom16(a).Unmap())
+		addr, _ := netip.AddrFromSlice(a)
+		if !n.pfx.Contains(addr) {
+			b.Fatalf("%s not in %s", addr, n.pfx)
+		}
+		if addr.Is4() {
+			v4 = append(v4, addr)
 		} else {
-			v6 = append(v6, netip.AddrFrom16(a))
+			v6 = append(v6, addr)
 		}
 	}
 	for _, bc := range []struct {

@@ -175,7 +175,7 @@ func TestTableServes(t *testing.T) {
 func TestTableLookupDoesNotAllocate(t *testing.T) {
 	p := webPool()
 	tbl := BuildTable(seq(synthetic(rand.New(rand.NewPCG(1, 2)), 10000, 2000)), p)
-	for _, s := range []string{"1.2.3.4", "2001:db8::1", "::ffff:1.2.3.4"} {
+	for _, s := range []string{"1.2.3.4", "2001:db8::1", "::ffff:1.2.3.4", "2002:102:304::1", "2001:0:4136:e378:8000:63bf:fefd:fcfb"} {
 		a := netip.MustParseAddr(s)
 		if n := testing.AllocsPerRun(100, func() { tbl.Lookup(a) }); n != 0 {
 			t.Errorf("Lookup(%s) allocates %v times per call, want 0", s, n)
