@@ -1,7 +1,57 @@
 // Package dns is gslb's DNS front end and the only package that imports
-// miekg/dns: the UDP and TCP listeners, the query handler, answer building
-// (fresh records per response, never mutating shared ones), EDNS0, Client
-// Subnet and truncation, and the mapping of lookup outcomes to rcodes. It
-// also parses zone records (ParseRecord), so that zones stays free of the
-// wire format.
+// miekg/dns: the UDP and TCP listeners, the query handler, answer building,
+// EDNS0, Client Subnet and truncation, and the mapping of lookup outcomes to
+// rcodes. It also parses zone records (ParseRecord), so that zones stays
+// free of the wire format.
+//
+// # Serving
+//
+// A Server serves every address of its Config on UDP and TCP:
+//
+//	srv := dns.NewServer(dns.Config{
+//		Listen: []string{"192.0.2.53:53"},
+//		Zones:  store,  // *zones.Store, or any ZoneSource
+//		Router: router, // geo-routed names; nil answers them SERVFAIL
+//	})
+//	if err := srv.Listen(); err != nil { ... } // optional: addresses known early
+//	go srv.Serve(ctx)                            // until ctx ends or Shutdown
+//	<-srv.Ready()
+//
+// On Linux each address gets one UDP socket per core, bound with
+// SO_REUSEPORT. TCP connections are capped (beyond the cap they are closed
+// at accept), must send each query within an idle timeout and read each
+// answer within a write timeout, so that idle or stalled clients cannot
+// exhaust the server.
+//
+// # Answers
+//
+// The handler reads queries from the wire itself, not through miekg/dns's
+// unpacking, to keep what that normalises away: the question is echoed
+// octet for octet (0x20 case included), and an EDNS Client Subnet option
+// whose address is longer or shorter than its prefix is rejected. It
+// follows the authoritative servers NSD and Knot:
+//
+//   - packets shorter than a header, and responses (QR set), get no reply;
+//     opcodes other than QUERY get NOTIMP (NOTIFY: REFUSED); a query
+//     without exactly one readable question, with records in its answer
+//     or authority section, more than one OPT record or a malformed one
+//     gets FORMERR; EDNS versions other than 0 get BADVERS;
+//   - classes other than IN, zone transfers (AXFR, IXFR) and names outside
+//     every served zone get REFUSED;
+//   - answers, NODATA and NXDOMAIN (with the zone's SOA carrying the
+//     negative TTL) set AA, also after a CNAME chain; referrals clear it
+//     and carry the NS set in authority and the glue in additional; RA is
+//     never set, RD is copied, and so is EDNS's DO bit (RFC 3225);
+//   - ANY over UDP answers one RRset (RFC 8482), over TCP all of them;
+//   - a UDP answer is at most 512 octets without EDNS, else the smaller of
+//     the client's payload size and Config.MaxUDPSize. What does not fit
+//     is dropped by whole RRsets: additional data silently, a referral's
+//     in-domain glue (RFC 9471) or any answer or authority record with TC
+//     set (the answer then holds the question alone);
+//   - NSID (RFC 5001) is sent to queries asking with an empty option, and
+//     an ECS option (RFC 7871) is echoed with scope 0, or with the
+//     Router's scope for geo-routed answers.
+//
+// Shared zone records are never modified: records answered under another
+// owner (wildcards, the question's case) are copies.
 package dns

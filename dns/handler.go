@@ -120,10 +120,6 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 	if a.Outcome == zones.Refused {
 		return h.bare(out, msg, r, mdns.RcodeRefused)
 	}
-	if r.qtype == mdns.TypeANY && !tcp {
-		a.Answer = firstRRset(a.Answer) // RFC 8482 4.2: one RRset over UDP
-	}
-
 	m := s.header()
 	m.Answer = s.appendRRs(m.Answer, a.Answer)
 	m.Ns = s.appendRRs(m.Ns, a.Authority)
@@ -141,6 +137,9 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 		m.Authoritative = len(a.Answer) > 0
 	case zones.GSLB:
 		scope = h.route(s, src)
+	}
+	if r.qtype == mdns.TypeANY && !tcp && len(m.Answer) > 0 {
+		m.Answer = m.Answer[:rrsetLen(m.Answer)] // RFC 8482 4.2: one RRset over UDP
 	}
 	return h.pack(out, s, tcp, scope)
 }
@@ -282,15 +281,4 @@ func (s *scratch) appendAddrs(dst []mdns.RR, owner string, ga *GSLBAnswer) []mdn
 
 func hdr(owner string, typ uint16, ttl uint32) mdns.RR_Header {
 	return mdns.RR_Header{Name: owner, Rrtype: typ, Class: mdns.ClassINET, Ttl: ttl}
-}
-
-// firstRRset returns the leading records of rrs that share its first
-// record's owner and type.
-func firstRRset(rrs []zones.RR) []zones.RR {
-	for i := 1; i < len(rrs); i++ {
-		if rrs[i].Type != rrs[0].Type || rrs[i].Name != rrs[0].Name || rrs[i].Owner != rrs[0].Owner {
-			return rrs[:i]
-		}
-	}
-	return rrs
 }

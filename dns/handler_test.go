@@ -180,6 +180,7 @@ var goldenCases = []goldenCase{
 	{name: "gslb-nodata", query: q("geo.example.com.", mdns.TypeMX, ecs("203.0.113.0/24"))},
 	{name: "gslb-cname", query: q("geo.example.com.", mdns.TypeTXT)},
 	{name: "gslb-any-tcp", query: q("geo.example.com.", mdns.TypeANY), tcp: true},
+	{name: "gslb-any-udp", query: q("geo.example.com.", mdns.TypeANY)},
 	{name: "gslb-0x20", query: q("GeO.example.com.", mdns.TypeA)},
 	{name: "gslb-no-router", query: q("geo.example.com.", mdns.TypeA, ecs("203.0.113.0/24")), router: noRouter},
 }

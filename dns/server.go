@@ -194,7 +194,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.serving = true
-	readers := max(1, runtime.GOMAXPROCS(0)/s.cfg.UDPSockets)
+	// Every UDP socket has at least two readers, so that one slow query
+	// does not hold up the others hashed to the same socket.
+	readers := max(2, runtime.GOMAXPROCS(0)/s.cfg.UDPSockets)
 	for _, u := range s.udp {
 		for range readers {
 			s.wg.Add(1)

@@ -1,0 +1,130 @@
+package dns
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime"
+	"testing"
+	"time"
+
+	mdns "github.com/miekg/dns"
+
+	"github.com/gslb/gslb/zones"
+)
+
+// benchmarkQuery answers one query repeatedly through the handler, as a
+// UDP socket's goroutine does.
+func benchmarkQuery(b *testing.B, msg []byte) {
+	h := newTestHandler(b, fakeRouter{})
+	out := make([]byte, maxTCPSize+1)
+	src := netip.MustParseAddr("192.0.2.1")
+	if h.respond(out, msg, src, false) == nil {
+		b.Fatal("no reply")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		h.respond(out, msg, src, false)
+	}
+}
+
+func BenchmarkStaticA(b *testing.B) {
+	benchmarkQuery(b, query(b, "www.example.com.", mdns.TypeA, edns(1232, false)))
+}
+
+func BenchmarkStaticA0x20(b *testing.B) {
+	benchmarkQuery(b, query(b, "wWw.ExamPle.cOm.", mdns.TypeA, edns(1232, false)))
+}
+
+func BenchmarkNXDomain(b *testing.B) {
+	benchmarkQuery(b, query(b, "nope.example.com.", mdns.TypeA, edns(1232, false)))
+}
+
+func BenchmarkWildcard(b *testing.B) {
+	benchmarkQuery(b, query(b, "foo.wild.example.com.", mdns.TypeA, edns(1232, false)))
+}
+
+func BenchmarkReferral(b *testing.B) {
+	benchmarkQuery(b, query(b, "www.sub.example.com.", mdns.TypeA, edns(1232, false)))
+}
+
+func BenchmarkGSLBWithECS(b *testing.B) {
+	benchmarkQuery(b, query(b, "geo.example.com.", mdns.TypeA, ecs("198.51.100.0/24")))
+}
+
+func BenchmarkTruncated(b *testing.B) {
+	benchmarkQuery(b, query(b, "big.example.com.", mdns.TypeTXT, edns(1232, false)))
+}
+
+func BenchmarkFormErr(b *testing.B) {
+	benchmarkQuery(b, query(b, "www.example.com.", mdns.TypeA, ecsRaw(0, 1, 24, 0, 1, 2)))
+}
+
+// BenchmarkParallelStaticA answers from every core at once, to show
+// contention (pools, counters).
+func BenchmarkParallelStaticA(b *testing.B) {
+	h := newTestHandler(b, fakeRouter{})
+	msg := query(b, "www.example.com.", mdns.TypeA, edns(1232, false))
+	src := netip.MustParseAddr("192.0.2.1")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		out := make([]byte, maxTCPSize+1)
+		for pb.Next() {
+			h.respond(out, msg, src, false)
+		}
+	})
+}
+
+// BenchmarkUDPServer measures answers per second over loopback with one
+// UDP socket read by GOMAXPROCS goroutines against GOMAXPROCS sockets
+// bound with SO_REUSEPORT, each read by one goroutine. Clients run in the
+// same process (closed loop, 8 per core), so the figures are relative.
+func BenchmarkUDPServer(b *testing.B) {
+	for _, sockets := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("sockets=%d", sockets), func(b *testing.B) {
+			set := loadZones(b)
+			s := NewServer(Config{
+				Listen:     []string{"127.0.0.1:0"},
+				UDPSockets: sockets,
+				Zones:      ZonesFunc(func() *zones.Set { return set }),
+				Logger:     slog.New(slog.DiscardHandler),
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			errc := make(chan error, 1)
+			go func() { errc <- s.Serve(ctx) }()
+			select {
+			case <-s.Ready():
+			case err := <-errc:
+				b.Fatal(err)
+			}
+			defer func() { cancel(); <-errc }()
+			addr := net.UDPAddrFromAddrPort(s.Addrs()[0])
+			msg := query(b, "www.example.com.", mdns.TypeA, edns(1232, false))
+			b.SetParallelism(8)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				c, err := net.DialUDP("udp", nil, addr)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				defer c.Close()
+				buf := make([]byte, 1500)
+				for pb.Next() {
+					if _, err := c.Write(msg); err != nil {
+						b.Error(err)
+						return
+					}
+					c.SetReadDeadline(time.Now().Add(time.Second))
+					if _, err := c.Read(buf); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
