@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	mdns "github.com/miekg/dns"
+
+	"github.com/gslb/gslb/zones"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/dns/golden")
@@ -322,6 +325,80 @@ func checkReply(t *testing.T, h *handler, msg, reply []byte, tcp bool) {
 		end, ok := nameEnd(msg, headerLen, false)
 		if ok && end+4 <= len(msg) && (len(reply) < end+4 || !bytes.Equal(reply[headerLen:end+4], msg[headerLen:end+4])) {
 			t.Errorf("question not echoed octet for octet")
+		}
+	}
+}
+
+// panicRouter panics on every query.
+type panicRouter struct{}
+
+func (panicRouter) Route(*GSLBQuery, *GSLBAnswer) { panic("router bug") }
+
+// TestPanicRecovered checks that a panic while answering is answered
+// SERVFAIL with the question, logged once with the panic, and counted.
+func TestPanicRecovered(t *testing.T) {
+	var logs bytes.Buffer
+	set := loadZones(t)
+	cfg := Config{
+		Zones:  ZonesFunc(func() *zones.Set { return set }),
+		Router: panicRouter{},
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	}.withDefaults()
+	h := newHandler(&cfg, new(counters))
+	msg := query(t, "geo.example.com.", mdns.TypeA, edns(1232, false))
+	reply := h.respond(make([]byte, maxTCPSize+1), msg, netip.MustParseAddr("192.0.2.1"), false)
+	m := new(mdns.Msg)
+	if err := m.Unpack(reply); err != nil {
+		t.Fatal(err)
+	}
+	if m.Rcode != mdns.RcodeServerFailure || len(m.Question) != 1 || m.IsEdns0() == nil || m.Id != testID {
+		t.Errorf("reply to a panicking query:\n%s", m)
+	}
+	if !strings.Contains(logs.String(), "router bug") || !strings.Contains(logs.String(), "component=dns") || strings.Count(logs.String(), "\n") != 1 {
+		t.Errorf("log = %q, want one line with the panic", logs.String())
+	}
+	if st := h.stats.snapshot(); st.Panics != 1 || st.ServFail != 1 {
+		t.Errorf("stats = %+v, want 1 panic, 1 SERVFAIL", st)
+	}
+	// The handler still answers afterwards.
+	reply = h.respond(make([]byte, maxTCPSize+1), query(t, "www.example.com.", mdns.TypeA), netip.MustParseAddr("192.0.2.1"), false)
+	if err := m.Unpack(reply); err != nil || m.Rcode != mdns.RcodeSuccess || len(m.Answer) != 2 {
+		t.Errorf("answer after a panic: %v\n%s", err, m)
+	}
+}
+
+// TestZeroConfig checks that a handler without zones refuses everything.
+func TestZeroConfig(t *testing.T) {
+	cfg := Config{}.withDefaults()
+	h := newHandler(&cfg, new(counters))
+	reply := h.respond(make([]byte, maxTCPSize+1), query(t, "www.example.com.", mdns.TypeA), netip.MustParseAddr("192.0.2.1"), true)
+	m := new(mdns.Msg)
+	if err := m.Unpack(reply); err != nil || m.Rcode != mdns.RcodeRefused || m.Authoritative {
+		t.Errorf("reply without zones: %v\n%s", err, m)
+	}
+}
+
+// TestSharedRecordsUnchanged answers wildcard and 0x20 queries, which
+// copy records, and checks that the zone's records kept their owners.
+func TestSharedRecordsUnchanged(t *testing.T) {
+	h := newTestHandler(t, fakeRouter{})
+	out := make([]byte, maxTCPSize+1)
+	for _, name := range []string{"x.wild.example.com.", "WWW.example.com.", "a.b.wild.example.com."} {
+		h.respond(out, query(t, name, mdns.TypeA), netip.MustParseAddr("192.0.2.1"), false)
+	}
+	set := h.zones.Zones()
+	var a zones.Answer
+	set.Lookup("www.example.com.", mdns.TypeA, &a)
+	for _, rr := range a.Answer {
+		if got := rr.Data.(mdns.RR).Header().Name; got != "www.example.com." {
+			t.Errorf("shared record's owner became %q", got)
+		}
+	}
+	a.Reset()
+	set.Lookup("x.wild.example.com.", mdns.TypeA, &a)
+	for _, rr := range a.Answer {
+		if got := rr.Data.(mdns.RR).Header().Name; got != "*.wild.example.com." {
+			t.Errorf("wildcard record's owner became %q", got)
 		}
 	}
 }
