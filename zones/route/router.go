@@ -35,6 +35,11 @@ type Options struct {
 	Logger *slog.Logger // default: discard
 	Now    func() time.Time
 	Rand   func() uint32
+	// Ready reports whether health has a first view of every target (fresh
+	// persisted state or a first probe round, or the start-up wait is
+	// over). Until then names of pools with a check answer SERVFAIL rather
+	// than route to datacenters never probed. Default: always ready.
+	Ready func() bool
 }
 
 // Router answers GSLB names. Its methods are safe for concurrent use.
@@ -82,6 +87,9 @@ type Answer struct {
 // the query had no ECS). dst is a buffer for the addresses (capacity
 // Pool.MaxAnswers avoids allocation).
 func (r *Router) Route(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int, dst []netip.Addr) Answer {
+	if name.Pool.Check != "" && r.opts.Ready != nil && !r.opts.Ready() {
+		return Answer{Result: pick.Result{Outcome: pick.ServFail, Member: -1}, TTL: 0}
+	}
 	ranking, scope := r.rank(name.Pool, client, sourceBits)
 	res := pick.Resolve(name.Pool, ranking, r.query(fam), dst, nil)
 	return r.answer(name, res, scope)
@@ -108,12 +116,14 @@ func (r *Router) rank(p *pick.Pool, client netip.Addr, sourceBits int) (pick.Ran
 	if len(p.Members) < 2 {
 		return pick.Ranking{}, 0 // nothing to rank: the answer is the same for everyone
 	}
-	canon, emb := geo.Canonical(client)
 	ts := r.tables.Load()
 	if t, ok := ts.byPool[p]; ok && r.current(ts) {
-		ranking, bits := t.Lookup(canon)
-		return ranking, pick.ECSScope(sourceBits, emb.OuterBits(bits))
+		// Lookup ranks IPv4-mapped, 6to4 and Teredo clients by the IPv4
+		// address inside and gives the scope in the client's own family.
+		ranking, bits := t.Lookup(client)
+		return ranking, pick.ECSScope(sourceBits, bits)
 	}
+	canon, emb := geo.Canonical(client)
 	// No table yet: rank from the database lookup; the scope is the
 	// matched network (or the whole address when nothing matched, since
 	// the extent of the unknown space around it is not known here).

@@ -1,0 +1,60 @@
+// Command gslb is a geo-routing authoritative DNS server.
+//
+// Usage:
+//
+//	gslb serve   -config FILE [-state FILE]    serve DNS, probe datacenters, reload on change
+//	gslb check   -config FILE                  validate the configuration and every zone file
+//	gslb explain -config FILE NAME CLIENT[/PREFIX] [TYPE]   show how a query is answered
+//	gslb status  [-control ADDR]               health of every target and pool, from the server
+//	gslb admin   [-control ADDR] ...           set, list and clear overrides; reload
+//	gslb state   -db FILE                      read the state file of a stopped server
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	cmds := map[string]func([]string, io.Writer, io.Writer) int{
+		"serve":   serveCmd,
+		"check":   checkCmd,
+		"explain": explainCmd,
+		"status":  statusCmd,
+		"admin":   adminCmd,
+		"state":   stateCmd,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		if args[0] != "help" && args[0] != "-h" && args[0] != "--help" {
+			fmt.Fprintf(stderr, "gslb: unknown command %q\n", args[0])
+		}
+		usage(stderr)
+		return 2
+	}
+	return cmd(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: gslb COMMAND [flags]
+
+commands:
+  serve   -config FILE [-state FILE]       serve DNS, probe datacenters, reload on change
+  check   -config FILE                     validate the configuration and every zone file
+  explain -config FILE NAME CLIENT[/PREFIX] [A|AAAA]
+                                           show how a query from CLIENT is answered
+  status  [-control ADDR]                  health of every target and pool (running server)
+  admin   [-control ADDR] SUBCOMMAND ...   overrides and reload (running server)
+  state   -db FILE                         read the state file of a stopped server
+`)
+}
