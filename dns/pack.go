@@ -56,15 +56,16 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 func (h *handler) truncate(out []byte, s *scratch, limit int) ([]byte, error) {
 	m := &s.msg
 	s.all = append(s.all[:0], m.Extra...)
+	if len(m.Extra) == 0 { // the full pack just failed: no need to try again
+		return h.truncateAll(out, m)
+	}
 	m.Extra = m.Extra[:0]
 	b, err := m.PackBuffer(out)
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > limit {
-		m.Truncated = true
-		m.Answer, m.Ns = m.Answer[:0], m.Ns[:0]
-		return m.PackBuffer(out)
+		return h.truncateAll(out, m)
 	}
 	cut := ""
 	if !m.Authoritative && len(m.Ns) > 0 && m.Ns[0].Header().Rrtype == mdns.TypeNS {
@@ -91,6 +92,13 @@ func (h *handler) truncate(out []byte, s *scratch, limit int) ([]byte, error) {
 			}
 		}
 	}
+	return m.PackBuffer(out)
+}
+
+// truncateAll packs the header and question with TC set.
+func (h *handler) truncateAll(out []byte, m *mdns.Msg) ([]byte, error) {
+	m.Truncated = true
+	m.Answer, m.Ns, m.Extra = m.Answer[:0], m.Ns[:0], m.Extra[:0]
 	return m.PackBuffer(out)
 }
 
