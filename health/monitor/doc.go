@@ -1,0 +1,59 @@
+// Package monitor schedules health probes and turns their results into the
+// health.Snapshot that the query path reads. It owns the probe schedule,
+// the per-target rise/fall state machines, admin overrides, start-up
+// readiness, and what is written to the state store and when.
+//
+// # Use
+//
+//	m, err := monitor.New(monitor.Options{Store: st})   // st: a *store.Store, or nil
+//	m.SetTargets(targets)                               // map[health.Target]health.Check
+//	go m.Run(ctx)
+//	<-m.Ready()                                         // optional: wait for a first view
+//	snap := m.Snapshot()                                // on every query: lock-free
+//
+// SetTargets is called again on every reload with the full new set: new
+// targets start probing, removed ones stop and their stored state is
+// deleted, kept ones keep their state (even when their check's timing
+// changed). A target is a check applied to an address, so one used by
+// several pools is probed once.
+//
+// # Schedule
+//
+// Each target is probed every Interval of its check. A target without a
+// usable persisted state is probed at once; the others start at a random
+// offset within their interval (Options.Rand), which spreads the load. At
+// most Options.MaxInFlight probes run at a time. Targets of checks of type
+// none are never probed and are Up.
+//
+// # Snapshots
+//
+// A new Snapshot is published (through an atomic pointer) when a status
+// changes, when an override changes and on SetTargets; transitions that
+// arrive together are published together. Every transition is logged once
+// (component=health, with its reason) and persisted.
+//
+// # Persistence and warm start
+//
+// The store is written on transitions, on override changes and removals,
+// at a periodic checkpoint (Options.Checkpoint) and when Run returns —
+// never on every probe. At start, the persisted state of a target seeds the
+// snapshot when its last probe is younger than the staleness limit
+// (Options.Staleness, default ten intervals of the target's check), so a
+// restarted server answers with what it knew. Older states are dropped and
+// the target starts Unknown.
+//
+// # Readiness
+//
+// Ready is closed once SetTargets has been called and every target is
+// decided (Up or Down, from fresh persisted state or from probes), or when
+// Options.MaxStartWait has passed since Run started, whichever is first.
+// Targets still Unknown then count as up, as selection treats Unknown.
+//
+// # Overrides
+//
+// SetOverride and ClearOverride persist first and then publish, so an
+// override the API acknowledged survives a restart. An override with Until
+// lapses by itself (Snapshot.Override checks it against the query's time);
+// lapsed overrides are also purged from memory and the store periodically
+// (Options.PurgeInterval).
+package monitor

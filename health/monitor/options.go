@@ -1,0 +1,123 @@
+package monitor
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/health/probe"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxInFlight   = 64
+	DefaultMaxStartWait  = 10 * time.Second
+	DefaultCheckpoint    = 30 * time.Second
+	DefaultPurgeInterval = time.Minute
+	// DefaultInterval is used for a check whose Interval is not positive.
+	DefaultInterval = 5 * time.Second
+	// StalenessIntervals is how many intervals of its check a persisted
+	// state stays fresh enough to seed the snapshot, by default.
+	StalenessIntervals = 10
+)
+
+// Store is what the monitor needs from persistent storage. *store.Store
+// implements it.
+type Store interface {
+	LoadStates() (map[health.Target]health.State, error)
+	SaveStates(states map[health.Target]health.State) error
+	DeleteStates(targets ...health.Target) error
+	LoadOverrides() ([]health.Override, error)
+	SaveOverride(o health.Override) error
+	DeleteOverride(k health.OverrideKey) error
+}
+
+// ProbeFunc runs one probe of check c against addr and returns nil on
+// success or why it failed. probe.Prober.Probe is one.
+type ProbeFunc func(ctx context.Context, c health.Check, addr netip.Addr) error
+
+// Options configure a Monitor. The zero value works: probes are real, state
+// is kept in memory only, and the clock and randomness are the system's.
+type Options struct {
+	// Store persists states and overrides. Default nil: nothing persisted.
+	Store Store
+	// Probe runs one probe. Default: the Probe method of a new probe.Prober.
+	Probe ProbeFunc
+	// Logger receives transitions, override changes, readiness and store
+	// errors. Default slog.Default(); the monitor adds component=health.
+	Logger *slog.Logger
+	// Now is the clock for result and transition times, staleness and
+	// override expiry. Default time.Now. The schedule itself runs on real
+	// timers.
+	Now func() time.Time
+	// Rand draws the start offsets of targets. Default a randomly seeded
+	// generator. The monitor serializes its use.
+	Rand *rand.Rand
+	// MaxInFlight bounds the probes running at once. Default 64.
+	MaxInFlight int
+	// Staleness is how old (since its last probe) a persisted state may be
+	// to seed the snapshot at start. Default 0: ten intervals of the
+	// target's check.
+	Staleness time.Duration
+	// MaxStartWait is how long after Run starts Ready is closed at the
+	// latest. Default 10s.
+	MaxStartWait time.Duration
+	// Checkpoint is the period at which states that saw probes since they
+	// were last written are saved, so that a restart after a crash finds
+	// fresh state. Default 30s.
+	Checkpoint time.Duration
+	// PurgeInterval is the period at which lapsed overrides are removed.
+	// Default 1m.
+	PurgeInterval time.Duration
+}
+
+// withDefaults returns o with its zero fields filled in.
+func (o Options) withDefaults() Options {
+	if o.Probe == nil {
+		p := new(probe.Prober)
+		o.Probe = p.Probe
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	o.Logger = o.Logger.With("component", "health")
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
+	}
+	if o.MaxStartWait <= 0 {
+		o.MaxStartWait = DefaultMaxStartWait
+	}
+	if o.Checkpoint <= 0 {
+		o.Checkpoint = DefaultCheckpoint
+	}
+	if o.PurgeInterval <= 0 {
+		o.PurgeInterval = DefaultPurgeInterval
+	}
+	return o
+}
+
+// interval returns the probe period of a check.
+func interval(c health.Check) time.Duration {
+	if c.Interval > 0 {
+		return c.Interval
+	}
+	return DefaultInterval
+}
+
+// staleness returns how old a persisted state of a target of check c may
+// be to seed the snapshot.
+func (o Options) staleness(c health.Check) time.Duration {
+	if o.Staleness > 0 {
+		return o.Staleness
+	}
+	return StalenessIntervals * interval(c)
+}
