@@ -1,0 +1,486 @@
+#!/usr/bin/env bash
+# bench/compare.sh: loopback load test of gslb against gdnsd with dnsperf
+# (`make bench-compare`, which builds bin/gslb first).
+#
+# Both servers answer the same geo-routed name (www.example.com, policy
+# nearest over the example's seven datacenters, the sample GeoIP2 City
+# database, no health checks, TTL 30) on 127.0.0.1 only, each pinned to CPU 0;
+# dnsperf is pinned to CPU 1. They are measured alternately for ROUNDS rounds
+# (gdnsd first in odd rounds, gslb first in even ones) and the report gives
+# the median of every figure, the ratio gslb/gdnsd, and how often both chose
+# the same datacenter for the same client subnets.
+#
+# Environment (defaults in brackets): ROUNDS [3], DURATION seconds of a
+# max-throughput run [12], LAT_DURATION seconds of a fixed-rate run [10],
+# LAT_RATE queries/s of the fixed-rate run [10000], DNSPERF_CLIENTS [2],
+# DNSPERF_OUTSTANDING [200], NQUERIES in the query file [100000], NCLIENTS
+# for the agreement check [500], SERVER_CPU [0], CLIENT_CPU [1], KEEP=1 keeps
+# the temporary directory.
+#
+# Nothing here sends a packet anywhere but 127.0.0.1; apt-get is the only
+# network use (to install dnsperf and gdnsd when missing).
+set -Eeuo pipefail
+trap 'printf "[bench] error: line %s: %s failed\n" "$LINENO" "$BASH_COMMAND" >&2' ERR
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-12}
+LAT_DURATION=${LAT_DURATION:-10}
+LAT_RATE=${LAT_RATE:-10000}
+DNSPERF_CLIENTS=${DNSPERF_CLIENTS:-2}
+DNSPERF_OUTSTANDING=${DNSPERF_OUTSTANDING:-200}
+NQUERIES=${NQUERIES:-100000}
+NCLIENTS=${NCLIENTS:-500}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+GSLB=${GSLB:-$ROOT/bin/gslb}
+MMDB=$ROOT/testdata/geoip/GeoIP2-City-Test.mmdb
+ZONE=example.com.
+TTL=30                 # TTL of www in both servers
+STATIC_TTL=300         # TTL of the static records and the SOA in both
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+for cmd in go git taskset awk; do
+	command -v "$cmd" >/dev/null || die "$cmd is required"
+done
+[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-compare)"
+[ -r "$MMDB" ] || die "$MMDB is missing"
+[ "$(nproc)" -ge 2 ] || die "needs at least 2 CPUs (server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
+
+# --- 1. dnsperf and gdnsd from Debian packages --------------------------------
+
+PATH=$PATH:/usr/sbin:/sbin
+install_packages() {
+	local need=() sudo=() before after pid created_policy=0
+	command -v dnsperf >/dev/null || need+=(dnsperf)
+	command -v gdnsd >/dev/null || need+=(gdnsd)
+	[ ${#need[@]} -eq 0 ] && return 0
+	command -v apt-get >/dev/null || die "missing ${need[*]} and no apt-get to install them"
+	[ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+	log "installing ${need[*]} (apt-get)"
+	# The gdnsd package enables a service that would listen on port 53. A
+	# policy-rc.d that exits 101 forbids invoke-rc.d from starting it; ours
+	# only if there is none, removed again afterwards.
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\n# bench/compare.sh: no service starts during this install\nexit 101\n' |
+			"${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+		"${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
+		created_policy=1
+	fi
+	before=$(pgrep -x gdnsd || true)
+	local rc=0
+	{
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+				-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${need[@]}"
+	} </dev/null >&2 || rc=$?
+	if [ "$created_policy" -eq 1 ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
+	[ "$rc" -eq 0 ] || die "apt-get install ${need[*]} failed ($rc)"
+	# Belt and braces: a gdnsd that appeared during the install was started
+	# by it; stop exactly those processes, by id.
+	after=$(pgrep -x gdnsd || true)
+	for pid in $after; do
+		if ! grep -qx "$pid" <<<"$before"; then
+			log "stopping gdnsd pid $pid started by the package install"
+			"${sudo[@]}" kill "$pid" 2>/dev/null || true
+		fi
+	done
+	command -v dnsperf >/dev/null && command -v gdnsd >/dev/null || die "dnsperf or gdnsd still missing"
+}
+install_packages
+
+# --- working directory, servers, cleanup -------------------------------------
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gslb-bench.XXXXXX")
+SERVER_PIDS=()
+cleanup() {
+	local rc=$? pid
+	for pid in "${SERVER_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${SERVER_PIDS[@]}"; do
+		# bounded wait, then force
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	if [ "${KEEP:-0}" = 1 ]; then
+		log "kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "building bench/tools"
+(cd bench/tools && go build -o "$WORK/gslbbench" .) || die "building bench/tools failed"
+BB=$WORK/gslbbench
+
+{ read -r GSLB_PORT; read -r GDNSD_PORT; } < <("$BB" freeport -n 2)
+log "gslb on 127.0.0.1:$GSLB_PORT, gdnsd on 127.0.0.1:$GDNSD_PORT (both on CPU $SERVER_CPU), dnsperf on CPU $CLIENT_CPU"
+
+# --- 2. equivalent configurations ---------------------------------------------
+
+# The example's seven datacenters (testdata/example/gslb.toml) and the
+# addresses of its pool "web" (zones/example.com.toml), except that syd has
+# addresses instead of a CNAME so that every datacenter answers A records.
+# name lat lon IPv4-addresses IPv6-addresses
+DATACENTERS=(
+	"ams 52.37 4.90 192.0.2.10,192.0.2.11 2001:db8:10::10"
+	"fra 50.11 8.68 192.0.2.20 2001:db8:20::10"
+	"iad 38.95 -77.45 198.51.100.10,198.51.100.11 2001:db8:30::10"
+	"sjc 37.34 -121.89 198.51.100.20 2001:db8:40::10"
+	"gru -23.55 -46.63 198.51.100.30 -"
+	"sin 1.35 103.82 203.0.113.10 2001:db8:60::10"
+	"syd -33.87 151.21 203.0.113.20,203.0.113.21 2001:db8:70::10"
+)
+# Most IPv4 addresses of one datacenter: gdnsd answers all addresses of the
+# chosen datacenter, so gslb's max_answers is set to this (2) and both answer
+# every address of the chosen datacenter.
+MAX_ANSWERS=0
+for dc in "${DATACENTERS[@]}"; do
+	read -r _ _ _ v4 _ <<<"$dc"
+	n=$(tr ',' '\n' <<<"$v4" | grep -c .)
+	if [ "$n" -gt "$MAX_ANSWERS" ]; then MAX_ANSWERS=$n; fi
+done
+
+# Static records, in both servers' syntax (relative to the origin).
+STATIC_RECORDS=(
+	"@ NS ns1"
+	"@ NS ns2.example.net."
+	"@ MX 10 mail"
+	'@ TXT "v=spf1 -all"'
+	"ns1 A 192.0.2.53"
+	"ns1 AAAA 2001:db8::53"
+	"mail A 192.0.2.25"
+)
+SOA_SERIAL=2026112501
+
+quoted_list() { printf '"%s"' "${1//,/\", \"}"; } # a,b,c -> "a", "b", "c"
+
+mkdir -p "$WORK/gslb/zones" "$WORK/gdnsd/zones" "$WORK/gdnsd/run" "$WORK/gdnsd/state"
+{
+	echo "# gslb bench configuration, written by bench/compare.sh"
+	echo "listen = [\"127.0.0.1:$GSLB_PORT\"]"
+	echo 'zones = "zones"'
+	echo 'state = "gslb.db"'
+	echo
+	echo '[geoip]'
+	echo "city = \"$MMDB\""
+	echo
+	echo '[control]'
+	echo 'listen = ""                 # off: no clash with a dev server on 8053'
+	for dc in "${DATACENTERS[@]}"; do
+		read -r name lat lon _ _ <<<"$dc"
+		printf '\n[datacenters.%s]\nlat = %s\nlon = %s\n' "$name" "$lat" "$lon"
+	done
+} >"$WORK/gslb/gslb.toml"
+{
+	echo "origin = \"$ZONE\""
+	echo "ttl = $STATIC_TTL"
+	echo 'records = ['
+	for r in "${STATIC_RECORDS[@]}"; do
+		printf "  '%s',\n" "$r"
+	done
+	echo ']'
+	echo
+	echo '[soa]'
+	echo "primary = \"ns1.$ZONE\""
+	echo "contact = \"hostmaster.$ZONE\""
+	echo "serial = $SOA_SERIAL"
+	echo 'refresh = 3600'
+	echo 'retry = 900'
+	echo 'expire = 1209600'
+	echo "negative_ttl = $STATIC_TTL"
+	echo
+	echo '[gslb.www]'
+	echo 'pool = "web"'
+	echo "ttl = $TTL"
+	echo
+	echo '[pools.web]'
+	echo 'policy = "nearest"'
+	echo "max_answers = $MAX_ANSWERS             # gdnsd answers every address of the chosen datacenter"
+	echo 'members = ['
+	for dc in "${DATACENTERS[@]}"; do
+		read -r name _ _ v4 v6 <<<"$dc"
+		addrs=$v4
+		[ "$v6" != - ] && addrs=$addrs,$v6
+		echo "  { datacenter = \"$name\", addresses = [$(quoted_list "$addrs")] },"
+	done
+	echo ']'
+} >"$WORK/gslb/zones/example.com.toml"
+
+{
+	echo "# gdnsd 3 bench configuration, written by bench/compare.sh"
+	echo 'options => {'
+	echo "  listen => [ 127.0.0.1:$GDNSD_PORT ]"
+	echo "  run_dir => $WORK/gdnsd/run"
+	echo "  state_dir => $WORK/gdnsd/state"
+	echo '  udp_threads => 1      # one listener thread per protocol: the server has one core'
+	echo '  tcp_threads => 1'
+	echo '}'
+	echo 'plugins => {'
+	echo '  geoip => {'
+	echo '    maps => {'
+	echo '      bench => {'
+	echo "        geoip2_db => $MMDB"
+	printf '        datacenters => [ %s ]\n' "$(for dc in "${DATACENTERS[@]}"; do read -r n _ <<<"$dc"; printf '%s ' "$n"; done)"
+	echo "        auto_dc_limit => ${#DATACENTERS[@]}   # rank every datacenter, as gslb does (default 3)"
+	echo '        auto_dc_coords => {'
+	for dc in "${DATACENTERS[@]}"; do
+		read -r name lat lon _ _ <<<"$dc"
+		echo "          $name => [ $lat, $lon ]"
+	done
+	echo '        }'
+	echo '      }'
+	echo '    }'
+	echo '    resources => {'
+	echo '      www => {'
+	echo '        map => bench'
+	echo '        # no service_types: every address is statically up (no monitoring)'
+	echo '        dcmap => {'
+	for dc in "${DATACENTERS[@]}"; do
+		read -r name _ _ v4 v6 <<<"$dc"
+		line="          $name => { addrs_v4 => [ ${v4//,/, } ]"
+		[ "$v6" != - ] && line="$line, addrs_v6 => [ ${v6//,/, } ]"
+		echo "$line }"
+	done
+	echo '        }'
+	echo '      }'
+	echo '    }'
+	echo '  }'
+	echo '}'
+} >"$WORK/gdnsd/config"
+{
+	echo "\$ORIGIN $ZONE"
+	echo "\$TTL $STATIC_TTL"
+	echo "@ SOA ns1 hostmaster $SOA_SERIAL 3600 900 1209600 $STATIC_TTL"
+	for r in "${STATIC_RECORDS[@]}"; do
+		echo "$r"
+	done
+	echo "www $TTL DYNA geoip!www"
+} >"$WORK/gdnsd/zones/${ZONE%.}"
+
+for dc in "${DATACENTERS[@]}"; do
+	read -r name _ _ v4 _ <<<"$dc"
+	echo "$name ${v4//,/ }"
+done >"$WORK/dcmap"
+
+log "checking both configurations"
+gdnsd -c "$WORK/gdnsd" checkconf >"$WORK/gdnsd-checkconf.log" 2>&1 ||
+	{ cat "$WORK/gdnsd-checkconf.log" >&2; die "gdnsd checkconf failed"; }
+"$GSLB" check -config "$WORK/gslb/gslb.toml" >"$WORK/gslb-check.log" 2>&1 ||
+	{ cat "$WORK/gslb-check.log" >&2; die "gslb check failed"; }
+
+# --- 3. the query file ---------------------------------------------------------
+
+"$BB" queries -mmdb "$MMDB" -zone "$ZONE" -n "$NQUERIES" -seed 1 -out "$WORK/queries.bin" >"$WORK/queries.log"
+log "$(cat "$WORK/queries.log")"
+
+# --- 4. the load runs ----------------------------------------------------------
+
+start_server() { # name -> sets PID_<name>
+	local name=$1 pid port
+	case $name in
+	gdnsd)
+		taskset -c "$SERVER_CPU" gdnsd -c "$WORK/gdnsd" start >"$WORK/gdnsd.log" 2>&1 &
+		pid=$! port=$GDNSD_PORT
+		;;
+	gslb)
+		taskset -c "$SERVER_CPU" "$GSLB" serve -config "$WORK/gslb/gslb.toml" -state "$WORK/gslb/state.db" \
+			>"$WORK/gslb.log" 2>&1 &
+		pid=$! port=$GSLB_PORT
+		;;
+	esac
+	SERVER_PIDS+=("$pid")
+	if ! "$BB" wait -server "127.0.0.1:$port" -name "www.$ZONE" -tries 300 -interval 100ms; then
+		tail -20 "$WORK/$name.log" >&2 || true
+		die "$name did not start"
+	fi
+	kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) exited"
+	printf -v "PID_$name" '%s' "$pid"
+}
+
+cpu_ticks() { # utime+stime of a process (all threads), in clock ticks
+	# fields after the ") " that ends the command name: 12 and 13 are utime and stime
+	sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+child_ticks() { # cutime+cstime of this shell: CPU time of the children it has waited for
+	sed 's/.*) //' "/proc/$$/stat" | awk '{print $14 + $15}'
+}
+cpu_busy() { # busy ticks of CPU $1 since boot (user nice system irq softirq steal)
+	awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
+}
+status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+dnsperf_field() { # file, label -> first number after the label
+	awk -v label="$2" 'index($0, label) {sub(".*" label "[ \t]*", ""); print $1 + 0; exit}' "$1"
+}
+
+CLK_TCK=$(getconf CLK_TCK)
+RUNS=$WORK/runs.tsv
+printf 'server\tround\tqps\tcompleted\tlost_pct\tcpu_us_per_q\tqps_per_core\tcpu_util\tcpu0_other\tcpu1_other\tattempts\tresp_bytes\tp50_us\tp99_us\tp999_us\tlat_timeouts\tlat_cpu0_other\tlat_attempts\trss_kb\thwm_kb\n' >"$RUNS"
+
+DNSPERF=(taskset -c "$CLIENT_CPU" dnsperf -B -d "$WORK/queries.bin" -s 127.0.0.1 -t 2)
+# The machine may be shared (other builds and tests): a run during which
+# something else kept CPU 0 or CPU 1 busy for more than BUSY_LIMIT percent of
+# the run is repeated, at most RETRIES times, and only while the script has
+# run for less than RETRY_BUDGET seconds, so that it stays bounded.
+BUSY_LIMIT=${BUSY_LIMIT:-15}
+RETRIES=${RETRIES:-2}
+RETRY_BUDGET=${RETRY_BUDGET:-180}
+
+# timed_dnsperf PID OUT ARGS...: runs dnsperf, sets T_SERVER (server ticks),
+# T_SECS (wall seconds), T_OTHER0 and T_OTHER1 (percent of CPU 0 and CPU 1
+# busy with anything but the server and dnsperf).
+timed_dnsperf() {
+	local pid=$1 out=$2 t0 t1 c0 c1 a0 a1 b0 b1 s0 s1
+	shift 2
+	t0=$(cpu_ticks "$pid") c0=$(child_ticks) a0=$(cpu_busy "$SERVER_CPU") b0=$(cpu_busy "$CLIENT_CPU") s0=$(date +%s%N)
+	"${DNSPERF[@]}" "$@" >"$out" 2>&1 || { tail -20 "$out" >&2; die "dnsperf $* failed"; }
+	t1=$(cpu_ticks "$pid") c1=$(child_ticks) a1=$(cpu_busy "$SERVER_CPU") b1=$(cpu_busy "$CLIENT_CPU") s1=$(date +%s%N)
+	T_SERVER=$((t1 - t0))
+	read -r T_SECS T_OTHER0 T_OTHER1 < <(awk -v ns="$((s1 - s0))" -v hz="$CLK_TCK" -v srv="$T_SERVER" \
+		-v cli="$((c1 - c0))" -v a="$((a1 - a0))" -v b="$((b1 - b0))" 'BEGIN {
+		secs = ns / 1e9
+		o0 = 100 * (a - srv) / hz / secs; if (o0 < 0) o0 = 0
+		o1 = 100 * (b - cli) / hz / secs; if (o1 < 0) o1 = 0
+		printf "%.3f %.1f %.1f\n", secs, o0, o1
+	}')
+}
+contended() { # true when the last timed_dnsperf saw other load and a retry is allowed
+	[ "$1" -lt "$RETRIES" ] && [ "$SECONDS" -lt "$RETRY_BUDGET" ] &&
+		awk -v a="$T_OTHER0" -v b="$T_OTHER1" -v l="$BUSY_LIMIT" 'BEGIN {exit !(a > l || b > l)}'
+}
+
+measure() { # server round
+	local name=$1 round=$2 pid port out attempt
+	pid=PID_$name pid=${!pid}
+	port=GSLB_PORT
+	[ "$name" = gdnsd ] && port=GDNSD_PORT
+	port=${!port}
+	kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) is gone"
+	out=$WORK/$name-r$round
+
+	# maximum throughput, with the server's CPU time around it
+	attempt=0
+	while :; do
+		timed_dnsperf "$pid" "$out.max" -p "$port" -l "$DURATION" -c "$DNSPERF_CLIENTS" -q "$DNSPERF_OUTSTANDING"
+		contended "$attempt" || break
+		attempt=$((attempt + 1))
+		log "round $round $name: other load during the throughput run (CPU $SERVER_CPU ${T_OTHER0}%, CPU $CLIENT_CPU ${T_OTHER1}%), again"
+	done
+	local qps completed sent resp ticks=$T_SERVER secs=$T_SECS other0=$T_OTHER0 other1=$T_OTHER1 tries=$((attempt + 1))
+	qps=$(dnsperf_field "$out.max" "Queries per second:")
+	completed=$(dnsperf_field "$out.max" "Queries completed:")
+	sent=$(dnsperf_field "$out.max" "Queries sent:")
+	resp=$(awk '/Average packet size/ {for (i = 1; i <= NF; i++) if ($i == "response") {print $(i + 1) + 0; exit}}' "$out.max")
+	[ "${completed:-0}" -gt 0 ] || { cat "$out.max" >&2; die "no answers from $name"; }
+
+	# fixed rate, for latency percentiles from dnsperf -v per-query lines
+	attempt=0
+	while :; do
+		timed_dnsperf "$pid" "$out.lat" -p "$port" -l "$LAT_DURATION" -c 1 -q 100 -Q "$LAT_RATE" -v
+		contended "$attempt" || break
+		attempt=$((attempt + 1))
+		log "round $round $name: other load during the fixed-rate run (CPU $SERVER_CPU ${T_OTHER0}%, CPU $CLIENT_CPU ${T_OTHER1}%), again"
+	done
+	local count timeouts p50 p99 p999 maxlat
+	read -r count timeouts p50 p99 p999 maxlat < <("$BB" latency "$out.lat")
+
+	awk -v n="$name" -v r="$round" -v qps="$qps" -v done="$completed" -v sent="$sent" \
+		-v ticks="$ticks" -v hz="$CLK_TCK" -v secs="$secs" -v o0="$other0" -v o1="$other1" -v tries="$tries" \
+		-v resp="$resp" -v p50="$p50" -v p99="$p99" -v p999="$p999" -v to="$timeouts" \
+		-v lo0="$T_OTHER0" -v ltries="$((attempt + 1))" \
+		-v rss="$(status_kb "$pid" VmRSS)" -v hwm="$(status_kb "$pid" VmHWM)" 'BEGIN {
+		printf "%s\t%d\t%.0f\t%d\t%.3f\t%.3f\t%.0f\t%.1f\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", n, r, qps, done,
+			(sent > 0 ? 100 * (sent - done) / sent : 0), ticks / hz * 1e6 / done,
+			(ticks > 0 ? done / (ticks / hz) : 0), 100 * ticks / hz / secs,
+			o0, o1, tries, resp, p50, p99, p999, to, lo0, ltries, rss, hwm
+	}' >>"$RUNS"
+	log "$(tail -1 "$RUNS" | awk -F'\t' '{printf "round %s %-5s %7s qps, %s µs CPU/query, CPU %s%%, p99 %s µs at '"$LAT_RATE"' qps, RSS %s kB (other load %s%%/%s%%)", $2, $1, $3, $6, $8, $14, $19, $9, $10}')"
+}
+
+LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "starting both servers (load average $LOADAVG_BEFORE)"
+start_server gdnsd
+start_server gslb
+log "warm-up (3 s each)"
+for name in gdnsd gslb; do
+	port=GSLB_PORT
+	[ "$name" = gdnsd ] && port=GDNSD_PORT
+	"${DNSPERF[@]}" -p "${!port}" -l 3 -c "$DNSPERF_CLIENTS" -q "$DNSPERF_OUTSTANDING" >"$WORK/$name-warmup" 2>&1
+done
+
+for round in $(seq "$ROUNDS"); do
+	if [ $((round % 2)) -eq 1 ]; then order="gdnsd gslb"; else order="gslb gdnsd"; fi
+	for name in $order; do
+		measure "$name" "$round"
+	done
+done
+
+# --- 5. same datacenter, same scope? -----------------------------------------------
+
+log "agreement check: $NCLIENTS client subnets"
+"$BB" agree -gslb "127.0.0.1:$GSLB_PORT" -gdnsd "127.0.0.1:$GDNSD_PORT" -zone "$ZONE" -dcmap "$WORK/dcmap" \
+	-mmdb "$MMDB" -n "$NCLIENTS" -seed 2 -out "$WORK/agree.md" >/dev/null
+
+# --- 6. report -----------------------------------------------------------------
+
+DATE=$(date -u +%Y-%m-%d)
+GDNSD_VERSION=$(gdnsd -V 2>&1 | grep -o 'version [0-9][^ ]*' | head -1 | cut -d' ' -f2 || true)
+DNSPERF_VERSION=$(dnsperf -h 2>&1 | awk '/^Version/ {print $2; exit}' || true)
+GSLB_REV=$(git describe --always --dirty --abbrev=10 2>/dev/null || echo unknown)
+GO_VERSION=$(go env GOVERSION)
+CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+{
+	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	printf 'machine\t%s CPUs (nproc), %s, Linux %s, load average before the runs %s\n' "$(nproc)" "$CPU_MODEL" "$(uname -r)" "$LOADAVG_BEFORE"
+	printf 'gdnsd\t%s (Debian package; `udp_threads => 1`)\n' "$GDNSD_VERSION"
+	printf 'gslb\t%s (%s; GOMAXPROCS %s)\n' "$GSLB_REV" "$GO_VERSION" "${GOMAXPROCS:-default, 1 from the CPU affinity}"
+	printf 'dnsperf\t%s\n' "$DNSPERF_VERSION"
+	printf 'pinning\tserver on CPU %s (`taskset -c %s`), dnsperf on CPU %s\n' "$SERVER_CPU" "$SERVER_CPU" "$CLIENT_CPU"
+	printf 'queries\t%s\n' "$(sed 's/^[^:]*: //' "$WORK/queries.log")"
+	printf 'throughput load\tdnsperf -B -c %s -q %s -l %s\n' "$DNSPERF_CLIENTS" "$DNSPERF_OUTSTANDING" "$DURATION"
+	printf 'latency rate\t%s\n' "$LAT_RATE"
+	printf 'latency load\tdnsperf -B -Q %s -c 1 -q 100 -l %s -v (percentiles of the per-query latencies dnsperf prints)\n' "$LAT_RATE" "$LAT_DURATION"
+	printf 'rounds\t%s\n' "$ROUNDS"
+	printf 'gdnsd label\tgdnsd %s\n' "$GDNSD_VERSION"
+	printf 'gslb label\tgslb %s\n' "${GSLB_REV:0:10}"
+} >"$WORK/meta.tsv"
+cat >"$WORK/notes.md" <<EOF
+Configurations (written by \`bench/compare.sh\`): the example's seven datacenters
+with the same coordinates and addresses (syd with addresses instead of a CNAME),
+the same database (\`testdata/geoip/GeoIP2-City-Test.mmdb\`), no health checks,
+TTL $TTL for \`www\` and $STATIC_TTL for the static records. gslb: policy
+\`nearest\`, \`max_answers = $MAX_ANSWERS\` (the most IPv4 addresses of one
+datacenter), control API off. gdnsd: plugin geoip in city-auto mode
+(\`auto_dc_coords\`) with \`auto_dc_limit => ${#DATACENTERS[@]}\` so that it ranks
+every datacenter as gslb does (its default, 3, would merge ECS scopes over the
+top three only), resources through multifo without \`service_types\` (all up),
+\`udp_threads => 1\`. Both answer every IPv4 address of the chosen datacenter.
+
+Every query carries an ECS option; dnsperf reads them in its binary format
+(\`-B\`) from a file made by \`bench/tools\` (\`gslbbench queries\`). CPU per
+query is the server's utime+stime (\`/proc/PID/stat\`, all threads) over the
+throughput run divided by the answered queries; it is the figure least
+disturbed by the client and by neighbours. "Other load" is the busy time of
+the core minus the server's (or dnsperf's) own: softirq work and other
+processes. A run with more than $BUSY_LIMIT% other load on either core is
+repeated (at most $RETRIES times, within a time budget). When the server's own
+CPU use in the throughput run stays well below 100%, the throughput is bound
+by dnsperf on its single core, not by the server. Latency percentiles come
+from dnsperf's \`-v\` per-query lines (microsecond resolution) at a fixed
+rate; on a shared or virtual machine the tail (p99, p99.9) is dominated by
+scheduling stalls of either process and varies a lot between rounds.
+EOF
+mkdir -p bench/results
+"$BB" report -runs "$RUNS" -meta "$WORK/meta.tsv" -agree "$WORK/agree.md" -notes "$WORK/notes.md" \
+	-out "bench/results/compare-$DATE.md"
+log "written bench/results/compare-$DATE.md"

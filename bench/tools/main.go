@@ -1,0 +1,59 @@
+// Command gslbbench is the helper of bench/compare.sh, the loopback load test
+// of gslb against gdnsd. It is its own module so that the main module's
+// go.mod stays untouched; it talks to servers on loopback addresses only.
+//
+// Subcommands:
+//
+//	gslbbench queries -mmdb FILE -zone ZONE -n N -seed S -out FILE
+//	    write a dnsperf -B query file: www.ZONE A with an ECS option per query
+//	    (subnets drawn from the database's networks), a few static names and
+//	    NXDOMAINs
+//	gslbbench wait -server ADDR -name NAME [-tries N]
+//	    poll a DNS server until it answers NAME A (bounded)
+//	gslbbench latency FILE
+//	    percentiles of the per-query latencies in dnsperf -v output
+//	gslbbench agree -a NAME=ADDR -b NAME=ADDR -dcmap FILE -mmdb FILE ...
+//	    ask both servers for the same ECS subnets; compare datacenters and scopes
+//	gslbbench freeport [-n N]
+//	    print N ports free for UDP and TCP on 127.0.0.1
+//	gslbbench report -runs FILE -meta FILE -agree FILE -out FILE
+//	    medians over rounds and gslb/gdnsd ratios as a Markdown table
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	args := os.Args[2:]
+	switch os.Args[1] {
+	case "queries":
+		err = queriesCmd(args)
+	case "wait":
+		err = waitCmd(args)
+	case "latency":
+		err = latencyCmd(args)
+	case "agree":
+		err = agreeCmd(args)
+	case "freeport":
+		err = freeportCmd(args)
+	case "report":
+		err = reportCmd(args)
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gslbbench %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|report [flags]")
+	os.Exit(2)
+}
