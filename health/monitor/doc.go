@@ -35,8 +35,10 @@
 // # Persistence and warm start
 //
 // The store is written on transitions, on override changes and removals,
-// at a periodic checkpoint (Options.Checkpoint) and when Run returns —
-// never on every probe. At start, the persisted state of a target seeds the
+// at checkpoints and when Run returns — never on every probe. A target's
+// state is checkpointed when it saw probes since it was last saved and that
+// save is half its staleness limit old (looked for every
+// Options.Checkpoint), so even after a crash a restart finds it fresh. At start, the persisted state of a target seeds the
 // snapshot when its last probe is younger than the staleness limit
 // (Options.Staleness, default ten intervals of the target's check), so a
 // restarted server answers with what it knew. Older states are dropped and

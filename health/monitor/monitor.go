@@ -53,7 +53,9 @@ type entry struct {
 	gen     uint64             // incremented when the probe goroutine is replaced
 	cancel  context.CancelFunc // stops the probe goroutine; nil when none runs
 	delay   time.Duration      // wait before the first probe when the goroutine starts
-	written time.Time          // state.Last.At when the state was last saved
+	probes  uint64             // results observed
+	saved   uint64             // probes when the state was last saved
+	savedAt time.Time          // when it was last saved (Options.Now)
 }
 
 // change is a transition of one target, waiting to be logged and saved.
@@ -169,7 +171,9 @@ func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
 	for _, t := range slices.SortedFunc(maps.Keys(targets), health.Target.Compare) {
 		c := targets[t]
 		if e, ok := m.targets[t]; ok {
-			m.updateLocked(t, e, c, now)
+			if m.updateLocked(t, e, c, now) {
+				removed = append(removed, t) // no longer probed: nothing to keep
+			}
 			continue
 		}
 		e := &entry{check: c, state: health.NewState(now)}
@@ -177,7 +181,7 @@ func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
 		case c.Type == health.CheckNone:
 			e.state.Set(health.Up, now, "check type none")
 		case ok && seed.Status != health.Unknown && !seed.Last.At.IsZero() && now.Sub(seed.Last.At) < m.opts.staleness(c):
-			e.state, e.seeded, e.written = seed, true, seed.Last.At
+			e.state, e.seeded, e.savedAt = seed, true, seed.Last.At
 			e.delay = m.jitter(interval(c))
 			fresh++
 		case ok:
@@ -204,20 +208,23 @@ func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
 
 // updateLocked applies a possibly changed check to a kept target. Its
 // state is kept; a changed check restarts its probes at a random offset.
-func (m *Monitor) updateLocked(t health.Target, e *entry, c health.Check, now time.Time) {
+// It reports whether the check became of type none (Up, never probed).
+func (m *Monitor) updateLocked(t health.Target, e *entry, c health.Check, now time.Time) (none bool) {
 	if reflect.DeepEqual(e.check, c) {
-		return
+		return false
 	}
 	m.stopLocked(e)
+	wasNone := e.check.Type == health.CheckNone
 	e.check = c
 	if c.Type == health.CheckNone {
 		if tr, ok := e.state.Set(health.Up, now, "check type none"); ok {
 			m.pending = append(m.pending, change{t, tr})
 		}
-		return
+		return !wasNone
 	}
 	e.delay = m.jitter(interval(c))
 	m.startLocked(t, e)
+	return false
 }
 
 // startLocked starts the probe goroutine of a target if Run is running and
@@ -304,6 +311,7 @@ func (m *Monitor) observe(t health.Target, gen uint64, r health.Result) {
 		m.mu.Unlock()
 		return
 	}
+	e.probes++
 	tr, changed := e.state.Observe(r, e.check.Rise, e.check.Fall)
 	if changed {
 		m.pending = append(m.pending, change{t, tr})
@@ -334,11 +342,12 @@ func (m *Monitor) flush() {
 		return
 	}
 	m.publishLocked()
+	now := m.opts.Now()
 	save := make(map[health.Target]health.State, len(batch))
 	for _, c := range batch {
 		if e, ok := m.targets[c.target]; ok && e.check.Type != health.CheckNone {
 			save[c.target] = e.state.Clone()
-			e.written = e.state.Last.At
+			e.saved, e.savedAt = e.probes, now
 		}
 	}
 	m.mu.Unlock()
@@ -359,8 +368,10 @@ func (m *Monitor) flush() {
 	m.checkReady()
 }
 
-// checkpoint saves the states that saw probes since they were last saved.
-func (m *Monitor) checkpoint() {
+// checkpoint saves the states that saw probes since they were last saved,
+// all of them (all) or those whose last save is half their staleness limit
+// old.
+func (m *Monitor) checkpoint(all bool) {
 	st := m.opts.Store
 	if st == nil {
 		return
@@ -368,11 +379,15 @@ func (m *Monitor) checkpoint() {
 	m.persistMu.Lock()
 	defer m.persistMu.Unlock()
 	m.mu.Lock()
+	now := m.opts.Now()
 	save := make(map[health.Target]health.State)
 	for t, e := range m.targets {
-		if e.check.Type != health.CheckNone && e.state.Last.At.After(e.written) {
+		if e.check.Type == health.CheckNone || e.probes == e.saved {
+			continue
+		}
+		if all || now.Sub(e.savedAt) >= m.opts.staleness(e.check)/2 {
 			save[t] = e.state.Clone()
-			e.written = e.state.Last.At
+			e.saved, e.savedAt = e.probes, now
 		}
 	}
 	m.mu.Unlock()
@@ -465,7 +480,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 		case <-startWait.C:
 			m.startWaitOver()
 		case <-checkpoint.C:
-			m.checkpoint()
+			m.checkpoint(false)
 		case <-purge.C:
 			m.purge()
 		}
@@ -482,7 +497,7 @@ func (m *Monitor) stop() {
 	m.mu.Unlock()
 	m.wg.Wait()
 	m.flush()
-	m.checkpoint()
+	m.checkpoint(true)
 	m.log.Info("health monitor stopped")
 }
 

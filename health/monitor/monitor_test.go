@@ -532,7 +532,8 @@ func TestMaxInFlight(t *testing.T) {
 func TestNoneCheck(t *testing.T) {
 	p := &countingProbe{ok: func(netip.Addr) bool { return false }}
 	log, logs := newLogger()
-	m := mustNew(t, Options{Probe: p.Probe, Logger: log})
+	st := &memStore{states: map[health.Target]health.State{}}
+	m := mustNew(t, Options{Probe: p.Probe, Logger: log, Store: st})
 	a, b := tgt("192.0.2.1"), tgt("192.0.2.2")
 	none := health.Check{Name: "web", Type: health.CheckNone}
 	m.SetTargets(map[health.Target]health.Check{a: none})
@@ -547,7 +548,10 @@ func TestNoneCheck(t *testing.T) {
 	// b goes down under probes, then its check becomes none: up at once.
 	m.SetTargets(map[health.Target]health.Check{a: none, b: fakeCheck(20 * time.Millisecond)})
 	waitStatus(t, m, b, health.Down)
-	m.SetTargets(map[health.Target]health.Check{a: none, b: none})
+	m.SetTargets(map[health.Target]health.Check{a: none, b: none}) // waits for the save of b's transition
+	if saved, _ := st.LoadStates(); len(saved) != 0 {
+		t.Errorf("stored states = %v, want none once b's check is none", saved)
+	}
 	if got := m.Snapshot().Status(b); got != health.Up {
 		t.Errorf("b after its check became none = %v, want up", got)
 	}
@@ -572,7 +576,8 @@ func TestCheckpointAndFinalSave(t *testing.T) {
 	defer st.Close()
 	a := tgt("192.0.2.1")
 	p := &countingProbe{notify: make(chan netip.Addr, 1)}
-	m := mustNew(t, Options{Store: st, Probe: p.Probe})
+	clock := newClock()
+	m := mustNew(t, Options{Store: st, Probe: p.Probe, Now: clock.Now, Checkpoint: time.Hour})
 	m.SetTargets(map[health.Target]health.Check{a: fakeCheck(10 * time.Millisecond)})
 	stop := run(t, m)
 	waitStatus(t, m, a, health.Up)
@@ -586,8 +591,16 @@ func TestCheckpointAndFinalSave(t *testing.T) {
 			t.Fatal("timed out waiting for probes")
 		}
 	}
-	m.checkpoint()
+	// Saved at the transition to up: not due again before half the
+	// staleness limit (10 × 10ms / 2) has passed.
+	m.checkpoint(false)
 	saved, _ := st.LoadStates()
+	if saved[a].Successes != 1 {
+		t.Errorf("successes saved before the checkpoint is due = %d, want 1 (from the transition)", saved[a].Successes)
+	}
+	clock.Advance(50 * time.Millisecond)
+	m.checkpoint(false)
+	saved, _ = st.LoadStates()
 	if saved[a].Successes < 5 {
 		t.Errorf("checkpointed successes = %d, want ≥ 5", saved[a].Successes)
 	}

@@ -15,7 +15,7 @@ import (
 const (
 	DefaultMaxInFlight   = 64
 	DefaultMaxStartWait  = 10 * time.Second
-	DefaultCheckpoint    = 30 * time.Second
+	DefaultCheckpoint    = time.Second
 	DefaultPurgeInterval = time.Minute
 	// DefaultInterval is used for a check whose Interval is not positive.
 	DefaultInterval = 5 * time.Second
@@ -65,9 +65,11 @@ type Options struct {
 	// MaxStartWait is how long after Run starts Ready is closed at the
 	// latest. Default 10s.
 	MaxStartWait time.Duration
-	// Checkpoint is the period at which states that saw probes since they
-	// were last written are saved, so that a restart after a crash finds
-	// fresh state. Default 30s.
+	// Checkpoint is how often the monitor looks for states to checkpoint. A
+	// state is saved again when it saw probes since it was last saved and
+	// that save is half its staleness limit old, so that a restart even
+	// after a crash finds it fresh; all states are saved when Run returns.
+	// Default 1s.
 	Checkpoint time.Duration
 	// PurgeInterval is the period at which lapsed overrides are removed.
 	// Default 1m.
