@@ -241,6 +241,30 @@ func TestHTTPRefusedAndTimeout(t *testing.T) {
 	}
 }
 
+func TestHTTPSlowBodyTimesOut(t *testing.T) {
+	stop := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "partial ")
+		w.(http.Flusher).Flush()
+		select { // never finish the body
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	defer ts.Close()
+	defer close(stop)
+	addr, port := serverAddr(t, ts)
+	c := health.Check{Type: health.CheckHTTP, Port: port, BodyContains: "READY", Timeout: 150 * time.Millisecond}
+	start := time.Now()
+	err := Probe(context.Background(), c, addr)
+	if took := time.Since(start); took > c.Timeout+time.Second {
+		t.Errorf("probe of a stalled body took %v, timeout %v", took, c.Timeout)
+	}
+	if !errors.Is(err, ErrTimeout) {
+		t.Errorf("Probe(stalled body) = %v, want ErrTimeout", err)
+	}
+}
+
 func TestCanceledContext(t *testing.T) {
 	addr, port := silentListener(t)
 	ctx, cancel := context.WithCancel(context.Background())
