@@ -15,6 +15,13 @@ func (s *Set) Lookup(qname string, qtype uint16, a *Answer) {
 		a.Outcome = Refused
 		return
 	}
+	if qtype == TypeDS && qname == z.Origin {
+		// DS belongs to the parent side of the cut (RFC 4035 3.1.4.1):
+		// answer it from the parent zone when we serve that too.
+		if parent := s.Find(parentName(qname)); parent != nil {
+			z = parent
+		}
+	}
 	for range maxChain {
 		target := z.lookup(qname, qtype, a)
 		if target == "" {

@@ -48,6 +48,10 @@ pool = "p"
 members = [{ datacenter = "ams", addresses = ["192.0.2.10"] }]
 `
 
+const childZone = `origin = "sub.example.com."
+records = ["@ NS ns.sub.example.com.", "ns A 192.0.2.99", "www A 192.0.2.100"]
+`
+
 const otherZone = `origin = "example.org."
 records = ["@ NS ns1.example.com.", "host A 198.51.100.1"]
 `
@@ -63,6 +67,36 @@ func testSet(t testing.TB) *zones.Set {
 		t.Fatal(err)
 	}
 	return zones.NewSet([]*zones.Zone{a, b})
+}
+
+// TestLookupParentAndChild serves a zone and its delegated child together.
+func TestLookupParentAndChild(t *testing.T) {
+	a, err := zones.CompileZone("a.toml", []byte(lookupZone), testConfig(), dns.ParseRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := zones.CompileZone("c.toml", []byte(childZone), testConfig(), dns.ParseRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := zones.NewSet([]*zones.Zone{a, c})
+	tests := []struct {
+		qname string
+		qtype uint16
+		want  string
+	}{
+		{"sub.example.com.", 43, "success an=[sub.example.com./43] ns=[] ad=[]"},                    // DS from the parent
+		{"sub.example.com.", 2, "success an=[sub.example.com./2] ns=[] ad=[ns.sub.example.com./1]"}, // NS from the child
+		{"www.sub.example.com.", 1, "success an=[www.sub.example.com./1] ns=[] ad=[]"},
+		{"nope.sub.example.com.", 1, "nxdomain an=[] ns=[sub.example.com./6] ad=[]"},
+	}
+	for _, tt := range tests {
+		var ans zones.Answer
+		set.Lookup(tt.qname, tt.qtype, &ans)
+		if got := describe(&ans); got != tt.want {
+			t.Errorf("Lookup(%s, %d) = %s\nwant %s", tt.qname, tt.qtype, got, tt.want)
+		}
+	}
 }
 
 // describe renders an answer compactly: outcome, then each section's

@@ -88,6 +88,9 @@ func (c *compiler) compile() *Zone {
 		t.errorf(t.sub("origin"), "origin %q must be absolute (end with a dot)", origin)
 		origin += "."
 	}
+	if origin == "" && t.has("origin") {
+		t.errorf(t.sub("origin"), "origin must not be empty")
+	}
 	if origin == "" {
 		for k := range zoneKeys { // nothing more can be checked without an origin
 			t.used[k] = true

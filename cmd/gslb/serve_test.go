@@ -1,0 +1,424 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	mdns "github.com/miekg/dns"
+
+	"github.com/gslb/gslb/zones"
+)
+
+// backend is an HTTP health endpoint on a loopback address that can be
+// stopped and started again on the same address.
+type backend struct {
+	t    *testing.T
+	addr string // host:port
+	srv  *http.Server
+	done chan struct{}
+}
+
+func newBackend(t *testing.T, host string, port int) *backend {
+	b := &backend{t: t, addr: net.JoinHostPort(host, fmt.Sprint(port))}
+	b.start()
+	t.Cleanup(b.stop)
+	return b
+}
+
+func (b *backend) start() {
+	ln, err := net.Listen("tcp", b.addr)
+	if err != nil {
+		b.t.Fatalf("backend %s: %v", b.addr, err)
+	}
+	b.addr = ln.Addr().String()
+	b.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })}
+	b.done = make(chan struct{})
+	go func() { b.srv.Serve(ln); close(b.done) }()
+}
+
+func (b *backend) stop() {
+	if b.srv != nil {
+		b.srv.Close()
+		<-b.done
+		b.srv = nil
+	}
+}
+
+func (b *backend) port() int {
+	_, p, _ := net.SplitHostPort(b.addr)
+	var n int
+	fmt.Sscan(p, &n)
+	return n
+}
+
+// harness is a gslb server running in the test process.
+type harness struct {
+	t      *testing.T
+	dir    string
+	cancel context.CancelFunc
+	done   chan error
+	run    running
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu chan struct{}
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu <- struct{}{}
+	defer func() { <-s.mu }()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu <- struct{}{}
+	defer func() { <-s.mu }()
+	return s.b.String()
+}
+
+func geoipPath(t *testing.T, name string) string {
+	p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "geoip", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// writeSetup writes a config and one zone into dir.
+func writeSetup(t *testing.T, dir string, checkPort int, extraConfig, zone string) {
+	t.Helper()
+	cfg := fmt.Sprintf(`listen = ["127.0.0.1:0"]
+zones = "zones"
+state = "gslb.db"
+[geoip]
+city = %q
+[control]
+listen = "127.0.0.1:0"
+[health]
+max_start_wait = "5s"
+[datacenters.ams]
+lat = 52.37
+lon = 4.90
+[datacenters.iad]
+lat = 38.95
+lon = -77.45
+[datacenters.sin]
+lat = 1.35
+lon = 103.82
+[checks.web]
+type = "http"
+port = %d
+path = "/healthz"
+interval = "200ms"
+timeout = "100ms"
+rise = 2
+fall = 2
+%s
+`, geoipPath(t, "GeoIP2-City-Test.mmdb"), checkPort, extraConfig)
+	os.MkdirAll(filepath.Join(dir, "zones"), 0o755)
+	if err := os.WriteFile(filepath.Join(dir, "gslb.toml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "zones", "example.com.toml"), []byte(zone), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const e2eZone = `origin = "example.com."
+ttl = "1h"
+records = ["@ NS ns1", "ns1 A 192.0.2.53", "static A 192.0.2.80"]
+[gslb.www]
+pool = "web"
+ttl = "30s"
+[pools.web]
+check = "web"
+when_all_down = "%s"
+members = [
+  { datacenter = "ams", addresses = ["127.0.0.1"] },
+  { datacenter = "iad", addresses = ["127.0.0.2"] },
+]
+`
+
+func startServer(t *testing.T, dir string) *harness {
+	t.Helper()
+	cfg, err := zones.LoadConfig(filepath.Join(dir, "gslb.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, dir: dir, done: make(chan error, 1), logs: &syncBuffer{mu: make(chan struct{}, 1)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	started := make(chan running, 1)
+	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	go func() { h.done <- serve(ctx, cfg, logger, started) }()
+	select {
+	case h.run = <-started:
+	case err := <-h.done:
+		t.Fatalf("serve: %v\n%s", err, h.logs.String())
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not start")
+	}
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	if err := <-h.done; err != nil {
+		h.t.Errorf("serve returned %v", err)
+	}
+	h.cancel = nil
+}
+
+// query asks the server over UDP (or TCP) with an optional ECS subnet.
+func (h *harness) query(name string, qtype uint16, subnet string, tcp bool) *mdns.Msg {
+	h.t.Helper()
+	m := new(mdns.Msg)
+	m.SetQuestion(name, qtype)
+	m.SetEdns0(1232, false)
+	o := m.IsEdns0()
+	if subnet != "" {
+		p := netip.MustParsePrefix(subnet)
+		fam := uint16(1)
+		if p.Addr().Is6() {
+			fam = 2
+		}
+		o.Option = append(o.Option, &mdns.EDNS0_SUBNET{Code: mdns.EDNS0SUBNET, Family: fam, SourceNetmask: uint8(p.Bits()), Address: p.Addr().AsSlice()})
+	}
+	c := &mdns.Client{Timeout: 2 * time.Second}
+	if tcp {
+		c.Net = "tcp"
+	}
+	r, _, err := c.Exchange(m, h.run.DNS[0])
+	if err != nil {
+		h.t.Fatalf("query %s: %v", name, err)
+	}
+	return r
+}
+
+func answerText(r *mdns.Msg) string {
+	var parts []string
+	for _, rr := range r.Answer {
+		switch v := rr.(type) {
+		case *mdns.A:
+			parts = append(parts, v.A.String())
+		case *mdns.AAAA:
+			parts = append(parts, v.AAAA.String())
+		case *mdns.CNAME:
+			parts = append(parts, "CNAME "+v.Target)
+		}
+	}
+	if len(parts) == 0 {
+		return mdns.RcodeToString[r.Rcode]
+	}
+	return strings.Join(parts, " ")
+}
+
+// waitAnswer queries until the answer is want, or fails after a deadline.
+func (h *harness) waitAnswer(name, subnet, want string) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var got string
+	for time.Now().Before(deadline) {
+		if got = answerText(h.query(name, mdns.TypeA, subnet, false)); got == want {
+			return
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, not readiness
+	}
+	h.t.Fatalf("%s from %s = %s, want %s\n%s", name, subnet, got, want, h.logs.String())
+}
+
+// twoBackends starts health endpoints on 127.0.0.1 and 127.0.0.2 with one port.
+func twoBackends(t *testing.T) (*backend, *backend) {
+	a := newBackend(t, "127.0.0.1", 0)
+	b := newBackend(t, "127.0.0.2", a.port())
+	return a, b
+}
+
+func TestFailoverAndRecoveryOverDNS(t *testing.T) {
+	ams, _ := twoBackends(t)
+	dir := t.TempDir()
+	writeSetup(t, dir, ams.port(), "", fmt.Sprintf(e2eZone, "servfail"))
+	h := startServer(t, dir)
+	const amsClient, iadClient = "192.0.2.0/24", "198.51.100.0/24"
+
+	h.waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	h.waitAnswer("www.example.com.", iadClient, "127.0.0.2")
+	r := h.query("www.example.com.", mdns.TypeA, amsClient, false)
+	if r.Answer[0].Header().Ttl != 30 || !r.Authoritative {
+		t.Errorf("healthy answer: ttl %d aa %v, want 30 and AA", r.Answer[0].Header().Ttl, r.Authoritative)
+	}
+
+	ams.stop() // Amsterdam goes down: its clients fail over to iad, with the degraded TTL
+	h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	r = h.query("www.example.com.", mdns.TypeA, amsClient, true)
+	if r.Answer[0].Header().Ttl != 15 {
+		t.Errorf("failover TTL = %d, want 15 (half the name's TTL)", r.Answer[0].Header().Ttl)
+	}
+	ams.start() // and comes back
+	h.waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	if !strings.Contains(h.logs.String(), "target down") || !strings.Contains(h.logs.String(), "target up") {
+		t.Errorf("transitions not logged:\n%s", h.logs.String())
+	}
+}
+
+func TestAllDownPolicies(t *testing.T) {
+	tests := []struct {
+		policy string
+		want   string
+	}{
+		{"fail-open", "127.0.0.1"},
+		{"servfail", "SERVFAIL"},
+		{"nodata", "NOERROR"},
+		{"cname:sorry.example.net.", "CNAME sorry.example.net."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.policy, func(t *testing.T) {
+			dead := newBackend(t, "127.0.0.1", 0)
+			port := dead.port()
+			dead.stop() // nothing listens: every target is down
+			dir := t.TempDir()
+			writeSetup(t, dir, port, "", fmt.Sprintf(e2eZone, tt.policy))
+			h := startServer(t, dir)
+			h.waitAnswer("www.example.com.", "192.0.2.0/24", tt.want)
+			if got := answerText(h.query("static.example.com.", mdns.TypeA, "", false)); got != "192.0.2.80" {
+				t.Errorf("static name = %s", got)
+			}
+		})
+	}
+}
+
+func TestRestartRemembersHealth(t *testing.T) {
+	ams, _ := twoBackends(t)
+	dir := t.TempDir()
+	writeSetup(t, dir, ams.port(), "", fmt.Sprintf(e2eZone, "fail-open"))
+	h := startServer(t, dir)
+	ams.stop()
+	h.waitAnswer("www.example.com.", "192.0.2.0/24", "127.0.0.2")
+	h.stop()
+
+	// A second server on the same state file while the first runs fails at once.
+	h2 := startServer(t, dir)
+	cfg, _ := zones.LoadConfig(filepath.Join(dir, "gslb.toml"))
+	start := time.Now()
+	err := serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err == nil || !strings.Contains(err.Error(), "state file") || time.Since(start) > 3*time.Second {
+		t.Errorf("second instance: %v after %v, want a quick state file error", err, time.Since(start))
+	}
+	// The restarted server knew at once that ams was down: its very first
+	// answer fails over, with no probe round in between.
+	if got := answerText(h2.query("www.example.com.", mdns.TypeA, "192.0.2.0/24", false)); got != "127.0.0.2" {
+		t.Errorf("first answer after restart = %s, want the failover 127.0.0.2", got)
+	}
+}
+
+func TestControlAPI(t *testing.T) {
+	ams, _ := twoBackends(t)
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	os.WriteFile(tokenFile, []byte("s3cret\n"), 0o600)
+	writeSetup(t, dir, ams.port(), "", fmt.Sprintf(e2eZone, "fail-open"))
+	cfgPath := filepath.Join(dir, "gslb.toml")
+	b, _ := os.ReadFile(cfgPath)
+	os.WriteFile(cfgPath, bytes.Replace(b, []byte("[control]\n"), []byte(fmt.Sprintf("[control]\ntoken_file = %q\n", tokenFile)), 1), 0o644)
+	h := startServer(t, dir)
+	h.waitAnswer("www.example.com.", "192.0.2.0/24", "127.0.0.1")
+
+	run := func(args ...string) (string, int) {
+		var out, errOut bytes.Buffer
+		code := adminCmd(append([]string{"-control", h.run.Control, "-token-file", tokenFile}, args...), &out, &errOut)
+		return out.String() + errOut.String(), code
+	}
+	// without the token: refused
+	noToken, _ := newAPIClient(h.run.Control, "")
+	if err := noToken.do("GET", "/v1/status", nil, nil); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("status without token: %v, want 401", err)
+	}
+	// drain ams in every pool for an hour: Amsterdam clients go to iad
+	if out, code := run("drain", "ams", "-for", "1h", "-reason", "maintenance"); code != 0 || !strings.Contains(out, "drain pool=* dc=ams") {
+		t.Fatalf("drain: %d %s", code, out)
+	}
+	h.waitAnswer("www.example.com.", "192.0.2.0/24", "127.0.0.2")
+	if out, _ := run("overrides"); !strings.Contains(out, "maintenance") {
+		t.Errorf("overrides = %s", out)
+	}
+	var status bytes.Buffer
+	statusCmd([]string{"-control", h.run.Control, "-token-file", tokenFile}, &status, io.Discard)
+	for _, want := range []string{"ready: true", "web/127.0.0.1", "ams    ipv4 drained 0/1", "override: drain"} {
+		if !strings.Contains(status.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, status.String())
+		}
+	}
+	// force the address down, clear the drain: still down by the address override
+	run("force-down", "127.0.0.1")
+	run("clear", "ams")
+	h.waitAnswer("www.example.com.", "192.0.2.0/24", "127.0.0.2")
+	run("clear", "127.0.0.1")
+	h.waitAnswer("www.example.com.", "192.0.2.0/24", "127.0.0.1")
+	if out, code := run("clear", "127.0.0.1"); code == 0 || !strings.Contains(out, "404") {
+		t.Errorf("clearing twice: %d %s, want a 404", code, out)
+	}
+	// a drain that expires by itself, and survives a restart while in force
+	if out, code := run("drain", "ams", "-until", time.Now().Add(time.Hour).UTC().Format(time.RFC3339)); code != 0 {
+		t.Fatal(out)
+	}
+	h.stop()
+	h2 := startServer(t, dir)
+	if got := answerText(h2.query("www.example.com.", mdns.TypeA, "192.0.2.0/24", false)); got != "127.0.0.2" {
+		t.Errorf("after restart with a drain in force: %s, want 127.0.0.2", got)
+	}
+	// reload through the API
+	var out bytes.Buffer
+	if code := adminCmd([]string{"-control", h2.run.Control, "-token-file", tokenFile, "reload"}, &out, &out); code != 0 {
+		t.Errorf("reload: %s", out.String())
+	}
+}
+
+func TestReadmeExampleLoads(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The README shows testdata/example verbatim: check both ways round.
+	for _, f := range []string{"testdata/example/gslb.toml", "testdata/example/zones/example.com.toml"} {
+		src, err := os.ReadFile(filepath.Join("..", "..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(readme, []byte("```toml\n"+string(src)+"```")) {
+			t.Errorf("README.md does not show %s verbatim in a toml block", f)
+		}
+	}
+	var out bytes.Buffer
+	if code := checkCmd([]string{"-config", filepath.Join("..", "..", "testdata", "example", "gslb.toml")}, &out, &out); code != 0 {
+		t.Errorf("gslb check of the example: %d\n%s", code, out.String())
+	}
+}
+
+func TestCheckReportsEverything(t *testing.T) {
+	dir := t.TempDir()
+	writeSetup(t, dir, 80, "bogus = 1", e2eZone)
+	var out bytes.Buffer
+	if code := checkCmd([]string{"-config", filepath.Join(dir, "gslb.toml")}, &out, &out); code != 1 {
+		t.Errorf("check exit = %d, want 1", code)
+	}
+	if !strings.Contains(out.String(), "gslb.toml:27:9: checks.web.bogus: unknown key") {
+		t.Errorf("check output:\n%s", out.String())
+	}
+}
