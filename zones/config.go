@@ -49,13 +49,6 @@ const (
 	DefaultCheckFall     = 3
 )
 
-var configKeys = map[string]bool{
-	"listen": true, "zones": true, "state": true, "nsid": true, "geoip": true,
-	"datacenters": true, "checks": true, "max_udp_size": true, "log_level": true,
-	"tcp_idle_timeout": true, "tcp_timeout": true, "tcp_max_connections": true,
-	"control": true, "health": true,
-}
-
 // LoadConfig reads and validates the server configuration. The error, if
 // any, is an ErrorList with every problem found.
 func LoadConfig(path string) (*Config, error) {

@@ -53,9 +53,6 @@ func (n *node) get(t uint16) []*Record {
 	return nil
 }
 
-// empty reports whether the node is an empty non-terminal.
-func (n *node) empty() bool { return len(n.sets) == 0 && n.gslb == nil }
-
 // Names returns the zone's GSLB names.
 func (z *Zone) Names() []*Name {
 	var out []*Name

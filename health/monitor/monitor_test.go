@@ -681,7 +681,6 @@ func slicesEqual[T comparable](a, b []T) bool {
 type memStore struct {
 	mu        sync.Mutex
 	states    map[health.Target]health.State
-	overrides map[health.OverrideKey]health.Override
 }
 
 func (s *memStore) LoadStates() (map[health.Target]health.State, error) {
