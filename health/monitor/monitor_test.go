@@ -679,8 +679,8 @@ func slicesEqual[T comparable](a, b []T) bool {
 
 // memStore is an in-memory Store.
 type memStore struct {
-	mu        sync.Mutex
-	states    map[health.Target]health.State
+	mu     sync.Mutex
+	states map[health.Target]health.State
 }
 
 func (s *memStore) LoadStates() (map[health.Target]health.State, error) {
