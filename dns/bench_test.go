@@ -12,7 +12,9 @@ import (
 
 	mdns "github.com/miekg/dns"
 
+	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/zones"
+	"github.com/gslb/gslb/zones/route"
 )
 
 // benchmarkQuery answers one query repeatedly through the handler, as a
@@ -126,5 +128,41 @@ func BenchmarkUDPServer(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkGeoECS answers a geo-routed name with ECS through the handler
+// with the server's real router: the sample GeoIP database, the example
+// zone's seven-datacenter pool and a precomputed ranking table.
+func BenchmarkGeoECS(b *testing.B) {
+	cfg, err := zones.LoadConfig("../testdata/example/gslb.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := zones.NewStore(cfg, ParseRecord, nil, nil)
+	if err := st.Reload(); err != nil {
+		b.Fatal(err)
+	}
+	db, err := mmdb.Open(cfg.GeoIPCity, cfg.GeoIPASN, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := route.New(route.Options{Geo: db})
+	r.Update(st.Current())
+	r.Rebuild()
+	c := Config{Zones: st, Router: GeoRouter{R: r}, Logger: slog.New(slog.DiscardHandler)}.withDefaults()
+	h := newHandler(&c, new(counters))
+	msg := query(b, "www.example.com.", mdns.TypeA, ecs("203.0.113.0/24"))
+	out := make([]byte, maxTCPSize+1)
+	src := netip.MustParseAddr("198.51.100.53")
+	reply := h.respond(out, msg, src, false)
+	var m mdns.Msg
+	if err := m.Unpack(reply); err != nil || len(m.Answer) != 1 || m.Answer[0].(*mdns.A).A.String() != "203.0.113.10" {
+		b.Fatalf("reply %v: %v", err, m.Answer)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		h.respond(out, msg, src, false)
 	}
 }
