@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestPackageBoundaries holds the dependency rules of the design: the wire
+// format stays in dns, the selection step stays pure, and nothing points
+// upwards.
+func TestPackageBoundaries(t *testing.T) {
+	const mod = "github.com/gslb/gslb/"
+	const miekg = "github.com/miekg/dns"
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}: {{join .Deps \" \"}}", "../../...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, list, _ := strings.Cut(line, ": ")
+		deps[pkg] = strings.Fields(list)
+	}
+	ours := func(pkg string) (out []string) {
+		for _, d := range deps[mod+pkg] {
+			if strings.HasPrefix(d, mod) {
+				out = append(out, strings.TrimPrefix(d, mod))
+			}
+		}
+		return out
+	}
+	has := func(pkg, dep string) bool {
+		for _, d := range deps[mod+pkg] {
+			if d == dep {
+				return true
+			}
+		}
+		return false
+	}
+	for pkg := range deps {
+		p := strings.TrimPrefix(pkg, mod)
+		if !strings.HasPrefix(pkg, mod) || p == "dns" || p == "cmd/gslb" {
+			continue
+		}
+		if has(p, miekg) {
+			t.Errorf("%s depends on %s: only dns may", p, miekg)
+		}
+	}
+	allowed := map[string][]string{
+		"geo":            {},
+		"health":         {},
+		"zones/pick":     {"geo", "health"},
+		"health/probe":   {"health"},
+		"health/store":   {"health"},
+		"health/monitor": {"health", "health/probe"},
+		"geo/mmdb":       {"geo"},
+		"zones":          {"geo", "health", "zones/pick"},
+		"zones/route":    {"geo", "geo/mmdb", "health", "zones", "zones/pick"},
+	}
+	for pkg, ok := range allowed {
+		if _, listed := deps[mod+pkg]; !listed {
+			t.Errorf("package %s not found", pkg)
+			continue
+		}
+		for _, d := range ours(pkg) {
+			found := false
+			for _, a := range ok {
+				found = found || d == a
+			}
+			if !found {
+				t.Errorf("%s imports %s; allowed: %v", pkg, d, ok)
+			}
+		}
+	}
+}
