@@ -137,6 +137,9 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 		m.Authoritative = len(a.Answer) > 0
 	case zones.GSLB:
 		scope = h.route(s, src)
+	case zones.YXDomain:
+		m.Authoritative = true
+		m.Rcode = mdns.RcodeYXDomain
 	}
 	if r.qtype == mdns.TypeANY && !tcp && len(m.Answer) > 0 {
 		m.Answer = m.Answer[:rrsetLen(m.Answer)] // RFC 8482 4.2: one RRset over UDP
@@ -224,6 +227,9 @@ func (s *scratch) owner(owner string) string {
 // itself, or a copy under another owner name (a wildcard expansion, or the
 // question's case). Shared records are never modified.
 func (s *scratch) rr(x zones.RR) mdns.RR {
+	if x.Synth != "" { // a CNAME synthesized from a DNAME (RFC 6672)
+		return &mdns.CNAME{Hdr: hdr(s.owner(x.Owner), mdns.TypeCNAME, x.TTL), Target: x.Synth}
+	}
 	rr := x.Data.(mdns.RR)
 	owner := x.Owner
 	if owner == "" {

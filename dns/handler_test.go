@@ -63,6 +63,10 @@ var goldenCases = []goldenCase{
 	{name: "cname-dangling", query: q("dangling.example.com.", mdns.TypeA)},
 	{name: "cname-loop", query: q("loop1.example.com.", mdns.TypeA)},
 	{name: "qtype-cname", query: q("alias.example.com.", mdns.TypeCNAME)},
+	{name: "dname", query: q("www.Legacy.example.com.", mdns.TypeA)},
+	{name: "dname-nxdomain", query: q("nope.legacy.example.com.", mdns.TypeA)},
+	{name: "dname-itself", query: q("legacy.example.com.", mdns.TypeDNAME)},
+	{name: "dname-yxdomain", query: q(strings.Repeat("a", 63)+"."+strings.Repeat("b", 63)+"."+strings.Repeat("c", 63)+"."+strings.Repeat("d", 40)+".lg.example.com.", mdns.TypeA, edns(1232, false))},
 
 	// Wildcards and empty non-terminals (RFC 4592).
 	{name: "wildcard", query: q("foo.wild.example.com.", mdns.TypeA)},

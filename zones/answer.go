@@ -22,6 +22,9 @@ const (
 	// geo-routed name; Answer.GSLB says which, and the caller completes the
 	// answer from the pool.
 	GSLB
+	// YXDomain means a DNAME substitution produced a name too long to
+	// exist (RFC 6672 2.2); Answer holds the DNAME.
+	YXDomain
 )
 
 // String returns the outcome's name.
@@ -37,6 +40,8 @@ func (o Outcome) String() string {
 		return "referral"
 	case GSLB:
 		return "gslb"
+	case YXDomain:
+		return "yxdomain"
 	default:
 		return "refused"
 	}
@@ -45,10 +50,13 @@ func (o Outcome) String() string {
 // RR is one record of an answer. Owner is empty when the record is answered
 // under its own name; it holds the query name when the record was
 // synthesized from a wildcard, so the caller must answer a copy of Record
-// with that owner.
+// with that owner. Synth is set on a CNAME synthesized from the DNAME in
+// Record (RFC 6672): the caller answers "Owner CNAME Synth" with the
+// DNAME's TTL.
 type RR struct {
 	*Record
 	Owner string
+	Synth string
 }
 
 // Answer is the result of Set.Lookup. Its slices are appended to, so one

@@ -42,7 +42,7 @@ func (a *Answer) seen(name string) bool {
 		if owner == "" {
 			owner = rr.Name
 		}
-		if rr.Type == TypeCNAME && owner == name {
+		if (rr.Type == TypeCNAME || rr.Synth != "") && owner == name {
 			return true
 		}
 	}
@@ -63,6 +63,8 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 	var exact *node
 	if len(starts) == z.nlabels {
 		exact = encloser
+	} else if d := encloser.get(TypeDNAME); d != nil {
+		return z.dname(qname, qname[:starts[len(starts)-z.nlabels]], d[0], a)
 	}
 	for i := len(starts) - z.nlabels - 1; i >= 0; i-- {
 		n := z.nodes[qname[starts[i]:]]
@@ -76,6 +78,10 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 		encloser = n
 		if i == 0 {
 			exact = n
+			break
+		}
+		if d := n.get(TypeDNAME); d != nil {
+			return z.dname(qname, qname[:starts[i]], d[0], a)
 		}
 	}
 
@@ -128,6 +134,29 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 	}
 	z.noData(a)
 	return ""
+}
+
+// maxNameLen is the longest domain name in presentation form that fits the
+// 255-octet wire limit (an approximation that ignores escapes).
+const maxNameLen = 254
+
+// dname answers a name below a DNAME (RFC 6672): the DNAME, and a CNAME from
+// qname to qname with the DNAME's owner replaced by its target, which the
+// caller follows. prefix is the part of qname above the DNAME owner, with
+// its final dot.
+func (z *Zone) dname(qname, prefix string, d *Record, a *Answer) (follow string) {
+	a.Outcome = Success
+	a.Answer = append(a.Answer, RR{Record: d})
+	target := prefix + d.Target
+	if d.Target == "." {
+		target = prefix
+	}
+	if len(target) > maxNameLen {
+		a.Outcome = YXDomain
+		return ""
+	}
+	a.Answer = append(a.Answer, RR{Record: d, Owner: qname, Synth: target})
+	return target
 }
 
 func (z *Zone) noData(a *Answer) {

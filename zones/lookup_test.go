@@ -36,6 +36,8 @@ records = [
   "sub DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
   "ns.sub A 192.0.2.99",
   "geo CNAME www2",
+  "legacy DNAME example.org.",
+  "self DNAME sub2.self",
 ]
 [soa]
 primary = "ns1"
@@ -109,7 +111,11 @@ func describe(a *zones.Answer) string {
 			if rr.Owner != "" {
 				owner = rr.Owner + "(*)"
 			}
-			parts = append(parts, fmt.Sprintf("%s/%d", owner, rr.Type))
+			part := fmt.Sprintf("%s/%d", owner, rr.Type)
+			if rr.Synth != "" {
+				part += "=>" + rr.Synth
+			}
+			parts = append(parts, part)
 		}
 		return strings.Join(parts, ",")
 	}
@@ -162,6 +168,12 @@ func TestLookup(t *testing.T) {
 		{"www.example.net.", 1, "refused an=[] ns=[] ad=[]"},
 		{"example.org.", 2, "success an=[example.org./2] ns=[] ad=[]"},
 		{"www.example.com.", 255, "success an=[www.example.com./1,www.example.com./28] ns=[] ad=[]"},
+		// DNAME (RFC 6672): the DNAME, a synthesized CNAME, then the target
+		{"host.legacy.example.com.", 1, "success an=[legacy.example.com./39,host.legacy.example.com.(*)/39=>host.example.org.,host.example.org./1] ns=[] ad=[]"},
+		{"a.b.legacy.example.com.", 1, "nxdomain an=[legacy.example.com./39,a.b.legacy.example.com.(*)/39=>a.b.example.org.] ns=[example.org./6] ad=[]"},
+		{"legacy.example.com.", 39, "success an=[legacy.example.com./39] ns=[] ad=[]"},
+		{"legacy.example.com.", 1, "nodata an=[] ns=[example.com./6] ad=[]"},
+		{"x.self.example.com.", 1, "success an=[self.example.com./39,x.self.example.com.(*)/39=>x.sub2.self.example.com.,self.example.com./39,x.sub2.self.example.com.(*)/39=>x.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.] ns=[] ad=[]"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%d", tt.qname, tt.qtype), func(t *testing.T) {

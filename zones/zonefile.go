@@ -452,6 +452,20 @@ func (c *compiler) structure() {
 				}
 			}
 		}
+		if owner := z.dnameAbove(n.name); owner != "" {
+			if n.gslb != nil {
+				t.errs.Add(n.gslb.Pos, "", "GSLB name %s is below the DNAME at %s", n.name, owner)
+			}
+			for _, set := range n.sets {
+				z.errAt(t, set.records[0], "%s at %s is occluded by the DNAME at %s (RFC 6672)", typeString(set.typ), n.name, owner)
+			}
+		}
+		if d := n.get(TypeDNAME); d != nil && n.get(TypeCNAME) != nil {
+			z.errAt(t, d[0], "DNAME and CNAME at %s", n.name)
+		}
+		if d := n.get(TypeDNAME); len(d) > 1 {
+			z.errAt(t, d[1], "more than one DNAME at %s", n.name)
+		}
 		if cut := z.cutAbove(n.name); cut != "" {
 			if n.gslb != nil {
 				t.errs.Add(n.gslb.Pos, "", "GSLB name %s is below the delegation at %s", n.name, cut)
@@ -484,6 +498,19 @@ func (c *compiler) structure() {
 			}
 		}
 	}
+}
+
+// dnameAbove returns the owner of a DNAME strictly above name, or "".
+func (z *Zone) dnameAbove(name string) string {
+	for p := parentName(name); p != "" && inZone(p, z.Origin); p = parentName(p) {
+		if n := z.nodes[p]; n != nil && n.get(TypeDNAME) != nil {
+			return p
+		}
+		if p == z.Origin {
+			break
+		}
+	}
+	return ""
 }
 
 // cutAbove returns the delegation point strictly above name, or "".
