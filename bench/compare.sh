@@ -97,6 +97,11 @@ install_packages
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gslb-bench.XXXXXX")
 SERVER_PIDS=()
+alive() { # pid: running (not exited, not a zombie)
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
 cleanup() {
 	local rc=$? pid
 	for pid in "${SERVER_PIDS[@]}"; do
@@ -104,7 +109,7 @@ cleanup() {
 	done
 	for pid in "${SERVER_PIDS[@]}"; do
 		# bounded wait, then force
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
@@ -300,14 +305,28 @@ start_server() { # name -> sets PID_<name>
 		;;
 	esac
 	SERVER_PIDS+=("$pid")
+	printf -v "PID_$name" '%s' "$pid"
 	if ! "$BB" wait -server "127.0.0.1:$port" -name "www.$ZONE" -tries 300 -interval 100ms; then
 		tail -20 "$WORK/$name.log" >&2 || true
 		die "$name did not start"
 	fi
-	kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) exited"
-	printf -v "PID_$name" '%s' "$pid"
+	server_alive "$pid"
 }
 
+server_alive() { # pid: dies, with the end of the server's log, when it has exited
+	local name rc
+	alive "$1" && return 0
+	for name in gdnsd gslb; do
+		local p=PID_$name
+		if [ "${!p:-}" = "$1" ]; then
+			wait "$1" && rc=0 || rc=$?
+			log "$name (pid $1) exited with status $rc; the end of its log:"
+			tail -40 "$WORK/$name.log" >&2 || true
+			die "$name exited during the benchmark"
+		fi
+	done
+	die "pid $1 exited"
+}
 cpu_ticks() { # utime+stime of a process (all threads), in clock ticks
 	# fields after the ") " that ends the command name: 12 and 13 are utime and stime
 	sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
@@ -315,8 +334,8 @@ cpu_ticks() { # utime+stime of a process (all threads), in clock ticks
 child_ticks() { # cutime+cstime of this shell: CPU time of the children it has waited for
 	sed 's/.*) //' "/proc/$$/stat" | awk '{print $14 + $15}'
 }
-cpu_busy() { # busy ticks of CPU $1 since boot (user nice system irq softirq steal)
-	awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
+cpu_busy() { # ticks of CPU $1 since boot: "PROCESSES IRQ": user+nice+system+steal, irq+softirq
+	awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $9, $7 + $8}' /proc/stat
 }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 dnsperf_field() { # file, label -> first number after the label
@@ -325,7 +344,7 @@ dnsperf_field() { # file, label -> first number after the label
 
 CLK_TCK=$(getconf CLK_TCK)
 RUNS=$WORK/runs.tsv
-printf 'server\tround\tqps\tcompleted\tlost_pct\tcpu_us_per_q\tqps_per_core\tcpu_util\tcpu0_other\tcpu1_other\tattempts\tresp_bytes\tp50_us\tp99_us\tp999_us\tlat_timeouts\tlat_cpu0_other\tlat_attempts\trss_kb\thwm_kb\n' >"$RUNS"
+printf 'server\tround\tqps\tcompleted\tlost_pct\tcpu_us_per_q\tqps_per_core\tcpu_util\tcpu0_irq\tcpu0_other\tcpu1_other\tattempts\tresp_bytes\tp50_us\tp99_us\tp999_us\tlat_timeouts\tlat_cpu0_other\tlat_attempts\trss_kb\thwm_kb\n' >"$RUNS"
 
 DNSPERF=(taskset -c "$CLIENT_CPU" dnsperf -B -d "$WORK/queries.bin" -s 127.0.0.1 -t 2)
 # The machine may be shared (other builds and tests): a run during which
@@ -338,20 +357,28 @@ RETRY_BUDGET=${RETRY_BUDGET:-180}
 
 # timed_dnsperf PID OUT ARGS...: runs dnsperf, sets T_SERVER (server ticks),
 # T_SECS (wall seconds), T_OTHER0 and T_OTHER1 (percent of CPU 0 and CPU 1
-# busy with anything but the server and dnsperf).
+# used by processes other than the server and dnsperf, or stolen by the
+# hypervisor) and T_IRQ0 (percent of CPU 0 in irq and softirq: mostly the
+# loopback delivery of the server's answers, which the kernel does on the
+# sender's core and charges to no process).
 timed_dnsperf() {
-	local pid=$1 out=$2 t0 t1 c0 c1 a0 a1 b0 b1 s0 s1
+	local pid=$1 out=$2 t0 t1 c0 c1 a0 a1 i0 i1 b0 b1 s0 s1 _
 	shift 2
-	t0=$(cpu_ticks "$pid") c0=$(child_ticks) a0=$(cpu_busy "$SERVER_CPU") b0=$(cpu_busy "$CLIENT_CPU") s0=$(date +%s%N)
+	t0=$(cpu_ticks "$pid") c0=$(child_ticks) s0=$(date +%s%N)
+	read -r a0 i0 < <(cpu_busy "$SERVER_CPU")
+	read -r b0 _ < <(cpu_busy "$CLIENT_CPU")
 	"${DNSPERF[@]}" "$@" >"$out" 2>&1 || { tail -20 "$out" >&2; die "dnsperf $* failed"; }
-	t1=$(cpu_ticks "$pid") c1=$(child_ticks) a1=$(cpu_busy "$SERVER_CPU") b1=$(cpu_busy "$CLIENT_CPU") s1=$(date +%s%N)
+	server_alive "$pid"
+	t1=$(cpu_ticks "$pid") c1=$(child_ticks) s1=$(date +%s%N)
+	read -r a1 i1 < <(cpu_busy "$SERVER_CPU")
+	read -r b1 _ < <(cpu_busy "$CLIENT_CPU")
 	T_SERVER=$((t1 - t0))
-	read -r T_SECS T_OTHER0 T_OTHER1 < <(awk -v ns="$((s1 - s0))" -v hz="$CLK_TCK" -v srv="$T_SERVER" \
-		-v cli="$((c1 - c0))" -v a="$((a1 - a0))" -v b="$((b1 - b0))" 'BEGIN {
+	read -r T_SECS T_OTHER0 T_OTHER1 T_IRQ0 < <(awk -v ns="$((s1 - s0))" -v hz="$CLK_TCK" -v srv="$T_SERVER" \
+		-v cli="$((c1 - c0))" -v a="$((a1 - a0))" -v b="$((b1 - b0))" -v irq="$((i1 - i0))" 'BEGIN {
 		secs = ns / 1e9
 		o0 = 100 * (a - srv) / hz / secs; if (o0 < 0) o0 = 0
 		o1 = 100 * (b - cli) / hz / secs; if (o1 < 0) o1 = 0
-		printf "%.3f %.1f %.1f\n", secs, o0, o1
+		printf "%.3f %.1f %.1f %.1f\n", secs, o0, o1, 100 * irq / hz / secs
 	}')
 }
 contended() { # true when the last timed_dnsperf saw other load and a retry is allowed
@@ -365,7 +392,7 @@ measure() { # server round
 	port=GSLB_PORT
 	[ "$name" = gdnsd ] && port=GDNSD_PORT
 	port=${!port}
-	kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) is gone"
+	server_alive "$pid"
 	out=$WORK/$name-r$round
 
 	# maximum throughput, with the server's CPU time around it
@@ -376,7 +403,7 @@ measure() { # server round
 		attempt=$((attempt + 1))
 		log "round $round $name: other load during the throughput run (CPU $SERVER_CPU ${T_OTHER0}%, CPU $CLIENT_CPU ${T_OTHER1}%), again"
 	done
-	local qps completed sent resp ticks=$T_SERVER secs=$T_SECS other0=$T_OTHER0 other1=$T_OTHER1 tries=$((attempt + 1))
+	local qps completed sent resp ticks=$T_SERVER secs=$T_SECS other0=$T_OTHER0 other1=$T_OTHER1 irq0=$T_IRQ0 tries=$((attempt + 1))
 	qps=$(dnsperf_field "$out.max" "Queries per second:")
 	completed=$(dnsperf_field "$out.max" "Queries completed:")
 	sent=$(dnsperf_field "$out.max" "Queries sent:")
@@ -395,16 +422,16 @@ measure() { # server round
 	read -r count timeouts p50 p99 p999 maxlat < <("$BB" latency "$out.lat")
 
 	awk -v n="$name" -v r="$round" -v qps="$qps" -v done="$completed" -v sent="$sent" \
-		-v ticks="$ticks" -v hz="$CLK_TCK" -v secs="$secs" -v o0="$other0" -v o1="$other1" -v tries="$tries" \
+		-v ticks="$ticks" -v hz="$CLK_TCK" -v secs="$secs" -v irq0="$irq0" -v o0="$other0" -v o1="$other1" -v tries="$tries" \
 		-v resp="$resp" -v p50="$p50" -v p99="$p99" -v p999="$p999" -v to="$timeouts" \
 		-v lo0="$T_OTHER0" -v ltries="$((attempt + 1))" \
 		-v rss="$(status_kb "$pid" VmRSS)" -v hwm="$(status_kb "$pid" VmHWM)" 'BEGIN {
-		printf "%s\t%d\t%.0f\t%d\t%.3f\t%.3f\t%.0f\t%.1f\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", n, r, qps, done,
+		printf "%s\t%d\t%.0f\t%d\t%.3f\t%.3f\t%.0f\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", n, r, qps, done,
 			(sent > 0 ? 100 * (sent - done) / sent : 0), ticks / hz * 1e6 / done,
 			(ticks > 0 ? done / (ticks / hz) : 0), 100 * ticks / hz / secs,
-			o0, o1, tries, resp, p50, p99, p999, to, lo0, ltries, rss, hwm
+			irq0, o0, o1, tries, resp, p50, p99, p999, to, lo0, ltries, rss, hwm
 	}' >>"$RUNS"
-	log "$(tail -1 "$RUNS" | awk -F'\t' '{printf "round %s %-5s %7s qps, %s µs CPU/query, CPU %s%%, p99 %s µs at '"$LAT_RATE"' qps, RSS %s kB (other load %s%%/%s%%)", $2, $1, $3, $6, $8, $14, $19, $9, $10}')"
+	log "$(tail -1 "$RUNS" | awk -F'\t' '{printf "round %s %-5s %7s qps, %s µs CPU/query, CPU %s%%, p99 %s µs at '"$LAT_RATE"' qps, RSS %s kB (other load %s%%/%s%%)", $2, $1, $3, $6, $8, $15, $20, $10, $11}')"
 }
 
 LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -451,6 +478,9 @@ CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 	printf 'latency rate\t%s\n' "$LAT_RATE"
 	printf 'latency load\tdnsperf -B -Q %s -c 1 -q 100 -l %s -v (percentiles of the per-query latencies dnsperf prints)\n' "$LAT_RATE" "$LAT_DURATION"
 	printf 'rounds\t%s\n' "$ROUNDS"
+	for name in gdnsd gslb; do
+		printf 'response codes, %s\t%s\n' "$name" "$(sed -n 's/^ *Response codes: *//p' "$WORK/$name-r1.max")"
+	done
 	printf 'gdnsd label\tgdnsd %s\n' "$GDNSD_VERSION"
 	printf 'gslb label\tgslb %s\n' "${GSLB_REV:0:10}"
 } >"$WORK/meta.tsv"
@@ -462,17 +492,21 @@ TTL $TTL for \`www\` and $STATIC_TTL for the static records. gslb: policy
 \`nearest\`, \`max_answers = $MAX_ANSWERS\` (the most IPv4 addresses of one
 datacenter), control API off. gdnsd: plugin geoip in city-auto mode
 (\`auto_dc_coords\`) with \`auto_dc_limit => ${#DATACENTERS[@]}\` so that it ranks
-every datacenter as gslb does (its default, 3, would merge ECS scopes over the
-top three only), resources through multifo without \`service_types\` (all up),
-\`udp_threads => 1\`. Both answer every IPv4 address of the chosen datacenter.
+every datacenter as gslb does (with its default of 3 the chosen datacenters are
+the same but about 8% of the ECS scopes differ), resources through multifo
+without \`service_types\` (all up), \`udp_threads => 1\` and \`tcp_threads => 1\`
+(one core). Both answer every IPv4 address of the chosen datacenter.
 
 Every query carries an ECS option; dnsperf reads them in its binary format
 (\`-B\`) from a file made by \`bench/tools\` (\`gslbbench queries\`). CPU per
 query is the server's utime+stime (\`/proc/PID/stat\`, all threads) over the
 throughput run divided by the answered queries; it is the figure least
-disturbed by the client and by neighbours. "Other load" is the busy time of
-the core minus the server's (or dnsperf's) own: softirq work and other
-processes. A run with more than $BUSY_LIMIT% other load on either core is
+disturbed by the client and by neighbours. The irq and softirq time of the
+server's core (mostly the kernel's loopback delivery of the answers) is shown
+on its own line; with tick-based accounting the part of it that ran while the
+server was on the core is counted in the server's CPU time too. "Other load" is the time the
+core spent in processes other than the server (or dnsperf), or stolen by the
+hypervisor. A run with more than $BUSY_LIMIT% other load on either core is
 repeated (at most $RETRIES times, within a time budget). When the server's own
 CPU use in the throughput run stays well below 100%, the throughput is bound
 by dnsperf on its single core, not by the server. Latency percentiles come

@@ -74,6 +74,7 @@ func reportCmd(args []string) error {
 		{"cpu_us_per_q", "**Server CPU per answered query**, µs (utime+stime)", 1, "%.2f", true},
 		{"qps_per_core", "Queries per second of server CPU (1e6 / the line above)", 1, "%.0f", true},
 		{"cpu_util", "Server CPU use in the throughput run, % of its core", 1, "%.0f", true},
+		{"cpu0_irq", "irq+softirq on the server's core in that run, % (loopback delivery)", 1, "%.0f", false},
 		{"cpu0_other", "Other load on the server's core in that run, %", 1, "%.0f", false},
 		{"cpu1_other", "Other load on dnsperf's core in that run, %", 1, "%.0f", false},
 		{"attempts", "Throughput runs made (repeated under other load)", 1, "%.0f", false},
@@ -94,6 +95,9 @@ func reportCmd(args []string) error {
 	fmt.Fprintln(&b, "| | |")
 	fmt.Fprintln(&b, "|---|---|")
 	for _, kv := range meta.list {
+		if strings.HasSuffix(kv[0], " label") { // column headings, below
+			continue
+		}
 		fmt.Fprintf(&b, "| %s | %s |\n", kv[0], kv[1])
 	}
 	gd, gs := meta.get("gdnsd label"), meta.get("gslb label")
