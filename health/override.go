@@ -3,6 +3,7 @@ package health
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -132,4 +133,15 @@ func (o Override) Validate(now time.Time) error {
 		return fmt.Errorf("override %s: already expired at %s: %w", o.Key(), o.Until.Format(time.RFC3339), ErrInvalidOverride)
 	}
 	return nil
+}
+
+// Compare orders keys by pool, datacenter, then address.
+func (k OverrideKey) Compare(o OverrideKey) int {
+	if c := strings.Compare(k.Pool, o.Pool); c != 0 {
+		return c
+	}
+	if c := strings.Compare(k.Datacenter, o.Datacenter); c != 0 {
+		return c
+	}
+	return k.Addr.Compare(o.Addr)
 }

@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -603,19 +602,8 @@ func (m *Monitor) Overrides() []health.Override {
 		}
 	}
 	m.mu.Unlock()
-	slices.SortFunc(out, func(a, b health.Override) int { return compareKeys(a.Key(), b.Key()) })
+	slices.SortFunc(out, func(a, b health.Override) int { return a.Key().Compare(b.Key()) })
 	return out
-}
-
-// compareKeys orders override keys by pool, datacenter, address.
-func compareKeys(a, b health.OverrideKey) int {
-	if c := cmp.Compare(a.Pool, b.Pool); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Datacenter, b.Datacenter); c != 0 {
-		return c
-	}
-	return a.Addr.Compare(b.Addr)
 }
 
 // purge removes lapsed overrides from the store and the snapshot.

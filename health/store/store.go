@@ -428,19 +428,8 @@ func readOverrides(tx *bolt.Tx, log *slog.Logger) []health.Override {
 		ovs = append(ovs, o)
 		return nil
 	})
-	slices.SortFunc(ovs, func(a, b health.Override) int { return compareKeys(a.Key(), b.Key()) })
+	slices.SortFunc(ovs, func(a, b health.Override) int { return a.Key().Compare(b.Key()) })
 	return ovs
-}
-
-// compareKeys orders override keys by pool, datacenter, address.
-func compareKeys(a, b health.OverrideKey) int {
-	if c := strings.Compare(a.Pool, b.Pool); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Datacenter, b.Datacenter); c != 0 {
-		return c
-	}
-	return a.Addr.Compare(b.Addr)
 }
 
 // Contents is everything in a state file, as returned by Read.
