@@ -125,7 +125,20 @@ func (s State) Reason() string {
 }
 
 // Detail returns what a Snapshot records of this state.
+//
+// Before rise or fall results have decided the status (Unknown), the last
+// probe speaks for the target: a target whose first probe failed is Down to
+// the snapshot, so that no client is sent to it while the state machine
+// makes up its mind, and one whose probe passed is Up. A target never
+// probed stays Unknown.
 func (s State) Detail() Detail {
+	if s.Status == Unknown && !s.Last.At.IsZero() {
+		d := Detail{Status: Up, Since: s.Last.At, Reason: "first probes passed; not yet decided by rise"}
+		if !s.Last.OK {
+			d.Status, d.Reason = Down, "last probe failed, not yet decided by fall: "+s.Last.Error
+		}
+		return d
+	}
 	return Detail{Status: s.Status, Since: s.Since, Reason: s.Reason()}
 }
 

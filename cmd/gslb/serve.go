@@ -103,14 +103,6 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 		Geo:    geoSrc,
 		Health: mon,
 		Logger: logger,
-		Ready: func() bool {
-			select {
-			case <-mon.Ready():
-				return true
-			default:
-				return false
-			}
-		},
 	})
 	zstore := zones.NewStore(cfg, dns.ParseRecord, logger, func(set *zones.Set) {
 		router.Update(set)
@@ -206,6 +198,16 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 		}
 	})
 
+	// The sockets are bound: queries arriving now wait in their buffers.
+	// Answer them once health has a first view of every target (fresh
+	// persisted state or a first probe round, at most max_start_wait), so
+	// that no client is sent to a datacenter never probed.
+	select {
+	case <-mon.Ready():
+	case <-ctx.Done():
+		wg.Wait()
+		return nil
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx) }()
 	select {

@@ -244,6 +244,18 @@ func (h *harness) waitAnswer(name, subnet, want string) {
 	h.t.Fatalf("%s from %s = %s, want %s\n%s", name, subnet, got, want, h.logs.String())
 }
 
+// waitLog waits until the server's log contains s.
+func (h *harness) waitLog(s string) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(h.logs.String(), s) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("log lacks %q:\n%s", s, h.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval, not readiness
+	}
+}
+
 // twoBackends starts health endpoints on 127.0.0.1 and 127.0.0.2 with one port.
 func twoBackends(t *testing.T) (*backend, *backend) {
 	a := newBackend(t, "127.0.0.1", 0)
@@ -265,6 +277,7 @@ func TestFailoverAndRecoveryOverDNS(t *testing.T) {
 		t.Errorf("healthy answer: ttl %d aa %v, want 30 and AA", r.Answer[0].Header().Ttl, r.Authoritative)
 	}
 
+	h.waitLog(`msg="target up" component=health target=web/127.0.0.1 from=unknown to=up`)
 	ams.stop() // Amsterdam goes down: its clients fail over to iad, with the degraded TTL
 	h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
 	r = h.query("www.example.com.", mdns.TypeA, amsClient, true)
@@ -420,5 +433,22 @@ func TestCheckReportsEverything(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "gslb.toml:27:9: checks.web.bogus: unknown key") {
 		t.Errorf("check output:\n%s", out.String())
+	}
+}
+
+// TestStartupFirstRound: a fresh server (no state file) answers only after a
+// first probe round, and its very first answer already avoids a datacenter
+// whose first probe failed, long before fall failures would decide it.
+func TestStartupFirstRound(t *testing.T) {
+	ams, _ := twoBackends(t) // iad (127.0.0.2) answers; ams is stopped before the server starts
+	ams.stop()
+	dir := t.TempDir()
+	writeSetup(t, dir, ams.port(), "", fmt.Sprintf(e2eZone, "fail-open"))
+	h := startServer(t, dir)
+	if got := answerText(h.query("www.example.com.", mdns.TypeA, "192.0.2.0/24", false)); got != "127.0.0.2" {
+		t.Errorf("first answer for an Amsterdam client = %s, want iad's 127.0.0.2 (ams failed its first probe)\n%s", got, h.logs.String())
+	}
+	if !strings.Contains(h.logs.String(), `msg="health ready" component=health why="first probe round done"`) {
+		t.Errorf("served before the first round:\n%s", h.logs.String())
 	}
 }

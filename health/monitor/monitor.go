@@ -40,6 +40,7 @@ type Monitor struct {
 	pending    []change      // transitions not yet logged and persisted
 	changed    chan struct{} // closed at the next publish
 	readyDone  bool
+	republish  bool            // an undecided target's probe changed its snapshot status
 	runCtx     context.Context // non-nil while Run runs
 	wg         sync.WaitGroup  // probe goroutines
 }
@@ -112,7 +113,8 @@ func (m *Monitor) Changed() <-chan struct{} {
 }
 
 // Ready returns a channel closed once SetTargets has been called and every
-// target is Up or Down, or Options.MaxStartWait after Run started,
+// target has been probed at least once or seeded from fresh persisted
+// state (the first round), or Options.MaxStartWait after Run started,
 // whichever comes first. It stays closed, also across later SetTargets.
 func (m *Monitor) Ready() <-chan struct{} { return m.ready }
 
@@ -311,12 +313,19 @@ func (m *Monitor) observe(t health.Target, gen uint64, r health.Result) {
 		return
 	}
 	e.probes++
+	before := e.state.Detail().Status
 	tr, changed := e.state.Observe(r, e.check.Rise, e.check.Fall)
 	if changed {
 		m.pending = append(m.pending, change{t, tr})
 	}
+	// An undecided target's snapshot status follows its last probe (see
+	// health.State.Detail): publish when that changes too.
+	effective := !changed && e.state.Detail().Status != before
+	if effective {
+		m.republish = true
+	}
 	m.mu.Unlock()
-	if changed {
+	if changed || effective {
 		m.poke()
 	}
 }
@@ -334,9 +343,9 @@ func (m *Monitor) flush() {
 	m.persistMu.Lock()
 	defer m.persistMu.Unlock()
 	m.mu.Lock()
-	batch := m.pending
-	m.pending = nil
-	if len(batch) == 0 {
+	batch, republish := m.pending, m.republish
+	m.pending, m.republish = nil, false
+	if len(batch) == 0 && !republish {
 		m.mu.Unlock()
 		return
 	}
@@ -395,8 +404,8 @@ func (m *Monitor) checkpoint(all bool) {
 	}
 }
 
-// checkReady closes Ready when SetTargets was called and every target is
-// decided.
+// checkReady closes Ready when SetTargets was called and every target has
+// a status or a first probe result.
 func (m *Monitor) checkReady() {
 	m.mu.Lock()
 	if m.readyDone || !m.configured {
@@ -404,14 +413,14 @@ func (m *Monitor) checkReady() {
 		return
 	}
 	for _, e := range m.targets {
-		if e.state.Status == health.Unknown {
+		if e.state.Status == health.Unknown && e.state.Last.At.IsZero() {
 			m.mu.Unlock()
 			return
 		}
 	}
 	n := len(m.targets)
 	m.mu.Unlock()
-	m.markReady("all targets decided", n, 0)
+	m.markReady("first probe round done", n, 0)
 }
 
 // markReady closes Ready once.
@@ -433,13 +442,13 @@ func (m *Monitor) startWaitOver() {
 	m.mu.Lock()
 	undecided := 0
 	for _, e := range m.targets {
-		if e.state.Status == health.Unknown {
+		if e.state.Status == health.Unknown && e.state.Last.At.IsZero() {
 			undecided++
 		}
 	}
 	n := len(m.targets)
 	m.mu.Unlock()
-	m.markReady("maximum start wait elapsed; undecided targets count as up", n, undecided)
+	m.markReady("maximum start wait elapsed; targets never probed count as up", n, undecided)
 }
 
 // Run probes the targets until ctx ends, then stops every probe, saves the

@@ -135,6 +135,18 @@ func waitStatus(t *testing.T, m *Monitor, tg health.Target, want health.Status) 
 	return d
 }
 
+// waitDecided waits until the state machine itself (not only the snapshot,
+// which follows the last probe of an undecided target) has status want.
+func waitDecided(t *testing.T, m *Monitor, tg health.Target, want health.Status) health.Detail {
+	t.Helper()
+	s := waitSnapshot(t, m, tg.String()+" decided "+want.String(), func(s *health.Snapshot) bool {
+		st, ok := m.State(tg)
+		return ok && st.State.Status == want && s.Status(tg) == want
+	})
+	d, _ := s.Detail(tg)
+	return d
+}
+
 func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
 	t.Helper()
 	select {
@@ -186,7 +198,7 @@ func TestEndToEndHTTP(t *testing.T) {
 	}
 	stop := run(t, m)
 
-	d := waitStatus(t, m, tg, health.Up)
+	d := waitDecided(t, m, tg, health.Up)
 	if d.Reason != "2 consecutive successes" {
 		t.Errorf("up reason = %q", d.Reason)
 	}
@@ -194,7 +206,7 @@ func TestEndToEndHTTP(t *testing.T) {
 
 	code.Store(http.StatusInternalServerError)
 	before := probes.Load()
-	d = waitStatus(t, m, tg, health.Down)
+	d = waitDecided(t, m, tg, health.Down)
 	if want := "3 consecutive failures: unexpected status 500, want 200-399"; d.Reason != want {
 		t.Errorf("down reason = %q, want %q", d.Reason, want)
 	}
@@ -203,10 +215,10 @@ func TestEndToEndHTTP(t *testing.T) {
 	}
 
 	code.Store(http.StatusOK)
-	waitStatus(t, m, tg, health.Up)
+	waitDecided(t, m, tg, health.Up)
 
 	ts.Close()
-	d = waitStatus(t, m, tg, health.Down)
+	d = waitDecided(t, m, tg, health.Down)
 	if !strings.Contains(d.Reason, "3 consecutive failures: ") || !strings.Contains(d.Reason, "connection refused") {
 		t.Errorf("down reason = %q, want connection refused", d.Reason)
 	}
@@ -714,3 +726,27 @@ func (s *memStore) DeleteStates(ts ...health.Target) error {
 func (s *memStore) LoadOverrides() ([]health.Override, error) { return nil, nil }
 func (s *memStore) SaveOverride(health.Override) error        { return nil }
 func (s *memStore) DeleteOverride(health.OverrideKey) error   { return nil }
+
+// TestFirstRoundDecides checks start-up: Ready closes after one probe of
+// every target, and until rise or fall decide, the snapshot follows the last
+// probe, so a target whose first probe failed gets no traffic.
+func TestFirstRoundDecides(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer ts.Close()
+	tg, check := httpTarget(t, ts)
+	check.Interval, check.Rise, check.Fall = time.Hour, 3, 3 // one probe only in this test
+	m := mustNew(t, Options{})
+	m.SetTargets(map[health.Target]health.Check{tg: check})
+	stop := run(t, m)
+	defer stop()
+	waitClosed(t, m.Ready(), "Ready after the first round")
+	d := waitStatus(t, m, tg, health.Down)
+	if !strings.HasPrefix(d.Reason, "last probe failed, not yet decided by fall: unexpected status 503") {
+		t.Errorf("reason = %q", d.Reason)
+	}
+	if st, _ := m.State(tg); st.State.Status != health.Unknown {
+		t.Errorf("state machine = %v after one failure with fall=3, want unknown", st.State.Status)
+	}
+}

@@ -35,11 +35,6 @@ type Options struct {
 	Logger *slog.Logger // default: discard
 	Now    func() time.Time
 	Rand   func() uint32
-	// Ready reports whether health has a first view of every target (fresh
-	// persisted state or a first probe round, or the start-up wait is
-	// over). Until then names of pools with a check answer SERVFAIL rather
-	// than route to datacenters never probed. Default: always ready.
-	Ready func() bool
 }
 
 // Router answers GSLB names. Its methods are safe for concurrent use.
@@ -87,9 +82,6 @@ type Answer struct {
 // the query had no ECS). dst is a buffer for the addresses (capacity
 // Pool.MaxAnswers avoids allocation).
 func (r *Router) Route(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int, dst []netip.Addr) Answer {
-	if name.Pool.Check != "" && r.opts.Ready != nil && !r.opts.Ready() {
-		return Answer{Result: pick.Result{Outcome: pick.ServFail, Member: -1}, TTL: 0}
-	}
 	ranking, scope := r.rank(name.Pool, client, sourceBits)
 	res := pick.Resolve(name.Pool, ranking, r.query(fam), dst, nil)
 	return r.answer(name, res, scope)
