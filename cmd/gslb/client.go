@@ -183,7 +183,11 @@ func printStatus(w io.Writer, doc statusDoc) {
 				last = t.State.Last.Error
 			}
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Target, t.State.Status, since, last)
+		status := t.State.Status.String()
+		if d := t.State.Detail(); d.Status != t.State.Status {
+			status = d.Status.String() + " (undecided: last probe)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Target, status, since, last)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\npools:")

@@ -188,6 +188,7 @@ func (r *Router) rebuild(ctx context.Context, snap *mmdb.Snapshot) {
 	}
 	start := time.Now()
 	var built []*pick.Table
+	fresh := 0
 	for _, z := range set.Zones() {
 		for _, p := range z.Pools {
 			if ctx.Err() != nil {
@@ -196,32 +197,38 @@ func (r *Router) rebuild(ctx context.Context, snap *mmdb.Snapshot) {
 			if len(p.Members) < 2 {
 				continue
 			}
-			next.byPool[p] = r.tableFor(p, snap, old, built)
-			if t := next.byPool[p]; !contains(built, t) {
+			t, isNew := r.tableFor(p, snap, old, built)
+			next.byPool[p] = t
+			if !contains(built, t) {
 				built = append(built, t)
+				if isNew {
+					fresh++
+				}
 			}
 		}
 	}
 	r.tables.Store(next)
-	r.log.Info("ranking tables ready", "pools", len(next.byPool), "tables", len(built), "took", time.Since(start).Round(time.Millisecond))
+	if fresh > 0 {
+		r.log.Info("ranking tables ready", "pools", len(next.byPool), "tables", len(built), "built", fresh, "took", time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // tableFor reuses a table that serves p (from this build or, for the same
-// GeoIP snapshot, the previous one) or builds one.
-func (r *Router) tableFor(p *pick.Pool, snap *mmdb.Snapshot, old *tableSet, built []*pick.Table) *pick.Table {
+// GeoIP snapshot, the previous one) or builds one (isNew).
+func (r *Router) tableFor(p *pick.Pool, snap *mmdb.Snapshot, old *tableSet, built []*pick.Table) (t *pick.Table, isNew bool) {
 	for _, t := range built {
 		if t.Serves(p) {
-			return t
+			return t, false
 		}
 	}
 	if old.geo == snap {
 		for _, t := range old.byPool {
 			if t.Serves(p) {
-				return t
+				return t, false
 			}
 		}
 	}
-	return pick.BuildTable(snap.Networks(), p)
+	return pick.BuildTable(snap.Networks(), p), true
 }
 
 func contains(ts []*pick.Table, t *pick.Table) bool {
