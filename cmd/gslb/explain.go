@@ -29,32 +29,33 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: gslb explain -config FILE NAME CLIENT[/PREFIX] [A|AAAA]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return 2
 	}
-	if fs.NArg() < 2 || fs.NArg() > 3 {
+	if len(pos) < 2 || len(pos) > 3 {
 		fs.Usage()
 		return 2
 	}
-	qname := strings.ToLower(fs.Arg(0))
+	qname := strings.ToLower(pos[0])
 	if !strings.HasSuffix(qname, ".") {
 		qname += "."
 	}
-	client, bits, err := parseClient(fs.Arg(1))
+	client, bits, err := parseClient(pos[1])
 	if err != nil {
 		fmt.Fprintf(stderr, "gslb explain: %v\n", err)
 		return 2
 	}
 	fam := pick.IPv4
 	qtype := "A"
-	if fs.NArg() == 3 {
-		qtype = strings.ToUpper(fs.Arg(2))
+	if len(pos) == 3 {
+		qtype = strings.ToUpper(pos[2])
 		switch qtype {
 		case "A":
 		case "AAAA":
 			fam = pick.IPv6
 		default:
-			fmt.Fprintf(stderr, "gslb explain: type %q: want A or AAAA\n", fs.Arg(2))
+			fmt.Fprintf(stderr, "gslb explain: type %q: want A or AAAA\n", pos[2])
 			return 2
 		}
 	}
@@ -101,8 +102,7 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	name := ans.GSLB
 	r := route.New(route.Options{Geo: geoDB, Health: hs})
-	r.Update(set)
-	r.Rebuild()
+	r.BuildFor(name.Pool)
 	e := r.Explain(name, fam, client, bits)
 
 	w := func(format string, a ...any) { fmt.Fprintf(stdout, format, a...) }

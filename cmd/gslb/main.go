@@ -11,6 +11,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -57,4 +58,20 @@ commands:
   admin   [-control ADDR] SUBCOMMAND ...   overrides and reload (running server)
   state   -db FILE                         read the state file of a stopped server
 `)
+}
+
+// parseInterspersed parses flags that may come before, between or after the
+// positional arguments, which it returns.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
 }

@@ -452,3 +452,30 @@ func TestStartupFirstRound(t *testing.T) {
 		t.Errorf("served before the first round:\n%s", h.logs.String())
 	}
 }
+
+func TestExplain(t *testing.T) {
+	var out, errOut bytes.Buffer
+	cfg := filepath.Join("..", "..", "testdata", "example", "gslb.toml")
+	code := explainCmd([]string{"-config", cfg, "www.example.com", "2001:db8:9::/48", "AAAA", "-no-health"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("explain: %d %s", code, errOut.String())
+	}
+	for _, want := range []string{
+		"location  São Paulo, SP, BR, SA",
+		"database network 2001:db8:9::/48",
+		"ranking   precomputed table (as the server answers)",
+		"1  gru         0 km      -      -    no IPv6 addresses",
+		"2  iad         7654 km   up     1/1  chosen",
+		"answer    www.example.com. 30 IN AAAA 2001:db8:30::10",
+		"ecs scope /48",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("explain output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	explainCmd([]string{"-config", cfg, "-no-health", "mail.example.com", "192.0.2.1"}, &out, &errOut)
+	if !strings.Contains(out.String(), "is not a GSLB name") {
+		t.Errorf("explain of a static name:\n%s", out.String())
+	}
+}

@@ -173,7 +173,26 @@ func (r *Router) Run(ctx context.Context) {
 	}
 }
 
-// Rebuild builds the tables now, synchronously (for tests and explain).
+// BuildFor builds (or reuses) the table of one pool now, synchronously,
+// and adds it to the tables in use: `gslb explain` needs one pool's table,
+// not every pool's.
+func (r *Router) BuildFor(p *pick.Pool) {
+	snap := r.geoSnapshot()
+	if snap == nil || len(p.Members) < 2 {
+		return
+	}
+	old := r.tables.Load()
+	next := &tableSet{geo: snap, byPool: map[*pick.Pool]*pick.Table{}}
+	if old.geo == snap {
+		for q, t := range old.byPool {
+			next.byPool[q] = t
+		}
+	}
+	next.byPool[p], _ = r.tableFor(p, snap, old, nil)
+	r.tables.Store(next)
+}
+
+// Rebuild builds the tables of every pool now, synchronously (tests).
 func (r *Router) Rebuild() { r.rebuild(context.Background(), r.geoSnapshot()) }
 
 func (r *Router) rebuild(ctx context.Context, snap *mmdb.Snapshot) {
