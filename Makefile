@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # make test fuzzes by execution count: no wall-clock deadline (see .ci/fuzz.sh)
 TESTFUZZ ?= 30000x
 
-.PHONY: build run test lint bench bench-compare fuzz geoip check-example
+.PHONY: build run test lint bench bench-compare interop fuzz geoip check-example
 
 build:
 	$(GO) build -o $(BIN) ./cmd/gslb
@@ -43,6 +43,11 @@ bench:
 # Loopback load test against gdnsd with dnsperf (installs both if missing).
 bench-compare: build
 	bash bench/compare.sh
+
+# Differential test against NSD and Knot on loopback (installs them if missing):
+# the same zones and queries, replies compared field by field.
+interop: build
+	bash bench/interop/run.sh
 
 # Every native fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m for a long run).
 fuzz:

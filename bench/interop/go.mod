@@ -1,0 +1,20 @@
+module github.com/gslb/gslb/bench/interop
+
+go 1.26.0
+
+toolchain go1.26.8
+
+require (
+	github.com/BurntSushi/toml v1.6.0
+	github.com/gslb/gslb v0.0.0
+	github.com/miekg/dns v1.1.73
+)
+
+require (
+	github.com/fsnotify/fsnotify v1.10.1 // indirect
+	github.com/oschwald/maxminddb-golang/v2 v2.8.0 // indirect
+	golang.org/x/net v0.59.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
+
+replace github.com/gslb/gslb => ../..
