@@ -64,7 +64,7 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 	if len(starts) == z.nlabels {
 		exact = encloser
 	} else if d := encloser.get(TypeDNAME); d != nil {
-		return z.dname(qname, qname[:starts[len(starts)-z.nlabels]], d[0], a)
+		return z.dname(qname, qtype, qname[:starts[len(starts)-z.nlabels]], d[0], a)
 	}
 	for i := len(starts) - z.nlabels - 1; i >= 0; i-- {
 		n := z.nodes[qname[starts[i]:]]
@@ -81,7 +81,7 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 			break
 		}
 		if d := n.get(TypeDNAME); d != nil {
-			return z.dname(qname, qname[:starts[i]], d[0], a)
+			return z.dname(qname, qtype, qname[:starts[i]], d[0], a)
 		}
 	}
 
@@ -111,14 +111,17 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 		return ""
 	}
 	if qtype == TypeANY {
+		// RFC 8482 4.1: one RRset, the first by type as Knot answers
+		// (NSD and Knot answer ANY minimally over UDP and TCP), with
+		// the additional data that RRset would get.
 		if len(n.sets) == 0 {
 			z.noData(a)
 			return ""
 		}
 		a.Outcome = Success
-		for _, set := range n.sets {
-			a.Answer = appendRRs(a.Answer, set.records, owner)
-		}
+		recs := n.sets[0].records
+		a.Answer = appendRRs(a.Answer, recs, owner)
+		z.additional(recs, a)
 		return ""
 	}
 	if recs := n.get(qtype); recs != nil {
@@ -127,7 +130,10 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 		z.additional(recs, a)
 		return ""
 	}
-	if cname := n.get(TypeCNAME); cname != nil {
+	if cname := n.get(TypeCNAME); cname != nil && qtype != TypeRRSIG && qtype != TypeNSEC {
+		// RRSIG and NSEC may sit beside a CNAME (RFC 2181 10.1, RFC
+		// 4035 2.5): a query for them is answered at the node, without
+		// following the CNAME, as Knot does.
 		a.Outcome = Success
 		a.Answer = appendRRs(a.Answer, cname, owner)
 		return cname[0].Target
@@ -142,11 +148,15 @@ const maxNameLen = 254
 
 // dname answers a name below a DNAME (RFC 6672): the DNAME, and a CNAME from
 // qname to qname with the DNAME's owner replaced by its target, which the
-// caller follows. prefix is the part of qname above the DNAME owner, with
-// its final dot.
-func (z *Zone) dname(qname, prefix string, d *Record, a *Answer) (follow string) {
+// caller follows unless the query asked for type CNAME, which the
+// synthesized CNAME answers itself (as NSD and Knot do). A DNAME already in
+// the answer (a chain through the same DNAME) is not repeated. prefix is
+// the part of qname above the DNAME owner, with its final dot.
+func (z *Zone) dname(qname string, qtype uint16, prefix string, d *Record, a *Answer) (follow string) {
 	a.Outcome = Success
-	a.Answer = append(a.Answer, RR{Record: d})
+	if !a.has(d) {
+		a.Answer = append(a.Answer, RR{Record: d})
+	}
 	target := prefix + d.Target
 	if d.Target == "." {
 		target = prefix
@@ -156,7 +166,21 @@ func (z *Zone) dname(qname, prefix string, d *Record, a *Answer) (follow string)
 		return ""
 	}
 	a.Answer = append(a.Answer, RR{Record: d, Owner: qname, Synth: target})
+	if qtype == TypeCNAME {
+		return ""
+	}
 	return target
+}
+
+// has reports whether the answer section holds the record r itself (not
+// a wildcard expansion or a CNAME synthesized from it).
+func (a *Answer) has(r *Record) bool {
+	for _, x := range a.Answer {
+		if x.Record == r && x.Owner == "" && x.Synth == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (z *Zone) noData(a *Answer) {
@@ -175,20 +199,45 @@ func (z *Zone) referral(cut *node, a *Answer) {
 }
 
 // additional appends the addresses of the in-zone targets of NS, MX and SRV
-// records (glue included). GSLB targets are left out: their addresses
-// depend on the client.
+// records (glue included), synthesized from a wildcard when the target
+// does not exist but a wildcard covers it (as NSD and Knot do). GSLB
+// targets are left out: their addresses depend on the client.
 func (z *Zone) additional(recs []*Record, a *Answer) {
 	for _, r := range recs {
 		if r.Target == "" || r.Type == TypeCNAME || r.Type == TypeDNAME {
 			continue
 		}
-		t := z.nodes[r.Target]
+		t, owner := z.nodes[r.Target], ""
 		if t == nil {
-			continue
+			t, owner = z.wildcardFor(r.Target), r.Target
+			if t == nil {
+				continue
+			}
 		}
-		a.Additional = appendRRs(a.Additional, t.get(TypeA), "")
-		a.Additional = appendRRs(a.Additional, t.get(TypeAAAA), "")
+		a.Additional = appendRRs(a.Additional, t.get(TypeA), owner)
+		a.Additional = appendRRs(a.Additional, t.get(TypeAAAA), owner)
 	}
+}
+
+// wildcardFor returns the wildcard node that answers name, a name of the
+// zone that does not exist (RFC 4592 3.3.1): the wildcard child of its
+// closest encloser, unless that encloser is a zone cut or a DNAME, or
+// lies below one. It returns nil when none applies.
+func (z *Zone) wildcardFor(name string) *node {
+	if !inZone(name, z.Origin) {
+		return nil
+	}
+	p := parentName(name)
+	for ; p != "" && inZone(p, z.Origin); p = parentName(p) {
+		if z.nodes[p] != nil {
+			break
+		}
+	}
+	n := z.nodes[p]
+	if n == nil || n.wild == nil || n.cut || n.get(TypeDNAME) != nil || z.cutAbove(p) != "" || z.dnameAbove(p) != "" {
+		return nil
+	}
+	return n.wild
 }
 
 func appendRRs(dst []RR, recs []*Record, owner string) []RR {

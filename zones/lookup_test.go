@@ -38,6 +38,9 @@ records = [
   "geo CNAME www2",
   "legacy DNAME example.org.",
   "self DNAME sub2.self",
+  "*.wa A 192.0.2.44",
+  "mxw MX 10 x.wa",
+  "mxe MX 10 x.ent.wild",
 ]
 [soa]
 primary = "ns1"
@@ -167,13 +170,27 @@ func TestLookup(t *testing.T) {
 		{"geo.example.com.", 28, "gslb an=[geo.example.com./5] ns=[] ad=[] gslb=www2.example.com."},
 		{"www.example.net.", 1, "refused an=[] ns=[] ad=[]"},
 		{"example.org.", 2, "success an=[example.org./2] ns=[] ad=[]"},
-		{"www.example.com.", 255, "success an=[www.example.com./1,www.example.com./28] ns=[] ad=[]"},
+		// ANY (RFC 8482): the first RRset by type, with its additional data
+		{"www.example.com.", 255, "success an=[www.example.com./1] ns=[] ad=[]"},
+		{"example.com.", 255, "success an=[example.com./2,example.com./2] ns=[] ad=[ns1.example.com./1]"},
+		{"alias.example.com.", 255, "success an=[alias.example.com./5] ns=[] ad=[]"},
+		{"a.wild.example.com.", 255, "success an=[a.wild.example.com.(*)/15] ns=[] ad=[mail.example.com./1]"},
+		// RRSIG and NSEC beside a CNAME: answered at the node
+		{"alias.example.com.", 46, "nodata an=[] ns=[example.com./6] ad=[]"},
+		{"alias.example.com.", 47, "nodata an=[] ns=[example.com./6] ad=[]"},
+		// additional data for a target that a wildcard answers, not
+		// for one blocked by an empty non-terminal
+		{"mxw.example.com.", 15, "success an=[mxw.example.com./15] ns=[] ad=[x.wa.example.com.(*)/1]"},
+		{"mxe.example.com.", 15, "success an=[mxe.example.com./15] ns=[] ad=[]"},
 		// DNAME (RFC 6672): the DNAME, a synthesized CNAME, then the target
 		{"host.legacy.example.com.", 1, "success an=[legacy.example.com./39,host.legacy.example.com.(*)/39=>host.example.org.,host.example.org./1] ns=[] ad=[]"},
 		{"a.b.legacy.example.com.", 1, "nxdomain an=[legacy.example.com./39,a.b.legacy.example.com.(*)/39=>a.b.example.org.] ns=[example.org./6] ad=[]"},
 		{"legacy.example.com.", 39, "success an=[legacy.example.com./39] ns=[] ad=[]"},
+		// the synthesized CNAME answers a CNAME query: not followed
+		{"host.legacy.example.com.", 5, "success an=[legacy.example.com./39,host.legacy.example.com.(*)/39=>host.example.org.] ns=[] ad=[]"},
 		{"legacy.example.com.", 1, "nodata an=[] ns=[example.com./6] ad=[]"},
-		{"x.self.example.com.", 1, "success an=[self.example.com./39,x.self.example.com.(*)/39=>x.sub2.self.example.com.,self.example.com./39,x.sub2.self.example.com.(*)/39=>x.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.,self.example.com./39,x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.] ns=[] ad=[]"},
+		// a chain through the same DNAME: the DNAME once
+		{"x.self.example.com.", 1, "success an=[self.example.com./39,x.self.example.com.(*)/39=>x.sub2.self.example.com.,x.sub2.self.example.com.(*)/39=>x.sub2.sub2.self.example.com.,x.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.self.example.com.,x.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.self.example.com.,x.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.self.example.com.,x.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.,x.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.,x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.(*)/39=>x.sub2.sub2.sub2.sub2.sub2.sub2.sub2.sub2.self.example.com.] ns=[] ad=[]"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%d", tt.qname, tt.qtype), func(t *testing.T) {
