@@ -31,27 +31,41 @@
 // whose address is longer or shorter than its prefix is rejected. It
 // follows the authoritative servers NSD and Knot:
 //
-//   - packets shorter than a header, and responses (QR set), get no reply;
-//     opcodes other than QUERY get NOTIMP (NOTIFY: REFUSED); a query
+//   - packets shorter than a header, and responses (QR set), get no reply,
+//     nor does a TCP query whose question the message cuts short (the
+//     connection is closed); opcodes other than QUERY get NOTIMP (NOTIFY:
+//     REFUSED), with the question and the OPT record echoed; a query
 //     without exactly one readable question, with records in its answer
-//     or authority section, more than one OPT record or a malformed one
-//     gets FORMERR; EDNS versions other than 0 get BADVERS;
-//   - classes other than IN, zone transfers (AXFR, IXFR) and names outside
-//     every served zone get REFUSED;
+//     or authority section, more than one OPT record or a malformed one,
+//     or a TSIG that is not the last record gets FORMERR (with an OPT
+//     when the query had one); EDNS versions other than 0 get BADVERS; a
+//     TSIG-signed query gets NOTAUTH with a BADKEY TSIG (RFC 8945 5.2.2:
+//     we have no keys);
+//   - classes other than IN and ANY get REFUSED; QCLASS ANY is answered
+//     from the IN data without AA (RFC 1034: a QCLASS=* answer is not
+//     authoritative unless it covers every class); AXFR over UDP gets
+//     NOTIMP, AXFR and IXFR of a served zone REFUSED, of any other name
+//     NOTAUTH; names outside every served zone get REFUSED with the
+//     Extended DNS Error "Not Authoritative" (RFC 8914) when the query
+//     has EDNS;
 //   - answers, NODATA and NXDOMAIN (with the zone's SOA carrying the
 //     negative TTL) set AA, also after a CNAME chain; referrals clear it
 //     and carry the NS set in authority and the glue in additional; RA is
 //     never set, RD is copied, and so is EDNS's DO bit (RFC 3225);
-//   - ANY over UDP answers one RRset (RFC 8482), over TCP all of them;
+//   - ANY answers one RRset (RFC 8482), over UDP and TCP, as NSD and Knot
+//     do: the first by type, with its additional data;
+//   - names are compressed case-insensitively into the question, which
+//     is echoed octet for octet: owners and targets under the query name
+//     show the query's case, as in NSD's and Knot's replies;
 //   - a UDP answer is at most 512 octets without EDNS, else the smaller of
 //     the client's payload size and Config.MaxUDPSize. What does not fit
 //     is dropped by whole RRsets: additional data silently, a referral's
 //     in-domain glue (RFC 9471) or any answer or authority record with TC
 //     set (the answer then holds the question alone);
-//   - NSID (RFC 5001) is sent to queries asking with an empty option, and
+//   - NSID (RFC 5001) is sent to queries asking with an NSID option, and
 //     an ECS option (RFC 7871) is echoed with scope 0, or with the
 //     Router's scope for geo-routed answers.
 //
 // Shared zone records are never modified: records answered under another
-// owner (wildcards, the question's case) are copies.
+// owner (wildcards) are copies.
 package dns

@@ -62,7 +62,8 @@ func newHandler(c *Config, stats *counters) *handler {
 // respond answers the query msg, which came from src (over TCP when tcp is
 // set), writing the reply into out and returning it; out must have a
 // length of at least 65536. It returns nil when the query gets no reply:
-// a packet shorter than a header, or a response (QR set).
+// a packet shorter than a header, a response (QR set), or over TCP a
+// question cut short (the caller then closes the connection).
 func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []byte) {
 	if len(msg) < headerLen || binary.BigEndian.Uint16(msg[2:])&flagQR != 0 {
 		h.stats.dropped.Add(1)
@@ -87,23 +88,35 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 	switch r.opcode {
 	case mdns.OpcodeQuery:
 	case mdns.OpcodeNotify:
-		// We are no secondary. The question is echoed when readable; a
-		// NOTIFY's SOA in the answer section is not looked at.
-		if binary.BigEndian.Uint16(msg[4:]) == 1 {
-			r.parseQuestion(msg)
-		}
+		// We are no secondary. The question is echoed when readable and
+		// the OPT record answered (RFC 6891 7); a NOTIFY's SOA in the
+		// answer section is not looked at.
+		r.parseLenient(msg)
 		return h.bare(out, msg, r, mdns.RcodeRefused)
 	default:
+		r.parseLenient(msg) // the same shape of reply, as Knot answers
 		return h.bare(out, msg, r, mdns.RcodeNotImplemented)
 	}
 	if rc := r.parse(msg); rc != mdns.RcodeSuccess {
+		if tcp && rc == mdns.RcodeFormatError && r.qend == 0 && questionCut(msg) {
+			// A TCP query whose question is cut short by the end of
+			// the message: NSD and Knot close the connection.
+			return nil
+		}
 		return h.bare(out, msg, r, rc)
 	}
 	switch {
-	case r.qclass != mdns.ClassINET:
+	case r.qclass != mdns.ClassINET && r.qclass != mdns.ClassANY:
 		return h.bare(out, msg, r, mdns.RcodeRefused)
+	case r.qtype == mdns.TypeAXFR && !tcp:
+		return h.bare(out, msg, r, mdns.RcodeNotImplemented) // RFC 5936 4.2: AXFR needs TCP
 	case r.qtype == mdns.TypeAXFR || r.qtype == mdns.TypeIXFR:
-		return h.bare(out, msg, r, mdns.RcodeRefused) // no zone transfers
+		// No zone transfers: REFUSED for a zone we serve, NOTAUTH for
+		// any other name, as NSD answers.
+		if h.zones != nil && h.zones.Zones().Zone(r.lname) != nil {
+			return h.bare(out, msg, r, mdns.RcodeRefused)
+		}
+		return h.bare(out, msg, r, mdns.RcodeNotAuth)
 	}
 	return h.answer(out, msg, s, src, tcp)
 }
@@ -118,6 +131,7 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 	}
 	set.Lookup(r.lname, r.qtype, a)
 	if a.Outcome == zones.Refused {
+		r.ede = edeNotAuth // RFC 8914 4.21, as NSD and Knot say
 		return h.bare(out, msg, r, mdns.RcodeRefused)
 	}
 	m := s.header()
@@ -141,8 +155,10 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 		m.Authoritative = true
 		m.Rcode = mdns.RcodeYXDomain
 	}
-	if r.qtype == mdns.TypeANY && !tcp && len(m.Answer) > 0 {
-		m.Answer = m.Answer[:rrsetLen(m.Answer)] // RFC 8482 4.2: one RRset over UDP
+	if r.qclass == mdns.ClassANY {
+		// RFC 1034: an answer to QCLASS=* is not authoritative unless
+		// it covers every class; NSD (and PowerDNS) clear AA.
+		m.Authoritative = false
 	}
 	return h.pack(out, s, tcp, scope)
 }
@@ -163,7 +179,7 @@ func (h *handler) route(s *scratch, src netip.Addr) (scope uint8) {
 	if q.ECS {
 		scope = ga.Scope
 	}
-	owner := s.owner(a.GSLBOwner)
+	owner := a.GSLBOwner
 	m.Authoritative = true
 	switch ga.Outcome {
 	case GSLBAddresses:
@@ -171,6 +187,8 @@ func (h *handler) route(s *scratch, src netip.Addr) (scope uint8) {
 		m.Answer = s.appendAddrs(m.Answer, owner, ga)
 		if len(m.Answer) == n {
 			m.Ns = append(m.Ns, s.rr(zones.RR{Record: a.Zone.NegSOA}))
+		} else if r.qtype == mdns.TypeANY {
+			m.Answer = m.Answer[:n+rrsetLen(m.Answer[n:])] // RFC 8482: one RRset
 		}
 	case GSLBCNAME:
 		s.cname = mdns.CNAME{Hdr: hdr(owner, mdns.TypeCNAME, ga.TTL), Target: ga.CNAME}
@@ -191,7 +209,12 @@ func (s *scratch) header() *mdns.Msg {
 	r, m := &s.req, &s.msg
 	m.MsgHdr = mdns.MsgHdr{Id: r.id, Response: true, RecursionDesired: r.rd}
 	m.Compress = true
-	s.quest[0] = mdns.Question{Name: r.name, Qtype: r.qtype, Qclass: r.qclass}
+	// The question is packed in lower case, like every name of the
+	// reply, so that names compress into it whatever the query's case;
+	// pack then writes the question back as sent, and every name that
+	// points into it shows the query's case, as in NSD's and Knot's
+	// replies (which compress case-insensitively).
+	s.quest[0] = mdns.Question{Name: r.lname, Qtype: r.qtype, Qclass: r.qclass}
 	m.Question = s.quest[:]
 	m.Answer, m.Ns, m.Extra = m.Answer[:0], m.Ns[:0], m.Extra[:0]
 	return m
@@ -213,29 +236,19 @@ func (s *scratch) release() {
 	s.cname = mdns.CNAME{}
 }
 
-// owner returns the owner name to answer under: the question's name as
-// sent when owner is the query name (NSD and Knot compress such owners to
-// the question, so they show its case), else owner itself.
-func (s *scratch) owner(owner string) string {
-	if owner == s.req.lname {
-		return s.req.name
-	}
-	return owner
-}
-
 // rr returns the record to put in the reply for x: the shared record
-// itself, or a copy under another owner name (a wildcard expansion, or the
-// question's case). Shared records are never modified.
+// itself, or a copy under another owner name (a wildcard expansion).
+// Shared records are never modified. Owners are in lower case: the query's
+// case comes from compression into the question (see header).
 func (s *scratch) rr(x zones.RR) mdns.RR {
 	if x.Synth != "" { // a CNAME synthesized from a DNAME (RFC 6672)
-		return &mdns.CNAME{Hdr: hdr(s.owner(x.Owner), mdns.TypeCNAME, x.TTL), Target: x.Synth}
+		return &mdns.CNAME{Hdr: hdr(x.Owner, mdns.TypeCNAME, x.TTL), Target: x.Synth}
 	}
 	rr := x.Data.(mdns.RR)
 	owner := x.Owner
 	if owner == "" {
 		owner = x.Name
 	}
-	owner = s.owner(owner)
 	if owner == rr.Header().Name {
 		return rr
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 
 	mdns "github.com/miekg/dns"
@@ -124,6 +125,18 @@ func ecs(prefix string) qopt {
 }
 
 func nsid() qopt { return withOption(&mdns.EDNS0_NSID{Code: mdns.EDNS0NSID}) }
+
+// tsig signs the query (with a made-up MAC) with a key the server does
+// not have; it must be the last option.
+func tsig() qopt {
+	return func(m *mdns.Msg) {
+		m.SetTsig("nokey.example.", mdns.HmacSHA256, 300, 1700000000)
+		t := m.Extra[len(m.Extra)-1].(*mdns.TSIG)
+		t.MAC = strings.Repeat("ab", 32)
+		t.MACSize = 32
+		t.OrigId = testID
+	}
+}
 
 // query packs a query for name and qtype with RD set and ID testID.
 func query(t testing.TB, name string, qtype uint16, opts ...qopt) []byte {

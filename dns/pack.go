@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	mdns "github.com/miekg/dns"
@@ -39,6 +40,11 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 	}
 	if m.Truncated {
 		h.stats.truncated.Add(1)
+	}
+	// The question was packed in lower case (see header): write it back
+	// as sent.
+	if q := b[headerLen:]; len(q) >= len(r.qwire) && bytes.EqualFold(q[:len(r.qwire)], r.qwire) {
+		copy(q, r.qwire)
 	}
 	h.stats.count(m.Rcode)
 	return h.appendOPT(b, r, m.Rcode, scope)
@@ -126,6 +132,9 @@ func (h *handler) optLen(r *request) int {
 	if r.ecs {
 		n += optionHdrLen + 4 + r.ecsLen()
 	}
+	if r.ede != 0 {
+		n += optionHdrLen + 2
+	}
 	return n
 }
 
@@ -156,6 +165,9 @@ func (h *handler) appendOPT(b []byte, r *request, rcode int, scope uint8) []byte
 		}
 		b = append(b, 0, optCodeECS, 0, byte(4+n), byte(r.ecsFamily>>8), byte(r.ecsFamily), r.ecsSource, scope)
 		b = append(b, r.ecsAddr[:n]...)
+	}
+	if r.ede != 0 {
+		b = append(b, 0, optCodeEDE, 0, 2, byte(r.ede>>8), byte(r.ede))
 	}
 	binary.BigEndian.PutUint16(b[10:], binary.BigEndian.Uint16(b[10:])+1)
 	return b
@@ -189,7 +201,11 @@ func (h *handler) bare(out, msg []byte, r *request, rcode int) []byte {
 		}
 	}
 	h.stats.count(rcode)
-	return h.appendOPT(b, r, rcode, 0)
+	b = h.appendOPT(b, r, rcode, 0)
+	if rcode == mdns.RcodeNotAuth && r.tsig != nil {
+		b = r.appendTSIG(b) // after the OPT: a TSIG is the last record
+	}
+	return b
 }
 
 // appendQuestion appends the question of r in wire format.

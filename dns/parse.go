@@ -42,7 +42,8 @@ func ParseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 	if h.Class != mdns.ClassINET {
 		return zones.Record{}, fmt.Errorf("class %s not served: only IN", mdns.ClassToString[h.Class])
 	}
-	h.Name = strings.ToLower(h.Name)
+	h.Name = canonical(h.Name)
+	lowerRdata(rr)
 	rec := zones.Record{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, Data: rr}
 	switch v := rr.(type) {
 	case *mdns.A:
@@ -50,17 +51,110 @@ func ParseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 	case *mdns.AAAA:
 		rec.Addr, _ = netip.AddrFromSlice(v.AAAA.To16())
 	case *mdns.NS:
-		rec.Target = strings.ToLower(v.Ns)
+		rec.Target = canonical(v.Ns)
 	case *mdns.CNAME:
-		rec.Target = strings.ToLower(v.Target)
+		rec.Target = canonical(v.Target)
 	case *mdns.DNAME:
-		rec.Target = strings.ToLower(v.Target)
+		rec.Target = canonical(v.Target)
 	case *mdns.MX:
-		rec.Target = strings.ToLower(v.Mx)
+		rec.Target = canonical(v.Mx)
 	case *mdns.SRV:
-		rec.Target = strings.ToLower(v.Target)
+		rec.Target = canonical(v.Target)
 	}
+	rec.Data = opaque(rr)
 	return rec, nil
+}
+
+// lowerRdata lower-cases the names in the RDATA of the types that RFC 4034
+// 6.2 lists for the canonical form (those of RFC 1035 and RFC 3597 4 that
+// hold names, with DNAME, SRV, NAPTR, ...): NSD and Knot answer them in
+// lower case whatever the zone file's case.
+func lowerRdata(rr mdns.RR) {
+	switch v := rr.(type) {
+	case *mdns.NS:
+		v.Ns = canonical(v.Ns)
+	case *mdns.MD:
+		v.Md = canonical(v.Md)
+	case *mdns.MF:
+		v.Mf = canonical(v.Mf)
+	case *mdns.CNAME:
+		v.Target = canonical(v.Target)
+	case *mdns.SOA:
+		v.Ns, v.Mbox = canonical(v.Ns), canonical(v.Mbox)
+	case *mdns.MB:
+		v.Mb = canonical(v.Mb)
+	case *mdns.MG:
+		v.Mg = canonical(v.Mg)
+	case *mdns.MR:
+		v.Mr = canonical(v.Mr)
+	case *mdns.PTR:
+		v.Ptr = canonical(v.Ptr)
+	case *mdns.MINFO:
+		v.Rmail, v.Email = canonical(v.Rmail), canonical(v.Email)
+	case *mdns.MX:
+		v.Mx = canonical(v.Mx)
+	case *mdns.RP:
+		v.Mbox, v.Txt = canonical(v.Mbox), canonical(v.Txt)
+	case *mdns.AFSDB:
+		v.Hostname = canonical(v.Hostname)
+	case *mdns.RT:
+		v.Host = canonical(v.Host)
+	case *mdns.PX:
+		v.Map822, v.Mapx400 = canonical(v.Map822), canonical(v.Mapx400)
+	case *mdns.NAPTR:
+		v.Replacement = canonical(v.Replacement)
+	case *mdns.KX:
+		v.Exchanger = canonical(v.Exchanger)
+	case *mdns.SRV:
+		v.Target = canonical(v.Target)
+	case *mdns.DNAME:
+		v.Target = canonical(v.Target)
+	case *mdns.RRSIG:
+		v.SignerName = canonical(v.SignerName)
+	case *mdns.SIG:
+		v.SignerName = canonical(v.SignerName)
+	}
+}
+
+// compressible are the types whose RDATA names may be compressed (RFC 3597
+// 4: those of RFC 1035). NSD and Knot compress other names neither in RDATA
+// nor against them.
+var compressible = map[uint16]bool{
+	mdns.TypeNS: true, mdns.TypeMD: true, mdns.TypeMF: true, mdns.TypeCNAME: true,
+	mdns.TypeSOA: true, mdns.TypeMB: true, mdns.TypeMG: true, mdns.TypeMR: true,
+	mdns.TypePTR: true, mdns.TypeMINFO: true, mdns.TypeMX: true,
+	// no names in their RDATA: nothing to change
+	mdns.TypeA: true, mdns.TypeAAAA: true, mdns.TypeTXT: true,
+}
+
+// opaque returns rr as an RFC 3597 record with the same wire form when its
+// type may hold names that must not be compressed (DNAME, SRV, NAPTR,
+// SVCB, ...): miekg/dns writes those uncompressed but still points later
+// names at them, which NSD and Knot never do, so that a reply's later
+// names would differ from theirs in size and case.
+func opaque(rr mdns.RR) mdns.RR {
+	if compressible[rr.Header().Rrtype] {
+		return rr
+	}
+	u := new(mdns.RFC3597)
+	if err := u.ToRFC3597(rr); err != nil {
+		return rr
+	}
+	return u
+}
+
+// canonical returns name in lower case and in the one presentation form
+// the handler gives query names (presentation): a name written with
+// another escape for the same octet ("a\032b" for "a\ b", "\097" for
+// "a") must find the same records.
+func canonical(name string) string {
+	var buf [maxNameWire + 1]byte
+	off, err := mdns.PackDomainName(name, buf[:], 0, nil, false)
+	if err != nil || off == 0 {
+		return strings.ToLower(name)
+	}
+	_, lower := presentation(buf[:off])
+	return lower
 }
 
 // parseError strips the zone parser's file and line decoration: the caller

@@ -108,7 +108,7 @@ func (s *Server) query(c net.Conn, src netip.Addr, n int) bool {
 	out := buf.out[:]
 	reply := s.h.respond(out[2:], in, src, true)
 	if reply == nil {
-		return true
+		return false // no reply to garbage: the connection is closed
 	}
 	c.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
 	if len(reply) > maxTCPSize {

@@ -19,6 +19,9 @@ const (
 	optDO        = 1 << 15 // the DO bit in the OPT TTL's flags half
 	optCodeNSID  = 3
 	optCodeECS   = 8
+	optCodeEDE   = 15 // Extended DNS Errors, RFC 8914
+	edeNotAuth   = 20 // EDE "Not Authoritative"
+	tsigBadKey   = 17 // TSIG error BADKEY, RFC 8945
 	ecsFamilyV4  = 1
 	ecsFamilyV6  = 2
 	minUDPSize   = 512   // RFC 1035 4.2.1; also the floor of an EDNS payload size
@@ -36,6 +39,7 @@ type request struct {
 	opcode uint8
 	rd     bool
 	qend   int    // end of the question section in the query; 0 when it was not parsed
+	qwire  []byte // the query name as sent, in wire format (a slice of the query)
 	name   string // the query name in presentation format, case as sent
 	lname  string // name in lower case, for lookups
 	qtype  uint16
@@ -51,6 +55,16 @@ type request struct {
 	ecsFamily uint16
 	ecsSource uint8
 	ecsAddr   [16]byte // the address octets as sent (ceil(source/8) of them)
+
+	ede uint16 // an Extended DNS Error to send (RFC 8914), 0 for none
+
+	// tsig is the query's TSIG record (RFC 8945), a slice of the query:
+	// gslb has no keys, so it is answered NOTAUTH with a BADKEY TSIG.
+	tsig     []byte
+	tsigName []byte // the key name, wire format
+	tsigAlg  []byte // the algorithm name, wire format
+	tsigTime []byte // time signed and fudge, 8 octets
+	tsigID   []byte // original ID, 2 octets
 }
 
 // parse reads msg, whose header is known to be complete and to be a query
@@ -60,45 +74,166 @@ type request struct {
 // echoed when qend > 0 and an OPT record is added when edns is set.
 func (r *request) parse(msg []byte) int {
 	r.parseHeader(msg)
-	if binary.BigEndian.Uint16(msg[4:]) != 1 {
+	qdcount := binary.BigEndian.Uint16(msg[4:])
+	if qdcount > 1 {
 		return mdns.RcodeFormatError
 	}
-	if !r.parseQuestion(msg) {
-		return mdns.RcodeFormatError
+	off := headerLen
+	if qdcount == 1 {
+		if !r.parseQuestion(msg) {
+			return mdns.RcodeFormatError
+		}
+		off = r.qend
 	}
 	ancount := binary.BigEndian.Uint16(msg[6:])
 	nscount := binary.BigEndian.Uint16(msg[8:])
 	arcount := binary.BigEndian.Uint16(msg[10:])
-	if ancount != 0 || (nscount != 0 && r.qtype != mdns.TypeIXFR) {
+	if qdcount == 1 && (ancount != 0 || (nscount != 0 && r.qtype != mdns.TypeIXFR)) {
 		return mdns.RcodeFormatError // a query carries no answers (RFC 1995 allows IXFR's SOA)
 	}
-	off := r.qend
-	for range nscount {
+	// Without a question the query is refused, but its OPT record is
+	// still read so that the FORMERR carries one, as NSD and Knot do.
+	for range int(ancount) + int(nscount) {
 		var ok bool
 		if off, _, ok = skipRR(msg, off); !ok {
 			return mdns.RcodeFormatError
 		}
 	}
 	var opt []byte // the OPT record, from its TYPE field on
-	for range arcount {
+	for i := range arcount {
 		start := off
 		var ok bool
 		var typ uint16
 		if off, typ, ok = skipRR(msg, off); !ok {
 			return mdns.RcodeFormatError
 		}
-		if typ != mdns.TypeOPT {
-			continue // TSIG and anything else: not supported, ignored
+		switch typ {
+		case mdns.TypeOPT:
+			if opt != nil || msg[start] != 0 {
+				return mdns.RcodeFormatError // RFC 6891 6.1.1: one OPT, owned by the root
+			}
+			opt = msg[start+1 : off]
+		case mdns.TypeTSIG:
+			// RFC 8945 5.1: the TSIG is the last record; a malformed
+			// one is a FORMERR.
+			if i != arcount-1 || !r.parseTSIG(msg[start:off]) {
+				return mdns.RcodeFormatError
+			}
 		}
-		if opt != nil || msg[start] != 0 {
-			return mdns.RcodeFormatError // RFC 6891 6.1.1: one OPT, owned by the root
+	}
+	rcode := mdns.RcodeSuccess
+	if opt != nil {
+		rcode = r.parseOPT(opt)
+	}
+	switch {
+	case qdcount == 0:
+		return mdns.RcodeFormatError
+	case rcode == mdns.RcodeSuccess && r.tsig != nil:
+		return mdns.RcodeNotAuth // RFC 8945 5.2.2: unknown key, BADKEY
+	}
+	return rcode
+}
+
+// parseTSIG reads a TSIG record (owner name to the end of RDATA), whose
+// name and algorithm name must not be compressed (RFC 8945 4.2).
+func (r *request) parseTSIG(rr []byte) bool {
+	keyEnd, ok := nameEnd(rr, 0, false)
+	if !ok || keyEnd+10 > len(rr) {
+		return false
+	}
+	rdata := rr[keyEnd+10:]
+	algEnd, ok := nameEnd(rdata, 0, false)
+	if !ok || algEnd+10 > len(rdata) {
+		return false
+	}
+	macEnd := algEnd + 10 + int(binary.BigEndian.Uint16(rdata[algEnd+8:]))
+	if macEnd+6 > len(rdata) {
+		return false
+	}
+	other := macEnd + 6 + int(binary.BigEndian.Uint16(rdata[macEnd+4:]))
+	if other != len(rdata) {
+		return false
+	}
+	r.tsig = rr
+	r.tsigName = rr[:keyEnd]
+	r.tsigAlg = rdata[:algEnd]
+	r.tsigTime = rdata[algEnd : algEnd+8]
+	r.tsigID = rdata[macEnd : macEnd+2]
+	return true
+}
+
+// appendTSIG appends the unsigned TSIG error record that answers a query
+// signed with a key we do not have (RFC 8945 5.2.2): the key and
+// algorithm names, time signed and fudge copied, no MAC, the original
+// ID, error BADKEY.
+func (r *request) appendTSIG(b []byte) []byte {
+	rdlen := len(r.tsigAlg) + 8 + 2 + 2 + 2 + 2
+	b = append(b, r.tsigName...)
+	b = append(b, 0, byte(mdns.TypeTSIG), 0, byte(mdns.ClassANY), 0, 0, 0, 0, byte(rdlen>>8), byte(rdlen))
+	b = append(b, r.tsigAlg...)
+	b = append(b, r.tsigTime...)
+	b = append(b, 0, 0) // MAC size
+	b = append(b, r.tsigID...)
+	b = append(b, 0, tsigBadKey, 0, 0) // error, other length
+	binary.BigEndian.PutUint16(b[10:], binary.BigEndian.Uint16(b[10:])+1)
+	return b
+}
+
+// parseLenient reads what the reply to a query of another opcode than
+// QUERY echoes: the question when there is exactly one and it is readable,
+// and the OPT record (whatever the other sections hold).
+func (r *request) parseLenient(msg []byte) {
+	off := headerLen
+	switch binary.BigEndian.Uint16(msg[4:]) {
+	case 0:
+	case 1:
+		if !r.parseQuestion(msg) {
+			return
 		}
-		opt = msg[start+1 : off]
+		off = r.qend
+	default:
+		return
 	}
-	if opt == nil {
-		return mdns.RcodeSuccess
+	counts := int(binary.BigEndian.Uint16(msg[6:])) + int(binary.BigEndian.Uint16(msg[8:]))
+	for range counts {
+		var ok bool
+		if off, _, ok = skipRR(msg, off); !ok {
+			return
+		}
 	}
-	return r.parseOPT(opt)
+	for range binary.BigEndian.Uint16(msg[10:]) {
+		start := off
+		var ok bool
+		var typ uint16
+		if off, typ, ok = skipRR(msg, off); !ok {
+			return
+		}
+		if typ == mdns.TypeOPT && msg[start] == 0 {
+			r.parseOPT(msg[start+1 : off])
+			return
+		}
+	}
+}
+
+// questionCut reports whether msg declares one question that the end of
+// the message cuts short.
+func questionCut(msg []byte) bool {
+	if binary.BigEndian.Uint16(msg[4:]) != 1 {
+		return false
+	}
+	for off := headerLen; ; {
+		if off >= len(msg) {
+			return true
+		}
+		c := int(msg[off])
+		if c&0xC0 != 0 {
+			return false // a pointer or a bad label type, not a cut
+		}
+		off += c + 1
+		if c == 0 {
+			return off+4 > len(msg)
+		}
+	}
 }
 
 // parseHeader reads the fields of the header that every reply echoes.
@@ -119,7 +254,8 @@ func (r *request) parseQuestion(msg []byte) bool {
 	r.qtype = binary.BigEndian.Uint16(msg[end:])
 	r.qclass = binary.BigEndian.Uint16(msg[end+2:])
 	r.qend = end + 4
-	r.name, r.lname = presentation(msg[headerLen:end])
+	r.qwire = msg[headerLen:end]
+	r.name, r.lname = presentation(r.qwire)
 	return true
 }
 
@@ -153,7 +289,9 @@ func (r *request) parseOPT(opt []byte) int {
 		b = b[optionHdrLen+n:]
 		switch code {
 		case optCodeNSID:
-			r.nsid = r.nsid || n == 0 // RFC 5001 2.1: the request carries no payload
+			// RFC 5001 2.1: the request's option should be empty; NSD
+			// and Knot answer one that is not, and so do we.
+			r.nsid = true
 		case optCodeECS:
 			if r.ecs || !r.parseECS(data) {
 				r.ecs = false

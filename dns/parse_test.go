@@ -1,0 +1,82 @@
+package dns
+
+import (
+	"testing"
+
+	mdns "github.com/miekg/dns"
+)
+
+// TestParseRecordNames checks the forms ParseRecord gives names: owners
+// and targets in the one presentation form of query names (whatever escape
+// the zone file used), RDATA names of the RFC 4034 6.2 types in lower case
+// (NSD and Knot answer them so), other RDATA as written.
+func TestParseRecordNames(t *testing.T) {
+	tests := []struct {
+		text, name, target, rdata string
+	}{
+		{`sp\032ace A 192.0.2.1`, `sp\ ace.example.com.`, "", "192.0.2.1"},
+		{`\065b A 192.0.2.1`, `ab.example.com.`, "", "192.0.2.1"},
+		{`Mixed CNAME WwW.Example.NET.`, "mixed.example.com.", "www.example.net.", "www.example.net."},
+		{`mx MX 10 Mail`, "mx.example.com.", "mail.example.com.", "10 mail.example.com."},
+		{`_s._tcp SRV 0 0 1 Target`, "_s._tcp.example.com.", "target.example.com.", "0 0 1 target.example.com."},
+		{`d DNAME Other.Example.`, "d.example.com.", "other.example.", "other.example."},
+		{`rp RP MBox.Example. Txt.Example.`, "rp.example.com.", "", "mbox.example. txt.example."},
+		{`s SVCB 1 Target.Example. port=443`, "s.example.com.", "", `1 Target.Example. port="443"`},
+		{`t TXT "MiXeD"`, "t.example.com.", "", `"MiXeD"`},
+	}
+	for _, tt := range tests {
+		rec, err := ParseRecord(tt.text, "example.com.", 3600)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.text, err)
+		}
+		if rec.Name != tt.name || rec.Target != tt.target {
+			t.Errorf("%s: name %q target %q, want %q and %q", tt.text, rec.Name, rec.Target, tt.name, tt.target)
+		}
+		rr := rec.Data.(mdns.RR)
+		if rr.Header().Name != tt.name {
+			t.Errorf("%s: record owner %q, want %q", tt.text, rr.Header().Name, tt.name)
+		}
+		// Opaque (RFC 3597) records print their RDATA in hex: compare
+		// the unpacked wire form.
+		buf := make([]byte, 512)
+		n, err := mdns.PackRR(rr, buf, 0, nil, false)
+		if err != nil {
+			t.Fatalf("%s: pack: %v", tt.text, err)
+		}
+		back, _, err := mdns.UnpackRR(buf[:n], 0)
+		if err != nil {
+			t.Fatalf("%s: unpack: %v", tt.text, err)
+		}
+		h := back.Header().String()
+		if got := back.String()[len(h):]; got != tt.rdata {
+			t.Errorf("%s: rdata %q, want %q", tt.text, got, tt.rdata)
+		}
+	}
+}
+
+// TestOpaqueTypes checks which records are kept as RFC 3597 data so that
+// miekg/dns does not compress later names against their uncompressed
+// RDATA names, and that the wire form is unchanged.
+func TestOpaqueTypes(t *testing.T) {
+	for text, opaqueWant := range map[string]bool{
+		"a A 192.0.2.1":                false,
+		"c CNAME www":                  false,
+		"m MX 10 mail":                 false,
+		"s SRV 0 0 1 target":           true,
+		"d DNAME other.example.":       true,
+		"n NAPTR 1 1 \"\" \"\" \"\" x": true,
+		"t TXT x":                      false,
+	} {
+		rec, err := ParseRecord(text, "example.com.", 3600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, isOpaque := rec.Data.(*mdns.RFC3597)
+		if isOpaque != opaqueWant {
+			t.Errorf("%s: opaque %t, want %t", text, isOpaque, opaqueWant)
+		}
+		if isOpaque && rec.Data.(mdns.RR).Header().Rrtype != rec.Type {
+			t.Errorf("%s: type %d, want %d", text, rec.Data.(mdns.RR).Header().Rrtype, rec.Type)
+		}
+	}
+}
