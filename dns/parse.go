@@ -44,6 +44,9 @@ func ParseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 	}
 	h.Name = canonical(h.Name)
 	lowerRdata(rr)
+	if err := checkNames(rr); err != nil {
+		return zones.Record{}, err
+	}
 	rec := zones.Record{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, Data: rr}
 	switch v := rr.(type) {
 	case *mdns.A:
@@ -114,6 +117,36 @@ func lowerRdata(rr mdns.RR) {
 	case *mdns.SIG:
 		v.SignerName = canonical(v.SignerName)
 	}
+}
+
+// checkNames refuses names longer than 255 octets in wire format (RFC 1035
+// 2.3.4), which miekg/dns's parser lets through when it appends the origin
+// to a relative name: the owner and every name of the RDATA.
+func checkNames(rr mdns.RR) error {
+	buf := make([]byte, 4*maxNameWire)
+	end, err := mdns.PackRR(rr, buf, 0, nil, false)
+	if err != nil {
+		return fmt.Errorf("cannot encode the record: %v", err)
+	}
+	if n := wireLen(rr.Header().Name); n > maxNameWire {
+		return fmt.Errorf("owner name is %d octets long, more than 255", n)
+	}
+	// RDATA names: miekg/dns packs them whatever their length but
+	// refuses to unpack one over the limit.
+	if _, _, err := mdns.UnpackRR(buf[:end], 0); err != nil {
+		return fmt.Errorf("a name in the record is longer than 255 octets (%v)", err)
+	}
+	return nil
+}
+
+// wireLen returns the length of name in wire format.
+func wireLen(name string) int {
+	var buf [2 * maxNameWire]byte
+	n, err := mdns.PackDomainName(name, buf[:], 0, nil, false)
+	if err != nil {
+		return len(buf)
+	}
+	return n
 }
 
 // compressible are the types whose RDATA names may be compressed (RFC 3597

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"strings"
 	"testing"
 
 	mdns "github.com/miekg/dns"
@@ -77,6 +78,25 @@ func TestOpaqueTypes(t *testing.T) {
 		}
 		if isOpaque && rec.Data.(mdns.RR).Header().Rrtype != rec.Type {
 			t.Errorf("%s: type %d, want %d", text, rec.Data.(mdns.RR).Header().Rrtype, rec.Type)
+		}
+	}
+}
+
+// TestParseRecordLongNames checks that names over 255 octets are refused
+// (miekg/dns's parser accepts a relative name that the origin makes too
+// long), as NSD and Knot refuse them.
+func TestParseRecordLongNames(t *testing.T) {
+	long := strings.Repeat("a.", 120) + "a" // 256 octets under load.example.
+	for text, ok := range map[string]bool{
+		strings.Repeat("a.", 119) + "a A 192.0.2.1": true, // 254 octets
+		long + " A 192.0.2.1":                       false,
+		"x CNAME " + long:                           false,
+		"x SRV 0 0 1 " + long:                       false,
+		"x RP " + long + " .":                       false,
+	} {
+		_, err := ParseRecord(text, "load.example.", 3600)
+		if (err == nil) != ok {
+			t.Errorf("%.40s...: error %v, want ok=%t", text, err, ok)
 		}
 	}
 }

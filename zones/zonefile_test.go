@@ -43,6 +43,7 @@ func TestCompileZoneErrors(t *testing.T) {
 		{"ns target without address", zoneHead + "  \"sub NS ns.sub\",\n]", []string{"z.toml:6:3: NS target ns.sub.example.com. is inside the zone but has no A or AAAA record"}},
 		{"occluded", zoneHead + "  \"sub NS ns.example.net.\",\n  \"x.sub TXT hi\",\n]", []string{"z.toml:7:3: TXT at x.sub.example.com. is below the delegation at sub.example.com.: only glue (A, AAAA) may be there"}},
 		{"below dname", zoneHead + "  \"old DNAME example.net.\",\n  \"x.old TXT hi\",\n]", []string{"z.toml:7:3: TXT at x.old.example.com. is occluded by the DNAME at old.example.com. (RFC 6672)"}},
+		{"name over 255 octets", zoneHead + "  \"" + strings.Repeat("a.", 121) + "a A 192.0.2.1\",\n]", []string{"z.toml:6:3: records[2]: owner name is 257 octets long, more than 255"}},
 		{"ttl out of range", zoneHead + "  \"www 2147483648 A 192.0.2.1\",\n]", []string{"z.toml:6:3: records[2]: TTL 2147483648 out of range [0, 2147483647]"}},
 		{"ttl mismatch", zoneHead + "  \"www 60 A 192.0.2.1\",\n  \"www 70 A 192.0.2.2\",\n]", []string{"z.toml:7:3: TTL 70 differs from TTL 60 of the same RRset at z.toml:6:3"}},
 		{"soa in records", zoneHead + "  \"@ SOA a. b. 1 2 3 4 5\",\n]", []string{"z.toml:6:3: records[2]: SOA records come from the [soa] table"}},
