@@ -26,7 +26,7 @@ var sectionFields = map[string]bool{"answer": true, "authority": true, "addition
 var fieldOrder = []string{
 	"reply", "id", "opcode", "rcode", "flag.AA", "flag.TC", "flag.RD", "flag.RA", "flag.AD", "flag.CD", "flag.Z",
 	"question", "answer", "answer.order", "authority", "authority.order", "additional", "tsig",
-	"opt", "opt.nsid", "opt.ecs", "opt.other", "size",
+	"opt", "opt.nsid", "opt.ecs", "opt.other", "size", "size.same-records",
 	"case.answer", "case.authority", "case.additional",
 }
 
@@ -152,6 +152,7 @@ func extract(q *query, r reply) view {
 		f["opt"] = "none"
 	}
 	f["size"] = fmt.Sprintf("%d octets", len(r.Wire))
+	f["size.same-records"] = f["size"]
 	return v
 }
 
@@ -207,9 +208,17 @@ func compare(q *query, rs []reply) []diff {
 		vs[i] = extract(q, rs[i])
 	}
 	anyTC := vs[0].tc || vs[1].tc || vs[2].tc
+	// Sizes are compared for truncated replies, and for replies that hold
+	// the same records: there a difference is one of name compression.
+	same := true
+	for _, f := range []string{"question", "answer", "authority", "additional", "opt", "opt.nsid", "opt.ecs", "opt.other", "tsig", "case.answer", "case.authority", "case.additional"} {
+		if vs[0].fields[f] != vs[1].fields[f] || vs[0].fields[f] != vs[2].fields[f] {
+			same = false
+		}
+	}
 	var out []diff
 	for _, field := range fieldOrder {
-		if field == "size" && !anyTC {
+		if (field == "size" && !anyTC) || (field == "size.same-records" && (anyTC || !same)) {
 			continue
 		}
 		if base, ok := strings.CutPrefix(field, "case."); ok {
@@ -254,7 +263,7 @@ func signature(field, g, p, peer string) string {
 		gl, pl := splitLines(g), splitLines(p)
 		return "vs " + peer + ": " + setDiffSig(gl, pl)
 	}
-	if field == "size" {
+	if strings.HasPrefix(field, "size") {
 		return "sizes differ vs " + peer
 	}
 	if field == "question" {
