@@ -86,7 +86,8 @@ func main() {
 	flag.StringVar(&pidFile, "pidfile", "", "file listing the servers' process IDs while they run")
 	flag.Parse()
 
-	if *work == "" {
+	tempWork := *work == ""
+	if tempWork {
 		d, err := os.MkdirTemp("", "gslb-interop-")
 		if err != nil {
 			fatal(err)
@@ -187,7 +188,9 @@ func main() {
 			fatal(err)
 		}
 	}
-	logf("work directory: %s", *work)
+	if tempWork {
+		logf("servers' files and logs kept in %s", *work)
+	}
 }
 
 func fatal(err error) {

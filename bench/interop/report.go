@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	mdns "github.com/miekg/dns"
 )
 
 // group is one kind of difference: a class, a field and a signature.
@@ -183,8 +185,49 @@ func top(m map[string]int, n int) string {
 	return strings.Join(parts, ", ")
 }
 
-// noteFor explains differences that are known and deliberate, or that the
-// RFCs leave to the implementation. Everything else gets no note.
+// noteFor explains differences that are known: policies the RFCs leave to
+// the implementation, on which NSD and Knot differ too, and gslb's
+// deliberate choices. A group without a note is worth a look.
 func noteFor(d diff) string {
+	v, f, sig := d.q.Variant, d.field, d.sig
+	malformed := map[string]bool{
+		"qdcount-2": true, "qdcount-2-edns": true, "qdcount-0": true, "qdcount-0-edns": true, "bad-label-type": true,
+		"pointer-in-question": true, "short-question": true, "ancount-1": true, "nscount-1": true, "arcount-a": true,
+		"opt-not-root": true, "two-opt": true, "trailing-garbage": true, "update-qdcount-0": true,
+	}
+	switch {
+	case malformed[v]:
+		return "malformed query: FORMERR, no reply or an answer are all seen (RFC 1035 leaves it); gslb answers FORMERR like NSD, and echoes the question when readable like Knot"
+	case strings.HasPrefix(v, "opcode-") || strings.HasPrefix(v, "notify"):
+		return "opcodes other than QUERY: NSD NOTIMP/REFUSED without question or OPT, Knot NOTAUTH/NOTIMP with both; gslb NOTIMP (NOTIFY: REFUSED) with the question and the OPT (RFC 6891 7)"
+	case v == "class":
+		return "classes other than IN: REFUSED by all; NSD adds EDE 21 and drops the question; QCLASS ANY is answered from IN, without AA as NSD (RFC 1034)"
+	case v == "metatype":
+		return "meta query types (0, OPT, TKEY, TSIG, MAILA, MAILB): Knot NOTIMP, NSD and gslb look them up"
+	case v == "ecs":
+		return "EDNS Client Subnet: gslb and Knot (edns-client-subnet: on) echo it with scope 0 for static data; NSD does not support it"
+	case strings.HasPrefix(v, "ednsv1"):
+		return "BADVERS: NSD clears DO in the reply, Knot and gslb copy it (RFC 3225 3)"
+	case v == "tsig-unknown-key":
+		return "TSIG with an unknown key: NOTAUTH + BADKEY (RFC 8945 5.2.2) before or after the zone lookup, depending on the server"
+	case strings.HasPrefix(v, "axfr") || strings.HasPrefix(v, "ixfr"):
+		return "zone transfers not allowed: NSD REFUSED for a served zone, Knot NOTAUTH; both NOTAUTH for other names and NOTIMP for AXFR over UDP"
+	case d.q.Qtype == mdns.TypeANY && (f == "answer" || f == "authority" || f == "additional"):
+		return "ANY (RFC 8482): all three answer one RRset over UDP and TCP; NSD picks the first in zone-file order (the SOA at an apex), Knot and gslb the first by type"
+	case (d.q.Qtype == mdns.TypeRRSIG || d.q.Qtype == mdns.TypeNSEC) && (f == "answer" || f == "authority" || f == "rcode" || f == "additional"):
+		return "RRSIG/NSEC query at a CNAME: Knot and gslb answer at the node (they may sit beside a CNAME, RFC 2181 10.1), NSD follows the CNAME"
+	case strings.Contains(sig, "~SVCB"):
+		return "SVCB/HTTPS target names: NSD lower-cases them, Knot and gslb keep the zone file's case (RFC 4034 6.2 does not list SVCB)"
+	case strings.HasPrefix(f, "case."):
+		return "owner and RDATA name case: each server compresses different names into the question (which shows the query's 0x20 case); the names are equal ignoring case"
+	case f == "size.same-records":
+		return "same records, different name compression: every server compresses validly, not identically"
+	case f == "size" || (f == "flag.TC" && v == "noedns") || (f == "additional" && strings.Contains(sig, "+AAAA -A")):
+		return "truncation of a referral: NSD fills the packet with A glue first and leaves TC clear; Knot and gslb keep each name server's A and AAAA together and set TC when in-domain glue does not fit (RFC 9471)"
+	case (f == "authority" || f == "additional") && strings.Contains(sig, "vs NSD") && (strings.Contains(sig, "-ns") || strings.Contains(sig, "-A")):
+		return "NSD (minimal-responses: no) adds the zone's NS RRset and its addresses to positive answers; Knot and gslb answer minimally"
+	case strings.Contains(sig, "cname") || strings.Contains(sig, "dname") || strings.Contains(sig, "soa") || f == "rcode":
+		return "CNAME and DNAME chains: Knot follows at most a few links and never into another zone, NSD follows longer chains, gslb eight links through every served zone; Knot and gslb answer RRSIG/NSEC at a CNAME without following it, NSD follows (RFC 1034 4.3.2 and 6604 leave the chain length open)"
+	}
 	return ""
 }
