@@ -37,10 +37,10 @@
 //     REFUSED), with the question and the OPT record echoed; a query
 //     without exactly one readable question, with records in its answer
 //     or authority section, more than one OPT record or a malformed one,
-//     or a TSIG that is not the last record gets FORMERR (with an OPT
-//     when the query had one); EDNS versions other than 0 get BADVERS; a
-//     TSIG-signed query gets NOTAUTH with a BADKEY TSIG (RFC 8945 5.2.2:
-//     we have no keys);
+//     or a TSIG that is not the last record gets FORMERR (one without a
+//     question keeps its OPT record); EDNS versions other than 0 get
+//     BADVERS; a TSIG-signed query gets NOTAUTH with a BADKEY TSIG (RFC
+//     8945 5.2.2: we have no keys);
 //   - classes other than IN and ANY get REFUSED; QCLASS ANY is answered
 //     from the IN data without AA (RFC 1034: a QCLASS=* answer is not
 //     authoritative unless it covers every class); AXFR over UDP gets

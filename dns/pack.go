@@ -1,7 +1,6 @@
 package dns
 
 import (
-	"bytes"
 	"encoding/binary"
 
 	mdns "github.com/miekg/dns"
@@ -43,7 +42,7 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 	}
 	// The question was packed in lower case (see header): write it back
 	// as sent.
-	if q := b[headerLen:]; len(q) >= len(r.qwire) && bytes.EqualFold(q[:len(r.qwire)], r.qwire) {
+	if q := b[headerLen:]; len(q) >= len(r.qwire) && asciiEqualFold(q[:len(r.qwire)], r.qwire) {
 		copy(q, r.qwire)
 	}
 	h.stats.count(m.Rcode)
@@ -219,4 +218,25 @@ func (r *request) appendQuestion(b []byte) ([]byte, error) {
 	binary.BigEndian.PutUint16(b[off:], r.qtype)
 	binary.BigEndian.PutUint16(b[off+2:], r.qclass)
 	return b[:off+4], nil
+}
+
+// asciiEqualFold reports whether a and b are equal but for the case of
+// ASCII letters (DNS names compare so, RFC 4343; other octets exactly).
+func asciiEqualFold(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
