@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/netip"
 	"sort"
@@ -27,7 +26,6 @@ type control struct {
 	reload func() error
 	token  string // "" means no authentication (loopback only)
 	now    func() time.Time
-	log    *slog.Logger
 }
 
 // statusDoc is the answer of GET /v1/status.

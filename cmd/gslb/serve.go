@@ -157,7 +157,7 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 		if err != nil {
 			return fmt.Errorf("control API: %w", err)
 		}
-		ctl := &control{mon: mon, zones: zstore.Current, reload: reload, token: token, now: time.Now, log: logger.With("component", "control")}
+		ctl := &control{mon: mon, zones: zstore.Current, reload: reload, token: token, now: time.Now}
 		hs := &http.Server{Handler: ctl.handler(), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := hs.Serve(ctlLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
