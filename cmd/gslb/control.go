@@ -261,10 +261,8 @@ func (c *control) clearOverride(w http.ResponseWriter, r *http.Request) {
 func (c *control) doReload(w http.ResponseWriter, r *http.Request) {
 	err := c.reload()
 	if err != nil {
-		var lines []string
-		for _, e := range zones.Errors(err) {
-			lines = append(lines, e.Error())
-		}
+		// zone problems (one per line) and a GeoIP error, if any
+		lines := strings.Split(err.Error(), "\n")
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"ok": false, "errors": lines})
 		return
 	}

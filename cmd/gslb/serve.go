@@ -109,7 +109,7 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 		mon.SetTargets(targetsOf(set, cfg))
 	})
 	if err := zstore.Reload(); err != nil {
-		log.Error("some zone files have errors: their zones are not served until fixed", "files", len(zones.Errors(err)))
+		log.Error("some zone files have errors: their zones are not served until fixed", "problems", len(zones.Errors(err)))
 	}
 	if len(zstore.Current().Zones()) == 0 {
 		mon.SetTargets(nil) // nothing to probe: readiness must not wait
