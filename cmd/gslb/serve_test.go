@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -477,5 +478,21 @@ func TestExplain(t *testing.T) {
 	explainCmd([]string{"-config", cfg, "-no-health", "mail.example.com", "192.0.2.1"}, &out, &errOut)
 	if !strings.Contains(out.String(), "is not a GSLB name") {
 		t.Errorf("explain of a static name:\n%s", out.String())
+	}
+}
+
+// TestSIGHUPReloads sends the test process SIGHUP (serve has registered for
+// it) and sees the zones reloaded with a new serial.
+func TestSIGHUPReloads(t *testing.T) {
+	dead := newBackend(t, "127.0.0.1", 0)
+	dir := t.TempDir()
+	writeSetup(t, dir, dead.port(), "", fmt.Sprintf(e2eZone, "fail-open"))
+	h := startServer(t, dir)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	h.waitLog("SIGHUP: reloading zones and GeoIP databases")
+	if got := answerText(h.query("static.example.com.", mdns.TypeA, "", false)); got != "192.0.2.80" {
+		t.Errorf("after SIGHUP: static = %s", got)
 	}
 }
