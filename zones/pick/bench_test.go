@@ -4,10 +4,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
-	"runtime"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/gslb/gslb/geo"
 	"github.com/gslb/gslb/health"
@@ -118,52 +116,39 @@ func BenchmarkBuildTable(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(nets)), "ns/network")
 }
 
-// TestBuildTableLarge builds a table from a synthetic database the size of
-// GeoLite2 City (set GSLB_PICK_LARGE=4000000 to run it) and reports time and
-// memory.
-func TestBuildTableLarge(t *testing.T) {
-	n, _ := strconv.Atoi(os.Getenv("GSLB_PICK_LARGE"))
-	if n == 0 {
-		t.Skip("set GSLB_PICK_LARGE to the number of networks")
+// BenchmarkBuildTableLarge builds tables from a synthetic database the
+// size of GeoLite2 City (4M networks; GSLB_PICK_LARGE sets another size)
+// and reports the table's size.
+func BenchmarkBuildTableLarge(b *testing.B) {
+	n := 4_000_000
+	if v, err := strconv.Atoi(os.Getenv("GSLB_PICK_LARGE")); err == nil && v > 0 {
+		n = v
 	}
 	for _, dcs := range []int{3, 10} {
-		p := &Pool{}
-		rng := rand.New(rand.NewPCG(9, uint64(dcs)))
-		for i := range dcs {
-			p.Members = append(p.Members, Member{Datacenter: Datacenter{Name: strconv.Itoa(i),
-				Lat: rng.Float64()*120 - 50, Lon: rng.Float64()*360 - 180}})
-		}
-		// Yield networks from a generator, not a slice, so that the input
-		// does not count towards the memory, as with a database walk.
-		gen := func(yield func(netip.Prefix, geo.Location) bool) {
-			for pfx, loc := range syntheticSeq(rand.New(rand.NewPCG(1, 1)), n, 100_000) {
-				if !yield(pfx, loc) {
-					return
+		b.Run(strconv.Itoa(dcs)+"dcs", func(b *testing.B) {
+			p := &Pool{}
+			rng := rand.New(rand.NewPCG(9, uint64(dcs)))
+			for i := range dcs {
+				p.Members = append(p.Members, Member{Datacenter: Datacenter{Name: strconv.Itoa(i),
+					Lat: rng.Float64()*120 - 50, Lon: rng.Float64()*360 - 180}})
+			}
+			// Yield networks from a generator, not a slice, so that the
+			// input does not count towards the memory, as with a database walk.
+			gen := func(yield func(netip.Prefix, geo.Location) bool) {
+				for pfx, loc := range syntheticSeq(rand.New(rand.NewPCG(1, 1)), n, 100_000) {
+					if !yield(pfx, loc) {
+						return
+					}
 				}
 			}
-		}
-		// Measure the input alone, then the build.
-		runtime.GC()
-		start := time.Now()
-		count := 0
-		for range gen {
-			count++
-		}
-		genTime := time.Since(start)
-		var before runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		start = time.Now()
-		tbl := BuildTable(gen, p)
-		elapsed := time.Since(start) - genTime
-		runtime.GC()
-		var kept runtime.MemStats
-		runtime.ReadMemStats(&kept)
-		st := tbl.Stats()
-		t.Logf("%d datacenters, %d networks: build %v (excluding %v generating), %d rankings, %d+%d nodes, table %.1f MB, peak builder nodes %d (%.1f MB), heap retained %.1f MB",
-			dcs, count, elapsed.Round(time.Millisecond), genTime.Round(time.Millisecond), st.Rankings, st.Nodes4, st.Nodes6,
-			float64(st.Bytes)/1e6, st.PeakNodes, float64(st.PeakNodes*8)/1e6,
-			float64(int64(kept.HeapAlloc)-int64(before.HeapAlloc))/1e6)
-		runtime.KeepAlive(tbl)
+			var tbl *Table
+			for b.Loop() {
+				tbl = BuildTable(gen, p)
+			}
+			st := tbl.Stats()
+			b.ReportMetric(float64(st.Bytes)/1e6, "table-MB")
+			b.ReportMetric(float64(st.Nodes4+st.Nodes6), "nodes")
+			b.ReportMetric(float64(st.Rankings), "rankings")
+		})
 	}
 }
