@@ -24,6 +24,8 @@ type handler struct {
 	log     *slog.Logger
 	stats   *counters
 	scratch sync.Pool // *scratch
+
+	packSlow bool // tests: pack every reply with miekg/dns (no packAddrs)
 }
 
 // scratch is the per-query working memory, reused through a sync.Pool so

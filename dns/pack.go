@@ -25,7 +25,17 @@ func (h *handler) limit(r *request, tcp bool) int {
 func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 	r, m := &s.req, &s.msg
 	limit := h.limit(r, tcp) - h.optLen(r)
-	b, err := m.PackBuffer(out)
+	var (
+		b   []byte
+		ok  bool
+		err error
+	)
+	if !h.packSlow {
+		b, ok = packAddrs(out, m, r)
+	}
+	if !ok {
+		b, err = m.PackBuffer(out)
+	}
 	if err != nil {
 		h.log.Error("cannot pack an answer; answered SERVFAIL", "qname", r.name, "qtype", r.qtype, "error", err)
 		return h.bare(out, nil, r, mdns.RcodeServerFailure)
@@ -47,6 +57,81 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 	}
 	h.stats.count(m.Rcode)
 	return h.appendOPT(b, r, m.Rcode, scope)
+}
+
+// packAddrs packs the most common reply by hand, without miekg/dns's
+// compression map: nothing but A and AAAA records, each owned by the query
+// name (a geo-routed or static address answer). It writes what PackBuffer
+// writes, octet for octet: the header, the question as sent (pack writes
+// it back so anyway), and every owner as a pointer to the question's name.
+// It reports false, having written nothing useful, for any other message,
+// which PackBuffer then packs.
+func packAddrs(out []byte, m *mdns.Msg, r *request) ([]byte, bool) {
+	if len(m.Answer) == 0 || len(m.Ns) > 0 || len(m.Extra) > 0 || len(m.Question) != 1 ||
+		m.Rcode < 0 || m.Rcode > 0xF || !m.Compress || r.lname == "." || len(r.qwire) < 2 ||
+		m.Truncated || m.RecursionAvailable || m.Zero || m.AuthenticatedData || m.CheckingDisabled {
+		return nil, false
+	}
+	q := &m.Question[0]
+	if q.Name != r.lname {
+		return nil, false
+	}
+	qlen := len(r.qwire) + 4
+	need := headerLen + qlen + len(m.Answer)*(2+10+16)
+	if need > len(out) {
+		return nil, false
+	}
+	b := out[:headerLen+qlen]
+	off := len(b)
+	for _, rr := range m.Answer {
+		var h *mdns.RR_Header
+		var rdata []byte
+		switch x := rr.(type) {
+		case *mdns.A:
+			// PackBuffer packs the IPv4 form of a 4- or 16-octet address
+			if rdata = x.A.To4(); rdata == nil {
+				return nil, false
+			}
+			h = &x.Hdr
+		case *mdns.AAAA:
+			if len(x.AAAA) != 16 {
+				return nil, false
+			}
+			h, rdata = &x.Hdr, x.AAAA
+		default:
+			return nil, false
+		}
+		if h.Name != r.lname {
+			return nil, false
+		}
+		b = b[:off+12+len(rdata)]
+		b[off], b[off+1] = 0xC0, headerLen // a pointer to the question's name
+		binary.BigEndian.PutUint16(b[off+2:], h.Rrtype)
+		binary.BigEndian.PutUint16(b[off+4:], h.Class)
+		binary.BigEndian.PutUint32(b[off+6:], h.Ttl)
+		binary.BigEndian.PutUint16(b[off+10:], uint16(len(rdata)))
+		copy(b[off+12:], rdata)
+		off = len(b)
+	}
+	flags := uint16(m.Opcode)<<11 | uint16(m.Rcode)
+	if m.Response {
+		flags |= flagQR
+	}
+	if m.Authoritative {
+		flags |= flagAA
+	}
+	if m.RecursionDesired {
+		flags |= flagRD
+	}
+	binary.BigEndian.PutUint16(b[0:], m.Id)
+	binary.BigEndian.PutUint16(b[2:], flags)
+	binary.BigEndian.PutUint16(b[4:], 1)
+	binary.BigEndian.PutUint16(b[6:], uint16(len(m.Answer)))
+	binary.BigEndian.PutUint32(b[8:], 0) // NSCOUNT, ARCOUNT
+	n := headerLen + copy(b[headerLen:], r.qwire)
+	binary.BigEndian.PutUint16(b[n:], q.Qtype)
+	binary.BigEndian.PutUint16(b[n+2:], q.Qclass)
+	return b, true
 }
 
 // truncate packs the largest reply within limit that drops only whole

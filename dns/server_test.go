@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -14,12 +15,14 @@ import (
 	"github.com/gslb/gslb/zones"
 )
 
-// startServer serves the test zones on 127.0.0.1:0 until the test ends and
-// returns the server and its address.
+// startServer serves the test zones on 127.0.0.1:0 (or cfg.Listen) until
+// the test ends and returns the server and its first address.
 func startServer(t *testing.T, cfg Config) (*Server, string) {
 	t.Helper()
 	set := loadZones(t)
-	cfg.Listen = []string{"127.0.0.1:0"}
+	if len(cfg.Listen) == 0 {
+		cfg.Listen = []string{"127.0.0.1:0"}
+	}
 	cfg.Zones = ZonesFunc(func() *zones.Set { return set })
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -85,6 +88,84 @@ func TestServeUDPAndTCP(t *testing.T) {
 			}
 			if st := s.Stats(); st.NoError != 4 || st.Truncated != 1 {
 				t.Errorf("stats = %+v, want 4 NOERROR, 1 truncated", st)
+			}
+		})
+	}
+}
+
+// echoRouter answers a geo-routed name with the client's address.
+type echoRouter struct{}
+
+func (echoRouter) Route(q *GSLBQuery, a *GSLBAnswer) {
+	a.TTL = 1
+	a.Addrs = append(a.Addrs, q.Client.Addr())
+}
+
+// TestUDPBurst sends bursts of queries from many sockets at once over IPv4
+// and IPv6, so that the server reads and answers them in batches: every
+// query must get its own reply, at the socket that sent it, and the handler
+// must see each client's address.
+func TestUDPBurst(t *testing.T) {
+	for _, tc := range []struct{ listen, client, qtype string }{
+		{"127.0.0.1:0", "127.0.0.1", "A"},
+		{"[::1]:0", "::1", "AAAA"},
+	} {
+		t.Run(tc.listen, func(t *testing.T) {
+			if c, err := net.ListenPacket("udp", net.JoinHostPort(tc.client, "0")); err != nil {
+				t.Skipf("no %s: %v", tc.client, err)
+			} else {
+				c.Close()
+			}
+			s, addr := startServer(t, Config{Listen: []string{tc.listen}, Router: echoRouter{}})
+			const clients, rounds = 64, 5
+			conns := make([]*net.UDPConn, clients)
+			for i := range conns {
+				c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr(tc.client), 0)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				conns[i] = c
+			}
+			to := net.UDPAddrFromAddrPort(netip.MustParseAddrPort(addr))
+			qtype := mdns.StringToType[tc.qtype]
+			for round := range rounds {
+				for i, c := range conns {
+					m := msgFor("geo.example.com.", qtype)
+					m.Id = uint16(round*clients + i)
+					b, _ := m.Pack()
+					if _, err := c.WriteToUDP(b, to); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for i, c := range conns {
+					c.SetReadDeadline(time.Now().Add(5 * time.Second))
+					buf := make([]byte, 512)
+					n, err := c.Read(buf)
+					if err != nil {
+						t.Fatalf("client %d: %v", i, err)
+					}
+					var r mdns.Msg
+					if err := r.Unpack(buf[:n]); err != nil {
+						t.Fatal(err)
+					}
+					if r.Id != uint16(round*clients+i) || len(r.Answer) != 1 {
+						t.Fatalf("client %d got %s", i, &r)
+					}
+					var got netip.Addr
+					switch rr := r.Answer[0].(type) {
+					case *mdns.A:
+						got, _ = netip.AddrFromSlice(rr.A.To4())
+					case *mdns.AAAA:
+						got, _ = netip.AddrFromSlice(rr.AAAA)
+					}
+					if got != netip.MustParseAddr(tc.client) {
+						t.Fatalf("client %d: the handler saw the client as %s", i, r.Answer[0])
+					}
+				}
+			}
+			if st := s.Stats(); st.NoError != clients*rounds {
+				t.Errorf("stats = %+v, want %d NOERROR", st, clients*rounds)
 			}
 		})
 	}

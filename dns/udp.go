@@ -9,10 +9,22 @@ import (
 	mdns "github.com/miekg/dns"
 )
 
-// serveUDP reads queries from one socket and answers each before reading
-// the next; several goroutines may serve one socket.
+// serveUDP reads queries from one socket and answers them; several
+// goroutines may serve one socket. On Linux a socket bound to a specific
+// address is read and answered in batches (recvmmsg/sendmmsg, see
+// udpBatch): the goroutine that reads a batch answers each of its queries
+// in turn and sends the replies with one system call, so that a busy
+// server makes two system calls per batch instead of two per query, and
+// an idle one answers each query as soon as it comes (a batch of one).
+// Other sockets (wildcard addresses, whose replies need each query's
+// destination address, and every socket elsewhere) are served one
+// datagram at a time.
 func (s *Server) serveUDP(u *udpSocket) {
 	defer s.wg.Done()
+	if b := newUDPBatch(u); b != nil {
+		s.serveUDPBatch(u, b)
+		return
+	}
 	in := make([]byte, maxTCPSize)
 	out := make([]byte, maxTCPSize+1)
 	for {
@@ -31,11 +43,9 @@ func (s *Server) serveUDP(u *udpSocket) {
 			n, from, err = u.conn.ReadFromUDPAddrPort(in)
 		}
 		if err != nil {
-			if s.isStopping() || errors.Is(err, net.ErrClosed) {
+			if s.readFailed(u, err) {
 				return
 			}
-			s.cfg.Logger.Warn("udp read failed", "addr", u.conn.LocalAddr(), "error", err)
-			time.Sleep(10 * time.Millisecond) // do not spin on a persistent error
 			continue
 		}
 		reply := s.h.respond(out, in[:n], from.Addr(), false)
@@ -49,4 +59,38 @@ func (s *Server) serveUDP(u *udpSocket) {
 		}
 		_ = err // the client is gone or unreachable: nothing to do
 	}
+}
+
+// serveUDPBatch serves u reading and answering batches of datagrams.
+func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
+	for {
+		n, err := b.read()
+		if err != nil {
+			if s.readFailed(u, err) {
+				return
+			}
+			continue
+		}
+		for i := range n {
+			msg, from, ok := b.query(i)
+			if !ok {
+				continue
+			}
+			if reply := s.h.respond(b.outBuf(i), msg, from.Addr(), false); reply != nil {
+				b.reply(i, reply)
+			}
+		}
+		_ = b.write() // only fails when the socket is closed: the next read says so
+	}
+}
+
+// readFailed handles a failed read of u and reports whether the reader
+// must return: when the server stops or the socket is closed.
+func (s *Server) readFailed(u *udpSocket, err error) bool {
+	if s.isStopping() || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	s.cfg.Logger.Warn("udp read failed", "addr", u.conn.LocalAddr(), "error", err)
+	time.Sleep(10 * time.Millisecond) // do not spin on a persistent error
+	return false
 }
