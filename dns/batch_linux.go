@@ -16,10 +16,12 @@ const udpBatchSize = 32
 // a slot per datagram, with its query buffer, its reply buffer and the
 // client's address, which the reply is sent to. Nothing is allocated per
 // datagram. The slots' buffers are as large as a datagram can be, so that
-// no query is cut short; only the pages a query or reply touches become
-// resident.
+// no query is cut short, and mapped outside the Go heap (which zeroes the
+// memory it reuses, making all of it resident): only the pages queries and
+// replies touch become resident.
 type udpBatch struct {
 	rc      syscall.RawConn
+	mem     []byte                              // the mapping that holds in and out
 	in      []byte                              // udpBatchSize slots of maxTCPSize octets
 	out     []byte                              // udpBatchSize slots of maxTCPSize+1 octets (handler.respond's minimum)
 	names   [udpBatchSize]unix.RawSockaddrInet6 // the clients' addresses (IPv4 ones fit too)
@@ -55,11 +57,12 @@ func newUDPBatch(u *udpSocket) *udpBatch {
 	if err != nil {
 		return nil
 	}
-	b := &udpBatch{
-		rc:  rc,
-		in:  make([]byte, udpBatchSize*maxTCPSize),
-		out: make([]byte, udpBatchSize*(maxTCPSize+1)),
+	const inLen, outLen = udpBatchSize * maxTCPSize, udpBatchSize * (maxTCPSize + 1)
+	mem, err := unix.Mmap(-1, 0, inLen+outLen, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil
 	}
+	b := &udpBatch{rc: rc, mem: mem, in: mem[:inLen:inLen], out: mem[inLen:]}
 	for i := range udpBatchSize {
 		b.riov[i].Base = &b.in[i*maxTCPSize]
 		b.riov[i].SetLen(maxTCPSize)
@@ -71,6 +74,12 @@ func newUDPBatch(u *udpSocket) *udpBatch {
 	b.readFn = b.recv
 	b.writeFn = b.send
 	return b
+}
+
+// close unmaps the buffers; b must not be used after.
+func (b *udpBatch) close() {
+	unix.Munmap(b.mem)
+	*b = udpBatch{}
 }
 
 // read reads up to udpBatchSize datagrams, waiting for the first one.

@@ -14,4 +14,5 @@ func (*udpBatch) read() (int, error)                                   { panic("
 func (*udpBatch) query(int) (msg []byte, from netip.AddrPort, ok bool) { panic("unreachable") }
 func (*udpBatch) outBuf(int) []byte                                    { panic("unreachable") }
 func (*udpBatch) reply(int, []byte)                                    { panic("unreachable") }
+func (*udpBatch) close()                                               {}
 func (*udpBatch) write() error                                         { panic("unreachable") }

@@ -63,6 +63,7 @@ func (s *Server) serveUDP(u *udpSocket) {
 
 // serveUDPBatch serves u reading and answering batches of datagrams.
 func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
+	defer b.close()
 	for {
 		n, err := b.read()
 		if err != nil {
