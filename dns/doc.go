@@ -18,7 +18,9 @@
 //	<-srv.Ready()
 //
 // On Linux each address gets one UDP socket per core, bound with
-// SO_REUSEPORT. TCP connections are capped (beyond the cap they are closed
+// SO_REUSEPORT, and a socket bound to a specific address is read and
+// answered in batches of up to 32 datagrams per system call
+// (recvmmsg/sendmmsg). TCP connections are capped (beyond the cap they are closed
 // at accept), must send each query within an idle timeout and read each
 // answer within a write timeout, so that idle or stalled clients cannot
 // exhaust the server.
