@@ -53,16 +53,16 @@ func ParseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 		rec.Addr, _ = netip.AddrFromSlice(v.A.To4())
 	case *mdns.AAAA:
 		rec.Addr, _ = netip.AddrFromSlice(v.AAAA.To16())
-	case *mdns.NS:
-		rec.Target = canonical(v.Ns)
+	case *mdns.NS: // lowerRdata made these names canonical already
+		rec.Target = v.Ns
 	case *mdns.CNAME:
-		rec.Target = canonical(v.Target)
+		rec.Target = v.Target
 	case *mdns.DNAME:
-		rec.Target = canonical(v.Target)
+		rec.Target = v.Target
 	case *mdns.MX:
-		rec.Target = canonical(v.Mx)
+		rec.Target = v.Mx
 	case *mdns.SRV:
-		rec.Target = canonical(v.Target)
+		rec.Target = v.Target
 	}
 	rec.Data = opaque(rr)
 	return rec, nil
