@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -218,7 +219,7 @@ func (r *Router) rebuild(ctx context.Context, snap *mmdb.Snapshot) {
 			}
 			t, isNew := r.tableFor(p, snap, old, built)
 			next.byPool[p] = t
-			if !contains(built, t) {
+			if !slices.Contains(built, t) {
 				built = append(built, t)
 				if isNew {
 					fresh++
@@ -248,13 +249,4 @@ func (r *Router) tableFor(p *pick.Pool, snap *mmdb.Snapshot, old *tableSet, buil
 		}
 	}
 	return pick.BuildTable(snap.Networks(), p), true
-}
-
-func contains(ts []*pick.Table, t *pick.Table) bool {
-	for _, x := range ts {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }
