@@ -13,8 +13,8 @@ import (
 	mdns "github.com/miekg/dns"
 
 	"github.com/gslb/gslb/geo/mmdb"
+	"github.com/gslb/gslb/route"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/route"
 )
 
 // benchmarkQuery answers one query repeatedly through the handler, as a

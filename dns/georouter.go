@@ -3,9 +3,9 @@ package dns
 import (
 	"net/netip"
 
+	"github.com/gslb/gslb/pick"
+	"github.com/gslb/gslb/route"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/pick"
-	"github.com/gslb/gslb/zones/route"
 )
 
 // GeoRouter is the Router of the server: it answers geo-routed names with a

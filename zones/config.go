@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gslb/gslb/health"
-	"github.com/gslb/gslb/zones/pick"
+	"github.com/gslb/gslb/pick"
 )
 
 // Config is the compiled server configuration (`gslb serve -config FILE`).

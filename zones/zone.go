@@ -3,7 +3,7 @@ package zones
 import (
 	"time"
 
-	"github.com/gslb/gslb/zones/pick"
+	"github.com/gslb/gslb/pick"
 )
 
 // Zone is one compiled, immutable zone file.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gslb/gslb/health"
-	"github.com/gslb/gslb/zones/pick"
+	"github.com/gslb/gslb/pick"
 )
 
 // SOA defaults, used when the [soa] table leaves a field out.

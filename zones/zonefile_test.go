@@ -6,8 +6,8 @@ import (
 
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/pick"
 )
 
 func testConfig() *zones.Config {

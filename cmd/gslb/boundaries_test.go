@@ -49,13 +49,13 @@ func TestPackageBoundaries(t *testing.T) {
 	allowed := map[string][]string{
 		"geo":            {},
 		"health":         {},
-		"zones/pick":     {"geo", "health"},
+		"pick":           {"geo", "health"},
 		"health/probe":   {"health"},
 		"health/store":   {"health"},
 		"health/monitor": {"health", "health/probe"},
 		"geo/mmdb":       {"geo"},
-		"zones":          {"geo", "health", "zones/pick"},
-		"zones/route":    {"geo", "geo/mmdb", "health", "zones", "zones/pick"},
+		"zones":          {"geo", "health", "pick"},
+		"route":          {"geo", "geo/mmdb", "health", "zones", "pick"},
 	}
 	for pkg, ok := range allowed {
 		if _, listed := deps[mod+pkg]; !listed {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/monitor"
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/pick"
 )
 
 // control is the HTTP control API of a running server: health of every

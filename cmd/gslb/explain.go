@@ -11,9 +11,9 @@ import (
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo"
 	"github.com/gslb/gslb/geo/mmdb"
+	"github.com/gslb/gslb/pick"
+	"github.com/gslb/gslb/route"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/pick"
-	"github.com/gslb/gslb/zones/route"
 )
 
 // explainCmd prints how the server answers NAME for CLIENT[/PREFIX]: the

@@ -21,8 +21,8 @@ import (
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/monitor"
 	"github.com/gslb/gslb/health/store"
+	"github.com/gslb/gslb/route"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/route"
 )
 
 // serveCmd runs the server until SIGINT or SIGTERM. SIGHUP reloads the zone

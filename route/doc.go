@@ -1,5 +1,5 @@
 // Package route answers gslb's geo-routed names for one client. It joins
-// what the pure selection step (zones/pick) needs from the edges: the
+// what the pure selection step (pick) needs from the edges: the
 // client's location from the current GeoIP snapshot, the pool's ranking from
 // a precomputed per-pool table (exact ECS scopes, one trie walk per query),
 // and the current health snapshot. The server and `gslb explain` both call

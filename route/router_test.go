@@ -9,9 +9,9 @@ import (
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/pick"
+	"github.com/gslb/gslb/route"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/pick"
-	"github.com/gslb/gslb/zones/route"
 )
 
 type fixedHealth struct{ s *health.Snapshot }
@@ -20,7 +20,7 @@ func (f fixedHealth) Snapshot() *health.Snapshot { return f.s }
 
 func example(t testing.TB) (*zones.Set, *mmdb.DB) {
 	t.Helper()
-	cfg, err := zones.LoadConfig(filepath.Join("..", "..", "testdata", "example", "gslb.toml"))
+	cfg, err := zones.LoadConfig(filepath.Join("..", "testdata", "example", "gslb.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}

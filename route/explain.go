@@ -4,8 +4,8 @@ import (
 	"net/netip"
 
 	"github.com/gslb/gslb/geo"
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/pick"
 )
 
 // Explanation is everything behind one routing decision, for `gslb explain`.

@@ -13,8 +13,8 @@ import (
 	"github.com/gslb/gslb/geo"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
-	"github.com/gslb/gslb/zones/pick"
 )
 
 // GeoSource gives the current GeoIP snapshot; nil means no database.
