@@ -150,7 +150,7 @@ func BenchmarkGeoECS(b *testing.B) {
 	r := route.New(route.Options{Geo: db})
 	r.Update(st.Current())
 	r.Rebuild()
-	c := Config{Zones: st, Router: GeoRouter{R: r}, Logger: slog.New(slog.DiscardHandler)}.withDefaults()
+	c := Config{Zones: st, Router: r, Logger: slog.New(slog.DiscardHandler)}.withDefaults()
 	h := newHandler(&c, new(counters))
 	msg := query(b, "www.example.com.", mdns.TypeA, ecs("203.0.113.0/24"))
 	out := make([]byte, maxTCPSize+1)

@@ -9,6 +9,7 @@ import (
 
 	mdns "github.com/miekg/dns"
 
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
 
@@ -35,8 +36,7 @@ type scratch struct {
 	ans   zones.Answer
 	msg   mdns.Msg
 	quest [1]mdns.Question
-	gq    GSLBQuery
-	ga    GSLBAnswer
+	geo   decisions // the Router's decisions for a geo-routed name
 	a     []mdns.A
 	aaaa  []mdns.AAAA
 	ip    []byte // backing store of the addresses of a and aaaa
@@ -55,9 +55,7 @@ func newHandler(c *Config, stats *counters) *handler {
 	if c.NSID != "" {
 		h.nsid = []byte(c.NSID)
 	}
-	h.scratch.New = func() any {
-		return &scratch{ga: GSLBAnswer{Addrs: make([]netip.Addr, 0, 16)}}
-	}
+	h.scratch.New = func() any { return new(scratch) }
 	return h
 }
 
@@ -165,37 +163,38 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 	return h.pack(out, s, tcp, scope)
 }
 
-// route completes a geo-routed answer from the Router and returns the ECS
-// scope of the reply.
+// route completes a geo-routed answer from the Router's decisions and
+// returns the ECS scope of the reply.
 func (h *handler) route(s *scratch, src netip.Addr) (scope uint8) {
 	r, a, m := &s.req, &s.ans, &s.msg
-	q, ga := &s.gq, &s.ga
-	ga.reset()
-	*q = GSLBQuery{Name: a.GSLB, Zone: a.Zone, Owner: a.GSLBOwner, Qtype: r.qtype}
-	q.Client, q.ECS = r.client(src)
-	if h.router == nil {
-		ga.Outcome = GSLBServFail
-	} else {
-		h.router.Route(q, ga)
+	client, ecs := r.client(src)
+	bits := 0
+	if ecs {
+		bits = client.Bits()
 	}
-	if q.ECS {
-		scope = ga.Scope
+	s.geo.reset()
+	o := outcome{kind: pick.ServFail}
+	if h.router != nil {
+		o = s.geo.route(h.router, a.GSLB, r.qtype, client.Addr(), bits)
+	}
+	if ecs {
+		scope = uint8(o.scope)
 	}
 	owner := a.GSLBOwner
 	m.Authoritative = true
-	switch ga.Outcome {
-	case GSLBAddresses:
+	switch o.kind {
+	case pick.Addresses:
 		n := len(m.Answer)
-		m.Answer = s.appendAddrs(m.Answer, owner, ga)
+		m.Answer = s.appendAddrs(m.Answer, owner, o.addrs, o.ttl)
 		if len(m.Answer) == n {
 			m.Ns = append(m.Ns, s.rr(zones.RR{Record: a.Zone.NegSOA}))
 		} else if r.qtype == mdns.TypeANY {
 			m.Answer = m.Answer[:n+rrsetLen(m.Answer[n:])] // RFC 8482: one RRset
 		}
-	case GSLBCNAME:
-		s.cname = mdns.CNAME{Hdr: hdr(owner, mdns.TypeCNAME, ga.TTL), Target: ga.CNAME}
+	case pick.CNAME:
+		s.cname = mdns.CNAME{Hdr: hdr(owner, mdns.TypeCNAME, o.ttl), Target: o.cname}
 		m.Answer = append(m.Answer, &s.cname)
-	case GSLBNoData:
+	case pick.NoData:
 		m.Ns = append(m.Ns, s.rr(zones.RR{Record: a.Zone.NegSOA}))
 	default:
 		m.Authoritative = false
@@ -234,7 +233,7 @@ func (s *scratch) release() {
 	clear(s.ans.Answer[:cap(s.ans.Answer)])
 	clear(s.ans.Authority[:cap(s.ans.Authority)])
 	clear(s.ans.Additional[:cap(s.ans.Additional)])
-	s.gq = GSLBQuery{}
+	s.geo.reset()
 	s.cname = mdns.CNAME{}
 }
 
@@ -266,14 +265,14 @@ func (s *scratch) appendRRs(dst []mdns.RR, rrs []zones.RR) []mdns.RR {
 	return dst
 }
 
-// appendAddrs appends an A or AAAA record for each address of ga that the
-// query type asks for, built in the scratch's reusable storage.
-func (s *scratch) appendAddrs(dst []mdns.RR, owner string, ga *GSLBAnswer) []mdns.RR {
+// appendAddrs appends an A or AAAA record with TTL ttl for each of addrs
+// that the query type asks for, built in the scratch's reusable storage.
+func (s *scratch) appendAddrs(dst []mdns.RR, owner string, addrs []netip.Addr, ttl uint32) []mdns.RR {
 	qtype := s.req.qtype
 	want4 := qtype == mdns.TypeA || qtype == mdns.TypeANY
 	want6 := qtype == mdns.TypeAAAA || qtype == mdns.TypeANY
 	// Size the storage first: dst keeps pointers into it.
-	n := len(ga.Addrs)
+	n := len(addrs)
 	if cap(s.a) < n {
 		s.a = make([]mdns.A, 0, n)
 		s.aaaa = make([]mdns.AAAA, 0, n)
@@ -282,18 +281,18 @@ func (s *scratch) appendAddrs(dst []mdns.RR, owner string, ga *GSLBAnswer) []mdn
 		s.ip = make([]byte, 0, 16*n)
 	}
 	s.a, s.aaaa, s.ip = s.a[:0], s.aaaa[:0], s.ip[:0]
-	for _, addr := range ga.Addrs {
+	for _, addr := range addrs {
 		addr = addr.Unmap()
 		switch {
 		case addr.Is4() && want4:
 			b := addr.As4()
 			s.ip = append(s.ip, b[:]...)
-			s.a = append(s.a, mdns.A{Hdr: hdr(owner, mdns.TypeA, ga.TTL), A: s.ip[len(s.ip)-4:]})
+			s.a = append(s.a, mdns.A{Hdr: hdr(owner, mdns.TypeA, ttl), A: s.ip[len(s.ip)-4:]})
 			dst = append(dst, &s.a[len(s.a)-1])
 		case addr.Is6() && want6:
 			b := addr.As16()
 			s.ip = append(s.ip, b[:]...)
-			s.aaaa = append(s.aaaa, mdns.AAAA{Hdr: hdr(owner, mdns.TypeAAAA, ga.TTL), AAAA: s.ip[len(s.ip)-16:]})
+			s.aaaa = append(s.aaaa, mdns.AAAA{Hdr: hdr(owner, mdns.TypeAAAA, ttl), AAAA: s.ip[len(s.ip)-16:]})
 			dst = append(dst, &s.aaaa[len(s.aaaa)-1])
 		}
 	}

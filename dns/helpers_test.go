@@ -10,6 +10,7 @@ import (
 
 	mdns "github.com/miekg/dns"
 
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
 
@@ -46,34 +47,33 @@ func loadZones(t testing.TB) *zones.Set {
 }
 
 // fakeRouter answers geo-routed names without GeoIP: clients in
-// 198.51.100.0/24 get the pool's "iad" member, everyone else the first
-// member; the ECS scope is 24 for IPv4 and 48 for IPv6. MX queries get
-// NoData; TXT queries get a CNAME; the name "fail." gets SERVFAIL.
+// 198.51.100.0/24 get the pool's "iad" member, clients in 192.0.2.96/27 a
+// CNAME to fallback.example.net. (as if their datacenter were a CNAME
+// member), everyone else the first member; with ECS the scope is 24 for
+// IPv4 and 48 for IPv6.
 type fakeRouter struct{}
 
-var iadNet = netip.MustParsePrefix("198.51.100.0/24")
+var (
+	iadNet   = netip.MustParsePrefix("198.51.100.0/24")
+	cnameNet = netip.MustParsePrefix("192.0.2.96/27")
+)
 
-func (fakeRouter) Route(q *GSLBQuery, a *GSLBAnswer) {
-	a.TTL = q.Name.TTL
-	a.Scope = 24
-	if q.Client.Addr().Is6() {
-		a.Scope = 48
+func (fakeRouter) Route(name *zones.Name, fam pick.Family, client netip.Addr, bits int, d *pick.Decision) {
+	*d = pick.Decision{Outcome: pick.Addresses, Pool: name.Pool, Reason: pick.ReasonFirst, Addrs: d.Addrs[:0], TTL: name.TTL}
+	if bits > 0 {
+		d.Scope = 24
+		if client.Is6() {
+			d.Scope = 48
+		}
 	}
-	switch q.Qtype {
-	case mdns.TypeMX:
-		a.Outcome = GSLBNoData
-		return
-	case mdns.TypeTXT:
-		a.Outcome = GSLBCNAME
-		a.CNAME = "fallback.example.net."
+	if cnameNet.Contains(client) {
+		d.Outcome, d.Member, d.CNAME = pick.CNAME, -1, "fallback.example.net."
 		return
 	}
-	m := q.Name.Pool.Members[0]
-	if iadNet.Contains(q.Client.Addr()) {
-		m = q.Name.Pool.Members[1]
+	if iadNet.Contains(client) {
+		d.Member = 1
 	}
-	a.Addrs = append(a.Addrs, m.V4...)
-	a.Addrs = append(a.Addrs, m.V6...)
+	d.Addrs = append(d.Addrs, name.Pool.Members[d.Member].Addrs(fam)...)
 }
 
 // newTestHandler returns a handler over the test zones.

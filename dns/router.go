@@ -3,65 +3,93 @@ package dns
 import (
 	"net/netip"
 
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
 
-// Router completes the answer for a geo-routed name (a zones.GSLB lookup
-// outcome): it locates the client, ranks the pool's datacenters and picks
-// addresses by health. The handler calls Route once per such query, from
-// many goroutines at once; Route must not block on I/O and must not keep q
-// or a after it returns.
+// Router decides what a geo-routed name (a zones.GSLB lookup outcome)
+// answers for one client: it locates the client, ranks the pool's
+// datacenters and picks addresses by health. *route.Router is the
+// server's. The handler calls Route once per address family the query
+// needs, from many goroutines at once; Route must not block on I/O and must
+// not keep d after it returns.
 type Router interface {
-	// Route fills a, which the handler has reset: a.Addrs is empty with
-	// capacity to append to without allocating in the common case.
-	Route(q *GSLBQuery, a *GSLBAnswer)
+	// Route writes the whole decision for name, family fam and the client
+	// to d, TTL and ECS scope included. d.Addrs is empty with capacity to
+	// append to without allocating in the common case. client is the ECS
+	// address when the query carried an ECS option with a source prefix
+	// longer than 0, else the packet's source address; sourceBits is that
+	// source prefix length, 0 without ECS.
+	Route(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int, d *pick.Decision)
 }
 
-// GSLBQuery is what Route is asked.
-type GSLBQuery struct {
-	Name  *zones.Name // the geo-routed name being answered
-	Zone  *zones.Zone // the zone holding it
-	Owner string      // the owner name of the answer, absolute and lower case
-	Qtype uint16      // the query type: A, AAAA, or any other (ANY included)
-
-	// Client is where the answer is for (RFC 7871 7.1.2): the ECS source
-	// prefix when the query carried one longer than 0 (ECS is then true),
-	// else the packet's source address as a /32 or /128. Locate
-	// Client.Addr(); Client.Bits() is the source prefix length.
-	Client netip.Prefix
-	ECS    bool
+// decisions is what the Router decided for one query: one decision for A
+// and AAAA (and for other types, which answer a CNAME member's CNAME or
+// nothing), two for ANY (IPv4 then IPv6).
+type decisions struct {
+	d   [2]pick.Decision
+	n   int          // decisions made
+	any []netip.Addr // the addresses of both families, for ANY
 }
 
-// GSLBOutcome is the kind of answer Route decided on.
-type GSLBOutcome uint8
-
-const (
-	// GSLBAddresses answers GSLBAnswer.Addrs: A records for the IPv4
-	// addresses, AAAA records for the IPv6 ones, each only when the query
-	// type asks for it (A, AAAA or ANY). None left is answered as NoData.
-	GSLBAddresses GSLBOutcome = iota
-	// GSLBCNAME answers a CNAME from the owner to GSLBAnswer.CNAME. The
-	// target is not chased, even inside the served zones.
-	GSLBCNAME
-	// GSLBNoData answers NOERROR with the zone's negative SOA.
-	GSLBNoData
-	// GSLBServFail answers SERVFAIL.
-	GSLBServFail
-)
-
-// GSLBAnswer is what Route decided.
-type GSLBAnswer struct {
-	Outcome GSLBOutcome
-	Addrs   []netip.Addr // for GSLBAddresses: appended by Route
-	CNAME   string       // for GSLBCNAME: absolute target name
-	TTL     uint32       // TTL of the answered records
-	// Scope is the ECS SCOPE PREFIX-LENGTH of the answer (RFC 7871
-	// 7.2.1), used only when GSLBQuery.ECS is set: the length of the
-	// client prefix for which the answer holds.
-	Scope uint8
+// reset empties ds for reuse, keeping the capacity of the address buffers
+// and dropping references to pools.
+func (ds *decisions) reset() {
+	for i := range ds.d {
+		ds.d[i] = pick.Decision{Addrs: ds.d[i].Addrs[:0]}
+	}
+	ds.n, ds.any = 0, ds.any[:0]
 }
 
-// reset empties a for reuse, keeping the capacity of Addrs.
-func (a *GSLBAnswer) reset() {
-	*a = GSLBAnswer{Addrs: a.Addrs[:0]}
+// outcome is the answer of a geo-routed name for the query type.
+type outcome struct {
+	kind  pick.Outcome // Addresses, CNAME, NoData or ServFail
+	addrs []netip.Addr // for Addresses: A and AAAA records, each only where the query type asks
+	cname string       // for CNAME
+	ttl   uint32
+	scope int
+}
+
+// route asks the router for name's answer to a query of type qtype: A
+// from the IPv4 decision and AAAA from the IPv6 one; ANY gets both (the
+// shorter TTL, the longer scope); any other type gets the CNAME when the
+// client's datacenter is a CNAME member (a CNAME owns its name for every
+// type), else no data.
+func (ds *decisions) route(rt Router, name *zones.Name, qtype uint16, client netip.Addr, bits int) outcome {
+	fam := pick.IPv4
+	if qtype == zones.TypeAAAA {
+		fam = pick.IPv6
+	}
+	d := ds.decide(rt, name, fam, client, bits)
+	o := outcome{kind: d.Outcome, addrs: d.Addrs, cname: d.CNAME, ttl: d.TTL, scope: d.Scope}
+	switch qtype {
+	case zones.TypeA, zones.TypeAAAA:
+	case zones.TypeANY:
+		if o.kind != pick.Addresses {
+			break
+		}
+		d6 := ds.decide(rt, name, pick.IPv6, client, bits)
+		if d6.Outcome != pick.Addresses {
+			break
+		}
+		ds.any = append(append(ds.any[:0], d.Addrs...), d6.Addrs...)
+		o.addrs = ds.any
+		o.ttl, o.scope = min(o.ttl, d6.TTL), max(o.scope, d6.Scope)
+	default:
+		if o.kind != pick.CNAME && o.kind != pick.ServFail {
+			o.kind, o.addrs = pick.NoData, nil
+		}
+	}
+	return o
+}
+
+// decide makes the next decision.
+func (ds *decisions) decide(rt Router, name *zones.Name, fam pick.Family, client netip.Addr, bits int) *pick.Decision {
+	d := &ds.d[ds.n]
+	ds.n++
+	if d.Addrs == nil {
+		d.Addrs = make([]netip.Addr, 0, 16)
+	}
+	rt.Route(name, fam, client, bits, d)
+	return d
 }

@@ -12,6 +12,7 @@ import (
 
 	mdns "github.com/miekg/dns"
 
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
 
@@ -96,9 +97,8 @@ func TestServeUDPAndTCP(t *testing.T) {
 // echoRouter answers a geo-routed name with the client's address.
 type echoRouter struct{}
 
-func (echoRouter) Route(q *GSLBQuery, a *GSLBAnswer) {
-	a.TTL = 1
-	a.Addrs = append(a.Addrs, q.Client.Addr())
+func (echoRouter) Route(_ *zones.Name, _ pick.Family, client netip.Addr, _ int, d *pick.Decision) {
+	*d = pick.Decision{Outcome: pick.Addresses, Member: -1, TTL: 1, Addrs: append(d.Addrs[:0], client)}
 }
 
 // TestUDPBurst sends bursts of queries from many sockets at once over IPv4

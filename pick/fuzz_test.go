@@ -145,16 +145,16 @@ func FuzzResolve(f *testing.F) {
 		}
 		switch {
 		case first < 0:
-			if res.Outcome != NoData || res.Member != -1 || res.AllDown || res.Degraded {
+			if res.Outcome != NoData || res.Member != -1 || res.AllDown() || res.Degraded() {
 				t.Fatalf("Resolve(no eligible member) = %+v, want NoData", res)
 			}
 			return
 		case chosen >= 0:
-			if res.AllDown || res.Member != chosen || res.Degraded != (chosen != first) {
+			if res.AllDown() || res.Member != chosen || res.Degraded() != (chosen != first) {
 				t.Fatalf("Resolve = %+v, want member %d (first eligible %d), not all down", res, chosen, first)
 			}
 		default:
-			if !res.AllDown || !res.Degraded {
+			if !res.AllDown() || !res.Degraded() {
 				t.Fatalf("Resolve(all down) = %+v, want AllDown and Degraded", res)
 			}
 			want := map[AllDown]Outcome{AllDownNoData: NoData, AllDownServFail: ServFail, AllDownCNAME: CNAME}[p.WhenAllDown]
@@ -189,10 +189,10 @@ func FuzzResolve(f *testing.F) {
 				}
 				seen[a] = true
 				up, drained := refUp(p, m, a, q)
-				if !res.AllDown && !up {
+				if !res.AllDown() && !up {
 					t.Fatalf("Resolve = %v: %s is down", res.Addrs, a)
 				}
-				if res.AllDown && drained && !refAllDrained(p, m, q) {
+				if res.AllDown() && drained && !refAllDrained(p, m, q) {
 					t.Fatalf("Resolve(fail-open) = %v: %s is drained", res.Addrs, a)
 				}
 			}

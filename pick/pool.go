@@ -1,6 +1,12 @@
 package pick
 
-import "net/netip"
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+)
 
 // Policy is how a pool ranks its datacenters for a client.
 type Policy uint8
@@ -18,6 +24,15 @@ func (p Policy) String() string {
 	default:
 		return "invalid"
 	}
+}
+
+// ParsePolicy returns the policy named s, as written in zone files.
+func ParsePolicy(s string) (Policy, error) {
+	switch s {
+	case "nearest":
+		return Nearest, nil
+	}
+	return 0, fmt.Errorf("unknown policy %q: want nearest", s)
 }
 
 // AllDown is what a pool answers when every member is down.
@@ -49,6 +64,29 @@ func (a AllDown) String() string {
 	default:
 		return "invalid"
 	}
+}
+
+// ParseAllDown returns the all-down policy written as s in zone files:
+// "fail-open", "nodata", "servfail" or "cname:TARGET", with the CNAME
+// target ("" for the others), trimmed but otherwise as written (the caller
+// makes a relative name absolute).
+func ParseAllDown(s string) (AllDown, string, error) {
+	switch s {
+	case "fail-open":
+		return FailOpen, "", nil
+	case "nodata":
+		return AllDownNoData, "", nil
+	case "servfail":
+		return AllDownServFail, "", nil
+	}
+	if target, ok := strings.CutPrefix(s, "cname:"); ok {
+		target = strings.TrimSpace(target)
+		if target == "" {
+			return 0, "", errors.New("cname: needs a target name")
+		}
+		return AllDownCNAME, target, nil
+	}
+	return 0, "", fmt.Errorf("unknown policy %q: want fail-open, nodata, servfail or cname:NAME", s)
 }
 
 // Datacenter is a named site with coordinates, from the server configuration.
@@ -101,6 +139,27 @@ type Pool struct {
 	// Members are the pool's datacenters in configuration order, the order
 	// used for clients without a location and to break distance ties.
 	Members []Member
+}
+
+// TableKey identifies everything a ranking table of p depends on besides
+// the GeoIP data: the policy and the members' datacenters (names and
+// coordinates), in order. Pools with equal keys rank every location the
+// same way and share one Table. An input that a policy ranks by (a map, a
+// bias) belongs in the key, so that it gets a table of its own without any
+// special case.
+func (p *Pool) TableKey() string {
+	var b strings.Builder
+	b.WriteString(p.Policy.String())
+	for _, m := range p.Members {
+		dc := m.Datacenter
+		b.WriteString("|")
+		b.WriteString(dc.Name)
+		b.WriteString("@")
+		b.WriteString(strconv.FormatFloat(dc.Lat, 'g', -1, 64))
+		b.WriteString(",")
+		b.WriteString(strconv.FormatFloat(dc.Lon, 'g', -1, 64))
+	}
+	return b.String()
 }
 
 // Family is the address family a query asks for.

@@ -35,29 +35,51 @@ type Ranking struct {
 // configuration order. A client without coordinates (an unknown location,
 // or a database record without one) gets configuration order.
 //
-// Rank reads only loc's coordinates; it does not allocate for pools of up to
-// 16 members.
+// Rank reads only what the policy's rank key takes from loc (see rankKey);
+// it does not allocate for pools of up to 16 members.
 func Rank(loc geo.Location, p *Pool) Ranking {
-	var r Ranking
 	if p == nil {
-		return r
+		return Ranking{}
 	}
+	return p.rankBy(p.rankKey(loc))
+}
+
+// rankKey is everything of a client's location that a pool's policy ranks
+// by. Locations with equal keys get the same ranking: BuildTable ranks each
+// distinct key once. Since Rank is rankBy(rankKey(loc)), the cache and the
+// direct ranking cannot disagree.
+type rankKey struct {
+	lat, lon float64 // the client's coordinates, when located
+	located  bool    // the policy ranks by coordinates and the client has them
+}
+
+// rankKey returns the key of loc under p's policy.
+func (p *Pool) rankKey(loc geo.Location) rankKey {
+	if p.Policy == Nearest && loc.HasCoordinates {
+		return rankKey{lat: loc.Lat, lon: loc.Lon, located: true}
+	}
+	return rankKey{}
+}
+
+// rankBy ranks p's members for a client with key k: by distance when k is
+// located, else in configuration order.
+func (p *Pool) rankBy(k rankKey) Ranking {
 	n := len(p.Members)
-	r.n = n
 	if n > inlineMembers {
-		return rankBig(loc, p)
+		return p.rankBig(k)
 	}
+	r := Ranking{n: n}
 	for i := range n {
 		r.idx[i] = uint8(i)
 	}
-	if !loc.HasCoordinates || p.Policy != Nearest {
+	if !k.located {
 		return r
 	}
 	r.located = true
 	var d [inlineMembers]float64
 	for i := range n {
 		dc := p.Members[i].Datacenter
-		d[i] = geo.Distance(loc.Lat, loc.Lon, dc.Lat, dc.Lon)
+		d[i] = geo.Distance(k.lat, k.lon, dc.Lat, dc.Lon)
 	}
 	// Insertion sort: stable, and the fastest for a handful of members.
 	for i := 1; i < n; i++ {
@@ -74,36 +96,21 @@ func Rank(loc geo.Location, p *Pool) Ranking {
 	return r
 }
 
-// rankInput is everything of a location that Rank reads: locations with
-// equal rankInputs get the same ranking, which lets BuildTable rank each
-// distinct location once. Keep it in step with Rank.
-type rankInput struct {
-	lat, lon float64
-	located  bool
-}
-
-func rankInputOf(loc geo.Location) rankInput {
-	if !loc.HasCoordinates {
-		return rankInput{}
-	}
-	return rankInput{loc.Lat, loc.Lon, true}
-}
-
-// rankBig is Rank for pools too large for the inline arrays.
-func rankBig(loc geo.Location, p *Pool) Ranking {
+// rankBig is rankBy for pools too large for the inline arrays.
+func (p *Pool) rankBig(k rankKey) Ranking {
 	n := len(p.Members)
 	r := Ranking{n: n, bigIdx: make([]int32, n)}
 	for i := range n {
 		r.bigIdx[i] = int32(i)
 	}
-	if !loc.HasCoordinates || p.Policy != Nearest {
+	if !k.located {
 		return r
 	}
 	r.located = true
 	d := make([]float64, n)
 	for i := range n {
 		dc := p.Members[i].Datacenter
-		d[i] = geo.Distance(loc.Lat, loc.Lon, dc.Lat, dc.Lon)
+		d[i] = geo.Distance(k.lat, k.lon, dc.Lat, dc.Lon)
 	}
 	slices.SortStableFunc(r.bigIdx, func(a, b int32) int { return cmp.Compare(d[a], d[b]) })
 	r.bigKm = make([]float32, n)

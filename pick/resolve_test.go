@@ -18,7 +18,7 @@ var (
 	after  = t0.Add(time.Minute)
 )
 
-// outcome is a Result in words, for comparisons and messages.
+// outcome is a Decision in words, for comparisons and messages.
 type outcome struct {
 	Outcome  Outcome
 	DC       string // "" when Member is -1
@@ -48,8 +48,8 @@ func (o outcome) String() string {
 	return s
 }
 
-func summarize(p *Pool, res Result) outcome {
-	o := outcome{Outcome: res.Outcome, CNAME: res.CNAME, Degraded: res.Degraded, AllDown: res.AllDown}
+func summarize(p *Pool, res Decision) outcome {
+	o := outcome{Outcome: res.Outcome, CNAME: res.CNAME, Degraded: res.Degraded(), AllDown: res.AllDown()}
 	if res.Member >= 0 {
 		o.DC = p.Members[res.Member].Datacenter.Name
 	}
@@ -322,9 +322,9 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func equalResult(a, b Result) bool {
+func equalResult(a, b Decision) bool {
 	return a.Outcome == b.Outcome && a.Member == b.Member && slices.Equal(a.Addrs, b.Addrs) &&
-		a.CNAME == b.CNAME && a.Degraded == b.Degraded && a.AllDown == b.AllDown
+		a.CNAME == b.CNAME && a.Reason == b.Reason && a.Pool == b.Pool
 }
 
 func TestResolveZeroRanking(t *testing.T) {

@@ -13,14 +13,13 @@ import (
 // widest prefixes that share one ranking, so that the query path can find a
 // client's ranking and its ECS scope with one walk down a binary trie.
 //
-// A Table depends only on the pool's policy and on its members'
-// datacenters, in order; pools for which Serves reports true may share one.
+// A Table depends only on what Pool.TableKey covers; pools with the same
+// key share one (Serves).
 // It is immutable once built and safe for concurrent use. A nil *Table is
 // valid: every address gets the zero Ranking (configuration order) with
 // scope 0, which is what a server without a GeoIP database answers.
 type Table struct {
-	policy   Policy
-	dcs      []Datacenter
+	key      string    // the TableKey of the pools it serves
 	rankings []Ranking // distinct member orders; 0 is the unknown location's
 	v4, v6   trie
 	stats    TableStats
@@ -67,10 +66,7 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 	if networks == nil {
 		networks = func(func(netip.Prefix, geo.Location) bool) {}
 	}
-	t := &Table{policy: p.Policy}
-	for _, m := range p.Members {
-		t.dcs = append(t.dcs, m.Datacenter)
-	}
+	t := &Table{key: p.TableKey()}
 	ids := make(map[string]uint32)
 	var key []byte
 	intern := func(r Ranking) uint32 {
@@ -88,8 +84,9 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 	}
 	unknown := intern(Rank(geo.Location{}, p))
 	// A database has far fewer distinct locations than networks: rank each
-	// one once. The cached id is still Rank's answer for the location.
-	memo := make(map[rankInput]uint32)
+	// distinct rank key once. The cached id is still Rank's answer for the
+	// location, since Rank ranks by the key alone.
+	memo := make(map[rankKey]uint32)
 
 	b4, b6 := newBuilder(leafBit|unknown), newBuilder(leafBit|unknown)
 	for pfx, loc := range networks {
@@ -113,11 +110,11 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 			a = addr.As16()
 		}
 		t.stats.Networks++
-		in := rankInputOf(loc)
-		id, ok := memo[in]
+		k := p.rankKey(loc)
+		id, ok := memo[k]
 		if !ok {
-			id = intern(Rank(loc, p))
-			memo[in] = id
+			id = intern(p.rankBy(k))
+			memo[k] = id
 		}
 		b.insert(&a, bits, leafBit|id)
 	}
@@ -195,18 +192,18 @@ func (t *Table) lookupEmbedded(addr netip.Addr) (Ranking, int) {
 	return t.rankings[id], emb.OuterBits(bits)
 }
 
-// Serves reports whether t holds the rankings of pool p: p ranks by the
-// policy t was built for, over the same datacenters in the same order.
+// Serves reports whether t holds the rankings of pool p: p has the
+// TableKey t was built for.
 func (t *Table) Serves(p *Pool) bool {
-	if t == nil || p == nil || p.Policy != t.policy || len(p.Members) != len(t.dcs) {
-		return false
+	return t != nil && p != nil && t.key == p.TableKey()
+}
+
+// Key returns the TableKey of the pools t serves.
+func (t *Table) Key() string {
+	if t == nil {
+		return ""
 	}
-	for i, m := range p.Members {
-		if m.Datacenter != t.dcs[i] {
-			return false
-		}
-	}
-	return true
+	return t.key
 }
 
 // Stats returns the sizes of the table.

@@ -22,7 +22,7 @@ type Trace struct {
 	Located  bool          // the ranking carries distances (the client had coordinates)
 	Members  []TraceMember // every member, in rank order
 	Decision string        // the final decision, one line
-	Result   Result        // what Resolve returned, with Addrs copied out of the caller's buffer
+	Result   Decision      // what Resolve returned, with Addrs copied out of the caller's buffer
 }
 
 // TraceMember is what Resolve found about one member.
@@ -91,7 +91,7 @@ func (t *Trace) String() string {
 		note := m.Note
 		if m.Chosen {
 			note = "chosen"
-			if t.Result.AllDown {
+			if t.Result.AllDown() {
 				note = "chosen (all down: fail-open)"
 			}
 		}
@@ -181,18 +181,32 @@ func (t *Trace) decide(at int, format string, args ...any) {
 	t.Decision = fmt.Sprintf(format, args...)
 }
 
-// decideChosen explains the normal case: the member ranked chosen is up.
-func (t *Trace) decideChosen(chosen, first int, res Result) {
-	name := t.Members[chosen].Datacenter
+// explain records the decision of Resolve: c is what step 2 chose and d
+// the finished decision.
+func (t *Trace) explain(p *Pool, c choice, d Decision) {
+	switch {
+	case c.eligible == 0:
+		t.decide(-1, "no member has %s addresses or a CNAME: NODATA", t.Family)
+	case d.Reason == ReasonAllDown:
+		t.decideAllDown(p, c, d)
+	default:
+		t.decideChosen(c, d)
+	}
+	t.setResult(d)
+}
+
+// decideChosen explains the normal case: the member ranked c.at is up.
+func (t *Trace) decideChosen(c choice, d Decision) {
+	name := t.Members[c.at].Datacenter
 	var why string
 	switch {
-	case chosen == first && t.Located:
+	case c.at == c.first && t.Located:
 		why = name + ": nearest up datacenter"
-	case chosen == first:
+	case c.at == c.first:
 		why = name + ": first up datacenter"
 	default:
 		var down []string
-		for _, m := range t.Members[first:chosen] {
+		for _, m := range t.Members[c.first:c.at] {
 			if m.Eligible {
 				down = append(down, m.Datacenter)
 			}
@@ -200,52 +214,48 @@ func (t *Trace) decideChosen(chosen, first int, res Result) {
 		why = fmt.Sprintf("failover to %s: %d higher-ranked datacenter(s) down (%s)",
 			name, len(down), strings.Join(down, ", "))
 	}
-	t.decide(chosen, "%s; %s", why, describeAnswer(res))
-	t.setResult(res)
+	t.decide(c.at, "%s; %s", why, describeAnswer(d))
 }
 
 // decideAllDown explains an all-down answer.
-func (t *Trace) decideAllDown(p *Pool, firstUndrain, first, eligible int, res Result) {
-	head := fmt.Sprintf("all %d eligible datacenter(s) down for %s", eligible, t.Family)
+func (t *Trace) decideAllDown(p *Pool, c choice, d Decision) {
+	head := fmt.Sprintf("all %d eligible datacenter(s) down for %s", c.eligible, t.Family)
 	switch p.WhenAllDown {
 	case AllDownNoData:
 		t.decide(-1, "%s: NODATA (when_all_down = nodata)", head)
 	case AllDownServFail:
 		t.decide(-1, "%s: SERVFAIL (when_all_down = servfail)", head)
 	case AllDownCNAME:
-		if res.Outcome == ServFail {
+		if d.Outcome == ServFail {
 			t.decide(-1, "%s: SERVFAIL (when_all_down = cname without a target)", head)
 		} else {
-			t.decide(-1, "%s: CNAME %s (when_all_down = cname)", head, res.CNAME)
+			t.decide(-1, "%s: CNAME %s (when_all_down = cname)", head, d.CNAME)
 		}
 	default:
-		at := firstUndrain
 		how := "as if up"
-		if at < 0 {
-			at = first
+		if c.firstUndrain < 0 {
 			how = "every datacenter is drained, so the top-ranked one is used"
-		} else if at != first {
+		} else if c.firstUndrain != c.first {
 			how = "as if up; drained datacenters skipped"
 		}
-		t.decide(at, "%s: fail-open to %s (%s); %s", head, t.Members[at].Datacenter, how, describeAnswer(res))
+		t.decide(c.at, "%s: fail-open to %s (%s); %s", head, t.Members[c.at].Datacenter, how, describeAnswer(d))
 	}
-	t.setResult(res)
 }
 
 // setResult keeps a copy of res that does not share the caller's buffer.
-func (t *Trace) setResult(res Result) {
-	res.Addrs = append([]netip.Addr(nil), res.Addrs...)
-	t.Result = res
+func (t *Trace) setResult(d Decision) {
+	d.Addrs = append([]netip.Addr(nil), d.Addrs...)
+	t.Result = d
 }
 
 // describeAnswer returns "answer a, b" or "answer CNAME x".
-func describeAnswer(res Result) string {
-	switch res.Outcome {
+func describeAnswer(d Decision) string {
+	switch d.Outcome {
 	case CNAME:
-		return "answer CNAME " + res.CNAME
+		return "answer CNAME " + d.CNAME
 	case Addresses:
-		s := make([]string, len(res.Addrs))
-		for i, a := range res.Addrs {
+		s := make([]string, len(d.Addrs))
+		for i, a := range d.Addrs {
 			s[i] = a.String()
 		}
 		if len(s) == 0 {
@@ -253,7 +263,7 @@ func describeAnswer(res Result) string {
 		}
 		return "answer " + strings.Join(s, " ")
 	}
-	return res.Outcome.String()
+	return d.Outcome.String()
 }
 
 // describeOverride returns a short description of an admin override, such

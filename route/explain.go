@@ -16,18 +16,20 @@ type Explanation struct {
 	Embedding  geo.Embedding // how Located was found inside Client
 	Location   geo.Location  // what the GeoIP database says (zero: unknown or no database)
 	FromTable  bool          // the ranking came from a precomputed table, as on the server's hot path
+	RankBits   int           // the prefix length around the client within which the ranking holds
 	Trace      pick.Trace    // every ranked datacenter, its health and why it was skipped
-	Answer     Answer        // the decision, its TTL and ECS scope
+	Decision   pick.Decision // the decision, with its TTL and ECS scope
 }
 
 // Explain decides like Route and records why.
 func (r *Router) Explain(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int) Explanation {
 	e := Explanation{Client: client, SourceBits: sourceBits}
 	e.Located, e.Embedding = geo.Canonical(client)
-	if snap := r.geoSnapshot(); snap != nil {
-		e.Location = snap.Locate(e.Located)
+	if r.opts.Geo != nil {
+		e.Location = r.opts.Geo.Locate(e.Located)
 	}
-	ranking, scope := r.rank(name.Pool, client, sourceBits)
+	ranking, bits := r.rank(name.Pool, client)
+	e.RankBits = bits
 	ts := r.tables.Load()
 	_, e.FromTable = ts.byPool[name.Pool]
 	e.FromTable = e.FromTable && r.current(ts)
@@ -36,7 +38,7 @@ func (r *Router) Explain(name *zones.Name, fam pick.Family, client netip.Addr, s
 	if withKM := pick.Rank(e.Location, name.Pool); withKM.Equal(ranking) || len(name.Pool.Members) < 2 {
 		ranking = withKM
 	}
-	res := pick.Resolve(name.Pool, ranking, r.query(fam), nil, &e.Trace)
-	e.Answer = r.answer(name, res, scope)
+	e.Decision = pick.Resolve(name.Pool, ranking, r.query(fam, client), nil, &e.Trace)
+	r.complete(name, &e.Decision, sourceBits, bits)
 	return e
 }

@@ -1,25 +1,33 @@
 package route
 
 import (
-	"context"
+	"iter"
 	"log/slog"
 	"math/rand/v2"
 	"net/netip"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gslb/gslb/geo"
-	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
 
-// GeoSource gives the current GeoIP snapshot; nil means no database.
+// GeoSource is the GeoIP data the router locates clients with; *mmdb.DB is
+// one. Its methods read the data serving now and must be safe for
+// concurrent use; Locate is called on the query path and must not block.
 type GeoSource interface {
-	Snapshot() *mmdb.Snapshot
+	// Locate returns what the data says about addr (the zero Location
+	// when nothing matches).
+	Locate(addr netip.Addr) geo.Location
+	// Networks walks every network of the data with its location, in
+	// address order; ranking tables are built from it.
+	Networks() iter.Seq2[netip.Prefix, geo.Location]
+	// Replaced returns a channel that is closed when the data is replaced
+	// by a newer version. The same channel identifies one version.
+	Replaced() <-chan struct{}
 }
 
 // HealthSource gives the current health snapshot.
@@ -49,12 +57,6 @@ type Router struct {
 	zones   *zones.Set    // the latest zone set given to Update
 }
 
-// tableSet is the tables built for one GeoIP snapshot and one zone set.
-type tableSet struct {
-	geo    *mmdb.Snapshot
-	byPool map[*pick.Pool]*pick.Table
-}
-
 // New returns a Router.
 func New(opts Options) *Router {
 	if opts.Logger == nil {
@@ -71,182 +73,61 @@ func New(opts Options) *Router {
 	return r
 }
 
-// Answer is the routing decision for one query.
-type Answer struct {
-	pick.Result
-	TTL   uint32 // the name's TTL, or its degraded TTL for failover and all-down answers
-	Scope int    // the ECS scope prefix length for the response
+// Route decides what name answers for a client and writes the whole
+// decision to d: pool, datacenter, reason, addresses or CNAME, TTL and ECS
+// scope. client is the ECS address (or the packet's source address),
+// sourceBits the ECS source prefix length (0 when the query had no ECS).
+// The addresses are appended to d.Addrs[:0], so a d reused with enough
+// capacity (Pool.MaxAnswers) makes Route allocation-free.
+func (r *Router) Route(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int, d *pick.Decision) {
+	ranking, bits := r.rank(name.Pool, client)
+	*d = pick.Resolve(name.Pool, ranking, r.query(fam, client), d.Addrs, nil)
+	r.complete(name, d, sourceBits, bits)
 }
 
-// Route answers name for a client. client is the ECS address (or the
-// packet's source address), sourceBits the ECS source prefix length (0 when
-// the query had no ECS). dst is a buffer for the addresses (capacity
-// Pool.MaxAnswers avoids allocation).
-func (r *Router) Route(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int, dst []netip.Addr) Answer {
-	ranking, scope := r.rank(name.Pool, client, sourceBits)
-	res := pick.Resolve(name.Pool, ranking, r.query(fam), dst, nil)
-	return r.answer(name, res, scope)
-}
-
-func (r *Router) query(fam pick.Family) pick.Query {
-	q := pick.Query{Family: fam, Now: r.opts.Now(), Rand: r.opts.Rand()}
+func (r *Router) query(fam pick.Family, client netip.Addr) pick.Query {
+	q := pick.Query{Family: fam, Now: r.opts.Now(), Rand: r.opts.Rand(), Client: client}
 	if r.opts.Health != nil {
 		q.Health = r.opts.Health.Snapshot()
 	}
 	return q
 }
 
-func (r *Router) answer(name *zones.Name, res pick.Result, scope int) Answer {
-	a := Answer{Result: res, TTL: name.TTL, Scope: scope}
-	if res.Degraded {
-		a.TTL = name.DegradedTTL
+// complete sets the decision's TTL and ECS scope. rankBits is the prefix
+// length around the client within which the ranking holds; the choice may
+// need a narrower one (Decision.MinScope).
+func (r *Router) complete(name *zones.Name, d *pick.Decision, sourceBits, rankBits int) {
+	d.TTL = name.TTL
+	if d.Degraded() {
+		d.TTL = name.DegradedTTL
 	}
-	return a
+	d.Scope = pick.ECSScope(sourceBits, max(rankBits, d.MinScope))
 }
 
-// rank returns the client's ranking for the pool and the ECS scope.
-func (r *Router) rank(p *pick.Pool, client netip.Addr, sourceBits int) (pick.Ranking, int) {
+// rank returns the client's ranking for the pool and the prefix length
+// around the client within which every address ranks the same.
+func (r *Router) rank(p *pick.Pool, client netip.Addr) (pick.Ranking, int) {
 	if len(p.Members) < 2 {
 		return pick.Ranking{}, 0 // nothing to rank: the answer is the same for everyone
 	}
 	ts := r.tables.Load()
 	if t, ok := ts.byPool[p]; ok && r.current(ts) {
 		// Lookup ranks IPv4-mapped, 6to4 and Teredo clients by the IPv4
-		// address inside and gives the scope in the client's own family.
-		ranking, bits := t.Lookup(client)
-		return ranking, pick.ECSScope(sourceBits, bits)
+		// address inside and gives the length in the client's own family.
+		return t.Lookup(client)
 	}
-	canon, emb := geo.Canonical(client)
-	// No table yet: rank from the database lookup; the scope is the
-	// matched network (or the whole address when nothing matched, since
-	// the extent of the unknown space around it is not known here).
-	snap := r.geoSnapshot()
-	if snap == nil {
+	// No table yet: rank from the database lookup; the ranking holds for
+	// the matched network (or only for the address itself when nothing
+	// matched, since the extent of the unknown space around it is not
+	// known here).
+	if r.opts.Geo == nil {
 		return pick.Ranking{}, 0
 	}
-	loc := snap.Locate(canon)
+	canon, emb := geo.Canonical(client)
+	loc := r.opts.Geo.Locate(canon)
 	bits := canon.BitLen()
 	if loc.Known() {
 		bits = loc.Network.Bits()
 	}
-	return pick.Rank(loc, p), pick.ECSScope(sourceBits, emb.OuterBits(bits))
-}
-
-// current reports whether the tables were built from the GeoIP snapshot
-// serving now.
-func (r *Router) current(ts *tableSet) bool { return ts.geo == r.geoSnapshot() }
-
-func (r *Router) geoSnapshot() *mmdb.Snapshot {
-	if r.opts.Geo == nil {
-		return nil
-	}
-	return r.opts.Geo.Snapshot()
-}
-
-// Update tells the router about a new zone set; the tables for its pools
-// are built in the background by Run.
-func (r *Router) Update(set *zones.Set) {
-	r.mu.Lock()
-	r.zones = set
-	r.mu.Unlock()
-	select {
-	case r.pending <- struct{}{}:
-	default:
-	}
-}
-
-// Run builds ranking tables whenever the zone set or the GeoIP snapshot
-// changes, until ctx ends.
-func (r *Router) Run(ctx context.Context) {
-	for {
-		snap := r.geoSnapshot()
-		r.rebuild(ctx, snap)
-		var replaced <-chan struct{}
-		if snap != nil {
-			replaced = snap.Replaced()
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-r.pending:
-		case <-replaced:
-		}
-	}
-}
-
-// BuildFor builds (or reuses) the table of one pool now, synchronously,
-// and adds it to the tables in use: `gslb explain` needs one pool's table,
-// not every pool's.
-func (r *Router) BuildFor(p *pick.Pool) {
-	snap := r.geoSnapshot()
-	if snap == nil || len(p.Members) < 2 {
-		return
-	}
-	old := r.tables.Load()
-	next := &tableSet{geo: snap, byPool: map[*pick.Pool]*pick.Table{}}
-	if old.geo == snap {
-		for q, t := range old.byPool {
-			next.byPool[q] = t
-		}
-	}
-	next.byPool[p], _ = r.tableFor(p, snap, old, nil)
-	r.tables.Store(next)
-}
-
-// Rebuild builds the tables of every pool now, synchronously (tests).
-func (r *Router) Rebuild() { r.rebuild(context.Background(), r.geoSnapshot()) }
-
-func (r *Router) rebuild(ctx context.Context, snap *mmdb.Snapshot) {
-	r.mu.Lock()
-	set := r.zones
-	r.mu.Unlock()
-	old := r.tables.Load()
-	next := &tableSet{geo: snap, byPool: map[*pick.Pool]*pick.Table{}}
-	if snap == nil || set == nil {
-		r.tables.Store(next)
-		return
-	}
-	start := time.Now()
-	var built []*pick.Table
-	fresh := 0
-	for _, z := range set.Zones() {
-		for _, p := range z.Pools {
-			if ctx.Err() != nil {
-				return
-			}
-			if len(p.Members) < 2 {
-				continue
-			}
-			t, isNew := r.tableFor(p, snap, old, built)
-			next.byPool[p] = t
-			if !slices.Contains(built, t) {
-				built = append(built, t)
-				if isNew {
-					fresh++
-				}
-			}
-		}
-	}
-	r.tables.Store(next)
-	if fresh > 0 {
-		r.log.Info("ranking tables ready", "pools", len(next.byPool), "tables", len(built), "built", fresh, "took", time.Since(start).Round(time.Millisecond))
-	}
-}
-
-// tableFor reuses a table that serves p (from this build or, for the same
-// GeoIP snapshot, the previous one) or builds one (isNew).
-func (r *Router) tableFor(p *pick.Pool, snap *mmdb.Snapshot, old *tableSet, built []*pick.Table) (t *pick.Table, isNew bool) {
-	for _, t := range built {
-		if t.Serves(p) {
-			return t, false
-		}
-	}
-	if old.geo == snap {
-		for _, t := range old.byPool {
-			if t.Serves(p) {
-				return t, false
-			}
-		}
-	}
-	return pick.BuildTable(snap.Networks(), p), true
+	return pick.Rank(loc, p), emb.OuterBits(bits)
 }

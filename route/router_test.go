@@ -74,10 +74,14 @@ func TestRoute(t *testing.T) {
 			r.Rebuild()
 		}
 		for _, tt := range tests {
-			a := r.Route(www, tt.fam, netip.MustParseAddr(tt.client), tt.bits, nil)
-			got := "-"
-			if a.Member >= 0 {
-				got = www.Pool.Members[a.Member].Datacenter.Name
+			var a pick.Decision
+			r.Route(www, tt.fam, netip.MustParseAddr(tt.client), tt.bits, &a)
+			got := a.Datacenter()
+			if got == "" {
+				got = "-"
+			}
+			if a.Pool != www.Pool || a.Reason != pick.ReasonFirst {
+				t.Errorf("%s: Route(%s/%d) pool %v reason %v, want %s, first", mode, tt.client, tt.bits, a.Pool, a.Reason, www.Pool.Name)
 			}
 			if got != tt.dc {
 				t.Errorf("%s: Route(%s/%d, %v) = %s (%v), want %s", mode, tt.client, tt.bits, tt.fam, got, a.Outcome, tt.dc)
@@ -102,13 +106,15 @@ func TestScopeIsSafe(t *testing.T) {
 		for i := 0; i < 256; i += 5 {
 			b[3] = byte(i)
 			client := netip.AddrFrom4(b)
-			a := r.Route(www, pick.IPv4, client, 32, nil)
+			var a pick.Decision
+			r.Route(www, pick.IPv4, client, 32, &a)
 			scope := netip.PrefixFrom(client, a.Scope).Masked()
 			if a.Scope < 8 {
 				t.Fatalf("%s: scope %d suspiciously wide", client, a.Scope)
 			}
 			for _, probe := range []netip.Addr{scope.Addr(), lastAddr(scope)} {
-				if p := r.Route(www, pick.IPv4, probe, 32, nil); p.Member != a.Member {
+				var p pick.Decision
+				if r.Route(www, pick.IPv4, probe, 32, &p); p.Member != a.Member {
 					t.Errorf("%s scope %s: %s gets member %d, want %d", client, scope, probe, p.Member, a.Member)
 				}
 			}
@@ -132,9 +138,10 @@ func TestRouteFailover(t *testing.T) {
 	r := route.New(route.Options{Geo: db, Health: fixedHealth{down}, Rand: func() uint32 { return 0 }})
 	r.Update(set)
 	r.Rebuild()
-	a := r.Route(api, pick.IPv4, netip.MustParseAddr("198.51.100.1"), 24, nil)
-	if got := api.Pool.Members[a.Member].Datacenter.Name; got != "ams" || !a.Degraded || a.TTL != 10 {
-		t.Errorf("Ashburn client with iad down: %s degraded=%v ttl=%d, want ams, degraded, ttl 10", got, a.Degraded, a.TTL)
+	var a pick.Decision
+	r.Route(api, pick.IPv4, netip.MustParseAddr("198.51.100.1"), 24, &a)
+	if got := a.Datacenter(); got != "ams" || a.Reason != pick.ReasonFailover || a.TTL != 10 {
+		t.Errorf("Ashburn client with iad down: %s reason=%v ttl=%d, want ams, failover, ttl 10", got, a.Reason, a.TTL)
 	}
 	e := r.Explain(api, pick.IPv4, netip.MustParseAddr("198.51.100.1"), 24)
 	if !e.FromTable || e.Location.City != "Ashburn" || e.Trace.Members[0].Datacenter != "iad" || e.Trace.Members[0].Up {
@@ -149,9 +156,9 @@ func BenchmarkRoute(b *testing.B) {
 	r.Update(set)
 	r.Rebuild()
 	client := netip.MustParseAddr("203.0.113.7")
-	buf := make([]netip.Addr, 0, 8)
+	d := pick.Decision{Addrs: make([]netip.Addr, 0, 8)}
 	b.ReportAllocs()
 	for b.Loop() {
-		r.Route(www, pick.IPv4, client, 24, buf)
+		r.Route(www, pick.IPv4, client, 24, &d)
 	}
 }

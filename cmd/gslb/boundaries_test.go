@@ -55,7 +55,8 @@ func TestPackageBoundaries(t *testing.T) {
 		"health/monitor": {"health", "health/probe"},
 		"geo/mmdb":       {"geo"},
 		"zones":          {"geo", "health", "pick"},
-		"route":          {"geo", "geo/mmdb", "health", "zones", "pick"},
+		"route":          {"geo", "health", "zones", "pick"},
+		"dns":            {"geo", "health", "zones", "pick"},
 	}
 	for pkg, ok := range allowed {
 		if _, listed := deps[mod+pkg]; !listed {

@@ -121,14 +121,14 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	w("health    %s\n", healthNote)
 	w("ranking   %s\n\n", map[bool]string{true: "precomputed table (as the server answers)", false: "direct from the database lookup"}[e.FromTable])
 	w("%s\n", strings.TrimRight(e.Trace.String(), "\n"))
-	w("\nanswer    %s\n", describeAnswer(ans.GSLBOwner, e.Answer, qtype))
+	w("\nanswer    %s\n", describeAnswer(ans.GSLBOwner, e.Decision, qtype))
 	ttlNote := "the name's ttl"
-	if e.Answer.Degraded {
+	if e.Decision.Degraded() {
 		ttlNote = "degraded_ttl: failover or all-down answer"
 	}
-	w("ttl       %d (%s)\n", e.Answer.TTL, ttlNote)
+	w("ttl       %d (%s)\n", e.Decision.TTL, ttlNote)
 	if bits > 0 {
-		w("ecs scope /%d (every client in %s gets this ranking)\n", e.Answer.Scope, netip.PrefixFrom(client, e.Answer.Scope).Masked())
+		w("ecs scope /%d (every client in %s gets this ranking)\n", e.Decision.Scope, netip.PrefixFrom(client, e.Decision.Scope).Masked())
 	} else {
 		w("ecs scope none (the query had no ECS option)\n")
 	}
@@ -184,7 +184,7 @@ func nonEmpty(ss ...string) []string {
 	return out
 }
 
-func describeAnswer(owner string, a route.Answer, qtype string) string {
+func describeAnswer(owner string, a pick.Decision, qtype string) string {
 	switch a.Outcome {
 	case pick.Addresses:
 		lines := make([]string, len(a.Addrs))

@@ -134,7 +134,7 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 		NSID:           cfg.NSID,
 		Logger:         logger,
 		Zones:          zstore,
-		Router:         dns.GeoRouter{R: router},
+		Router:         router,
 	})
 	if err := srv.Listen(); err != nil {
 		return fmt.Errorf("listen: %w", err)

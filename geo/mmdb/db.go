@@ -94,6 +94,12 @@ func (db *DB) Networks() iter.Seq2[netip.Prefix, geo.Location] {
 	return db.cur.Load().Networks()
 }
 
+// Replaced returns the Replaced channel of the current Snapshot: it is
+// closed when the databases that Locate and Networks read now are replaced.
+// Take it before Networks to build something that must be rebuilt after a
+// reload.
+func (db *DB) Replaced() <-chan struct{} { return db.cur.Load().Replaced() }
+
 // Reload opens both files again and, if both load, publishes them as a new
 // Snapshot and closes the old Snapshot's Replaced channel. On any error the
 // old Snapshot keeps serving; the error names the file and is also logged,

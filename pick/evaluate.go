@@ -1,0 +1,175 @@
+package pick
+
+import (
+	"net/netip"
+
+	"github.com/gslb/gslb/health"
+)
+
+// memberState is what step 1 found about one member for one family.
+type memberState struct {
+	judged   bool // the fields below are filled
+	eligible bool // has addresses of the family, or is a CNAME member
+	cname    bool // a CNAME member
+	up       bool // up for the family
+	drained  bool // the datacenter, or every address of the family, is drained
+	nAddrs   int  // addresses of the family
+	nUp      int  // of which up
+	nDrained int  // of which drained
+	// upMask and drainMask remember which of the first 64 addresses are up
+	// and drained, so that selecting addresses need not judge them again.
+	upMask, drainMask uint64
+}
+
+// evaluation is step 1 of Resolve: the state of each member (probe
+// statuses, admin overrides, up_fraction) for one query, judged the first
+// time a choice asks for it and remembered. Choices that stop at the first
+// up member judge no more members than they pass; with a Trace every member
+// is judged up front, in rank order.
+type evaluation struct {
+	p      *Pool
+	q      *Query
+	r      *Ranking
+	n      int // members of the pool
+	// The states by rank position: inline for pools of up to
+	// inlineMembers members (a slice into inline would make the
+	// evaluation escape to the heap), big for larger ones.
+	inline [inlineMembers]memberState
+	big    []memberState
+}
+
+// newEvaluation prepares step 1 for p, ranked by r. It is built in the
+// caller's frame (a constructor that stored its arguments through a pointer
+// would move them to the heap on every query).
+func newEvaluation(p *Pool, r *Ranking, q *Query) evaluation {
+	ev := evaluation{p: p, q: q, r: r, n: len(p.Members)}
+	if ev.n > inlineMembers {
+		ev.big = make([]memberState, ev.n)
+	}
+	return ev
+}
+
+// judgeAll judges every member up front, in rank order, recording each one's
+// findings in tr.
+func (ev *evaluation) judgeAll(tr *Trace) {
+	for i := range ev.n {
+		m := ev.member(i)
+		*ev.slot(i) = judgeMember(ev.p, &ev.p.Members[m], ev.q, tr.member(i, m, *ev.r, ev.p))
+	}
+}
+
+// member returns the index into Pool.Members of the member ranked i-th.
+func (ev *evaluation) member(i int) int { return ev.r.member(i, ev.n) }
+
+// state returns the state of the member ranked i-th.
+func (ev *evaluation) state(i int) *memberState {
+	st := ev.slot(i)
+	if !st.judged {
+		*st = judgeMember(ev.p, &ev.p.Members[ev.member(i)], ev.q, nil)
+	}
+	return st
+}
+
+// slot returns where the state of the member ranked i-th is kept.
+func (ev *evaluation) slot(i int) *memberState {
+	if ev.big != nil {
+		return &ev.big[i]
+	}
+	return &ev.inline[i]
+}
+
+// judgeMember judges member mem of p for q, recording its findings in tm
+// when tm is not nil.
+//
+// A member is eligible when it has addresses of the queried family or is a
+// CNAME member (which serves both families). An address is up when an admin
+// override in force at q.Now says ForceUp, or when no override applies and
+// the pool has no Check or the target (p.Check, address) is not Down
+// (Unknown counts as up); ForceDown and Drain make it down.
+// Snapshot.Override picks the most specific override (address over
+// datacenter). An address member is up for the family when at least one and
+// at least p.UpFraction of its addresses of the family are up; a CNAME
+// member is up unless its datacenter is forced down or drained.
+func judgeMember(p *Pool, mem *Member, q *Query, tm *TraceMember) memberState {
+	st := memberState{judged: true}
+	dc := mem.Datacenter.Name
+	var (
+		dcOv health.Override
+		dcOK bool
+	)
+	if tm != nil || mem.CNAME != "" {
+		dcOv, dcOK = q.Health.Override(p.Name, dc, netip.Addr{}, q.Now)
+	}
+	if mem.CNAME != "" {
+		st.eligible, st.cname, st.up = true, true, true
+		if dcOK {
+			switch dcOv.Action {
+			case health.ForceDown:
+				st.up = false
+			case health.Drain:
+				st.up, st.drained = false, true
+			}
+		}
+		if tm != nil {
+			tm.record(p, q, st, dcOv, dcOK)
+		}
+		return st
+	}
+	addrs := mem.Addrs(q.Family)
+	st.nAddrs = len(addrs)
+	if st.nAddrs == 0 {
+		if tm != nil {
+			tm.record(p, q, st, dcOv, dcOK)
+		}
+		return st
+	}
+	st.eligible = true
+	for i, a := range addrs {
+		up, drained, status, ov := addrState(p, dc, a, q)
+		if up {
+			st.nUp++
+			if i < 64 {
+				st.upMask |= 1 << i
+			}
+		}
+		if drained {
+			st.nDrained++
+			if i < 64 {
+				st.drainMask |= 1 << i
+			}
+		}
+		if tm != nil {
+			ta := TraceAddr{Addr: a, Status: status, Up: up}
+			if ov.Action != 0 && ov.Addr.IsValid() {
+				ta.Override = describeOverride(ov)
+			}
+			tm.Addrs = append(tm.Addrs, ta)
+		}
+	}
+	st.up = st.nUp > 0 && float64(st.nUp) >= p.UpFraction*float64(st.nAddrs)-1e-9
+	st.drained = st.nDrained == st.nAddrs
+	if tm != nil {
+		tm.record(p, q, st, dcOv, dcOK)
+	}
+	return st
+}
+
+// addrState judges address a of datacenter dc in pool p: whether it is up
+// and whether it is drained, with the probed status and the override in
+// force (zero when none).
+func addrState(p *Pool, dc string, a netip.Addr, q *Query) (up, drained bool, status health.Status, ov health.Override) {
+	if p.Check != "" {
+		status = q.Health.Status(health.Target{Check: p.Check, Addr: a})
+	}
+	if o, ok := q.Health.Override(p.Name, dc, a, q.Now); ok {
+		switch o.Action {
+		case health.ForceUp:
+			return true, false, status, o
+		case health.ForceDown:
+			return false, false, status, o
+		case health.Drain:
+			return false, true, status, o
+		}
+	}
+	return status != health.Down, false, status, health.Override{}
+}

@@ -1,0 +1,94 @@
+package pick
+
+import "net/netip"
+
+// selectMode is which addresses of the chosen member step 3 may answer.
+type selectMode uint8
+
+const (
+	selectUp         selectMode = iota // up addresses (the normal case)
+	selectNotDrained                   // every address not drained (fail-open)
+	selectAll                          // every address (fail-open, all drained)
+)
+
+// selectAnswer is step 3: it fills d with the answer of member m (in state
+// st): its CNAME, or the addresses mode selects, at most p.MaxAnswers of
+// them, rotated by q.Rand.
+func selectAnswer(d *Decision, p *Pool, m int, st *memberState, q *Query, mode selectMode) {
+	mem := &p.Members[m]
+	if st.cname {
+		d.Outcome, d.CNAME = CNAME, mem.CNAME
+		return
+	}
+	d.Outcome = Addresses
+	count := st.nUp
+	switch mode {
+	case selectNotDrained:
+		count = st.nAddrs - st.nDrained
+	case selectAll:
+		count = st.nAddrs
+	}
+	d.Addrs = appendRotated(d.Addrs, p, mem, q, st, mode, count)
+}
+
+// appendRotated appends to dst up to p.MaxAnswers of the count addresses of
+// mem that mode selects, starting at the (q.Rand mod count)-th and wrapping,
+// so that successive queries rotate through them.
+func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberState, mode selectMode, count int) []netip.Addr {
+	if count <= 0 {
+		return dst
+	}
+	want := count
+	if p.MaxAnswers > 0 && p.MaxAnswers < want {
+		want = p.MaxAnswers
+	}
+	off := int(q.Rand % uint32(count))
+	addrs := mem.Addrs(q.Family)
+	start := len(dst)
+	// Two passes over the selected addresses: those from off onwards, then
+	// those before off.
+	k := 0
+	for i, a := range addrs {
+		if len(dst)-start == want {
+			return dst
+		}
+		if !selected(p, mem, i, a, q, st, mode) {
+			continue
+		}
+		if k >= off {
+			dst = append(dst, a)
+		}
+		k++
+	}
+	k = 0
+	for i, a := range addrs {
+		if len(dst)-start == want || k >= off {
+			break
+		}
+		if !selected(p, mem, i, a, q, st, mode) {
+			continue
+		}
+		dst = append(dst, a)
+		k++
+	}
+	return dst
+}
+
+// selected reports whether mode selects address a, the i-th of mem's
+// addresses of the family. It uses what step 1 remembered in st for the
+// first 64 addresses and judges the others again.
+func selected(p *Pool, mem *Member, i int, a netip.Addr, q *Query, st *memberState, mode selectMode) bool {
+	if mode == selectAll {
+		return true
+	}
+	var up, drained bool
+	if i < 64 {
+		up, drained = st.upMask&(1<<i) != 0, st.drainMask&(1<<i) != 0
+	} else {
+		up, drained, _, _ = addrState(p, mem.Datacenter.Name, a, q)
+	}
+	if mode == selectNotDrained {
+		return !drained
+	}
+	return up
+}

@@ -1,0 +1,145 @@
+package route
+
+import (
+	"context"
+	"time"
+
+	"github.com/gslb/gslb/pick"
+	"github.com/gslb/gslb/zones"
+)
+
+// tableSet is the ranking tables built for one version of the GeoIP data
+// and one zone set.
+type tableSet struct {
+	geo    <-chan struct{} // the Replaced channel of the GeoIP version they were built from; nil: none
+	byPool map[*pick.Pool]*pick.Table
+	byKey  map[string]*pick.Table // the same tables by pick.Pool.TableKey
+}
+
+func newTableSet(geo <-chan struct{}) *tableSet {
+	return &tableSet{geo: geo, byPool: map[*pick.Pool]*pick.Table{}, byKey: map[string]*pick.Table{}}
+}
+
+// current reports whether the tables were built from the GeoIP data serving
+// now.
+func (r *Router) current(ts *tableSet) bool {
+	return r.opts.Geo != nil && ts.geo == r.opts.Geo.Replaced()
+}
+
+// Update tells the router about a new zone set; the tables for its pools
+// are built in the background by Run.
+func (r *Router) Update(set *zones.Set) {
+	r.mu.Lock()
+	r.zones = set
+	r.mu.Unlock()
+	select {
+	case r.pending <- struct{}{}:
+	default:
+	}
+}
+
+// Run builds ranking tables whenever the zone set or the GeoIP data
+// changes, until ctx ends.
+func (r *Router) Run(ctx context.Context) {
+	for {
+		var replaced <-chan struct{}
+		if r.opts.Geo != nil {
+			replaced = r.opts.Geo.Replaced()
+		}
+		r.rebuild(ctx, replaced)
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.pending:
+		case <-replaced:
+		}
+	}
+}
+
+// BuildFor builds (or reuses) the table of one pool now, synchronously,
+// and adds it to the tables in use: `gslb explain` needs one pool's table,
+// not every pool's.
+func (r *Router) BuildFor(p *pick.Pool) {
+	if r.opts.Geo == nil || len(p.Members) < 2 {
+		return
+	}
+	replaced := r.opts.Geo.Replaced()
+	old := r.tables.Load()
+	next := newTableSet(replaced)
+	if old.geo == replaced {
+		for q, t := range old.byPool {
+			next.byPool[q] = t
+		}
+		for k, t := range old.byKey {
+			next.byKey[k] = t
+		}
+	}
+	next.add(p, r.opts.Geo)
+	r.tables.Store(next)
+}
+
+// Rebuild builds the tables of every pool now, synchronously (tests).
+func (r *Router) Rebuild() {
+	var replaced <-chan struct{}
+	if r.opts.Geo != nil {
+		replaced = r.opts.Geo.Replaced()
+	}
+	r.rebuild(context.Background(), replaced)
+}
+
+// rebuild builds the tables of every pool of the latest zone set for the
+// GeoIP version identified by replaced, reusing the tables of the previous
+// set that serve the same keys for the same version.
+func (r *Router) rebuild(ctx context.Context, replaced <-chan struct{}) {
+	r.mu.Lock()
+	set := r.zones
+	r.mu.Unlock()
+	old := r.tables.Load()
+	next := newTableSet(replaced)
+	if r.opts.Geo == nil || set == nil {
+		r.tables.Store(next)
+		return
+	}
+	var reuse map[string]*pick.Table // tables of the same GeoIP version, by key
+	if old.geo == replaced {
+		reuse = old.byKey
+	}
+	start := time.Now()
+	fresh := 0
+	for _, z := range set.Zones() {
+		for _, p := range z.Pools {
+			if ctx.Err() != nil {
+				return
+			}
+			if len(p.Members) < 2 {
+				continue
+			}
+			key := p.TableKey()
+			if t, ok := next.byKey[key]; ok {
+				next.byPool[p] = t
+				continue
+			}
+			if t, ok := reuse[key]; ok {
+				next.byPool[p], next.byKey[key] = t, t
+				continue
+			}
+			next.add(p, r.opts.Geo)
+			fresh++
+		}
+	}
+	r.tables.Store(next)
+	if fresh > 0 {
+		r.log.Info("ranking tables ready", "pools", len(next.byPool), "tables", len(next.byKey), "built", fresh, "took", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// add gives p the table of its key in ts, building it when ts has none.
+func (ts *tableSet) add(p *pick.Pool, geo GeoSource) {
+	key := p.TableKey()
+	t, ok := ts.byKey[key]
+	if !ok {
+		t = pick.BuildTable(geo.Networks(), p)
+		ts.byKey[key] = t
+	}
+	ts.byPool[p] = t
+}
