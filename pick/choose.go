@@ -6,6 +6,7 @@ type choice struct {
 	reason  Reason  // why
 	outcome Outcome // when no member answers: NoData, ServFail or CNAME (the pool's all-down target)
 	mode    selectMode
+	state   memberState // the answering member's state, for step 3
 	// minScope is the narrowest ECS scope the choice needs (see
 	// Decision.MinScope); 0 for choices made from the ranking alone.
 	minScope int
@@ -14,6 +15,8 @@ type choice struct {
 	first        int // rank position of the top eligible member; -1: none
 	firstUndrain int // rank position of the top eligible member that is not drained; -1: none
 	eligible     int // eligible members scanned
+
+	undrained memberState // the state of the member at firstUndrain
 }
 
 // choose is step 2: given the members' states, it picks the member that
@@ -31,7 +34,7 @@ func choose(ev *evaluation) choice {
 func chooseFirstUp(ev *evaluation) choice {
 	c := choice{at: -1, first: -1, firstUndrain: -1}
 	for i := range ev.n {
-		st := ev.state(i)
+		st := ev.judge(i)
 		if !st.eligible {
 			continue
 		}
@@ -40,10 +43,10 @@ func chooseFirstUp(ev *evaluation) choice {
 			c.first = i
 		}
 		if !st.drained && c.firstUndrain < 0 {
-			c.firstUndrain = i
+			c.firstUndrain, c.undrained = i, st
 		}
 		if st.up {
-			c.at, c.reason, c.mode = i, ReasonFirst, selectUp
+			c.at, c.reason, c.mode, c.state = i, ReasonFirst, selectUp, st
 			if i != c.first {
 				c.reason = ReasonFailover
 			}
@@ -76,9 +79,9 @@ func allDown(ev *evaluation, c choice) choice {
 			c.outcome = CNAME
 		}
 	default: // FailOpen
-		c.at, c.mode = c.firstUndrain, selectNotDrained
+		c.at, c.mode, c.state = c.firstUndrain, selectNotDrained, c.undrained
 		if c.at < 0 {
-			c.at, c.mode = c.first, selectAll
+			c.at, c.mode, c.state = c.first, selectAll, ev.judge(c.first)
 		}
 	}
 	return c

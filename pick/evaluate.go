@@ -8,7 +8,6 @@ import (
 
 // memberState is what step 1 found about one member for one family.
 type memberState struct {
-	judged   bool // the fields below are filled
 	eligible bool // has addresses of the family, or is a CNAME member
 	cname    bool // a CNAME member
 	up       bool // up for the family
@@ -21,61 +20,35 @@ type memberState struct {
 	upMask, drainMask uint64
 }
 
-// evaluation is step 1 of Resolve: the state of each member (probe
-// statuses, admin overrides, up_fraction) for one query, judged the first
-// time a choice asks for it and remembered. Choices that stop at the first
-// up member judge no more members than they pass; with a Trace every member
-// is judged up front, in rank order.
+// evaluation is step 1 of Resolve: it judges the state of a ranked member
+// (probe statuses, admin overrides, up_fraction) for one query when a
+// choice asks for it. Choices keep the states they need; one that stops at
+// the first up member judges no more members than it passes. Nothing is
+// cached: a cache sized for the pool would cost more to clear on every
+// query than judging the few members a choice looks at.
 type evaluation struct {
-	p      *Pool
-	q      *Query
-	r      *Ranking
-	n      int // members of the pool
-	// The states by rank position: inline for pools of up to
-	// inlineMembers members (a slice into inline would make the
-	// evaluation escape to the heap), big for larger ones.
-	inline [inlineMembers]memberState
-	big    []memberState
-}
-
-// newEvaluation prepares step 1 for p, ranked by r. It is built in the
-// caller's frame (a constructor that stored its arguments through a pointer
-// would move them to the heap on every query).
-func newEvaluation(p *Pool, r *Ranking, q *Query) evaluation {
-	ev := evaluation{p: p, q: q, r: r, n: len(p.Members)}
-	if ev.n > inlineMembers {
-		ev.big = make([]memberState, ev.n)
-	}
-	return ev
-}
-
-// judgeAll judges every member up front, in rank order, recording each one's
-// findings in tr.
-func (ev *evaluation) judgeAll(tr *Trace) {
-	for i := range ev.n {
-		m := ev.member(i)
-		*ev.slot(i) = judgeMember(ev.p, &ev.p.Members[m], ev.q, tr.member(i, m, *ev.r, ev.p))
-	}
+	p *Pool
+	q *Query
+	r *Ranking
+	n int // members of the pool
 }
 
 // member returns the index into Pool.Members of the member ranked i-th.
 func (ev *evaluation) member(i int) int { return ev.r.member(i, ev.n) }
 
-// state returns the state of the member ranked i-th.
-func (ev *evaluation) state(i int) *memberState {
-	st := ev.slot(i)
-	if !st.judged {
-		*st = judgeMember(ev.p, &ev.p.Members[ev.member(i)], ev.q, nil)
-	}
-	return st
+// judge returns the state of the member ranked i-th.
+func (ev *evaluation) judge(i int) memberState {
+	return judgeMember(ev.p, &ev.p.Members[ev.member(i)], ev.q, nil)
 }
 
-// slot returns where the state of the member ranked i-th is kept.
-func (ev *evaluation) slot(i int) *memberState {
-	if ev.big != nil {
-		return &ev.big[i]
+// traceAll judges every member in rank order, recording each one's
+// findings in tr (`gslb explain` shows them all, not only those the choice
+// looked at).
+func (ev *evaluation) traceAll(tr *Trace) {
+	for i := range ev.n {
+		m := ev.member(i)
+		judgeMember(ev.p, &ev.p.Members[m], ev.q, tr.member(i, m, *ev.r, ev.p))
 	}
-	return &ev.inline[i]
 }
 
 // judgeMember judges member mem of p for q, recording its findings in tm
@@ -91,7 +64,7 @@ func (ev *evaluation) slot(i int) *memberState {
 // at least p.UpFraction of its addresses of the family are up; a CNAME
 // member is up unless its datacenter is forced down or drained.
 func judgeMember(p *Pool, mem *Member, q *Query, tm *TraceMember) memberState {
-	st := memberState{judged: true}
+	var st memberState
 	dc := mem.Datacenter.Name
 	var (
 		dcOv health.Override

@@ -44,15 +44,15 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Decision 
 		}
 		return d
 	}
-	ev := newEvaluation(p, &r, &q)
+	ev := evaluation{p: p, q: &q, r: &r, n: len(p.Members)}
 	if tr != nil {
-		ev.judgeAll(tr)
+		ev.traceAll(tr)
 	}
 	c := choose(&ev)
 	d.Reason, d.MinScope = c.reason, c.minScope
 	if c.at >= 0 {
 		d.Member = ev.member(c.at)
-		selectAnswer(&d, p, d.Member, ev.state(c.at), &q, c.mode)
+		selectAnswer(&d, p, d.Member, &c.state, &q, c.mode)
 	} else {
 		d.Outcome = c.outcome
 		if c.outcome == CNAME {
