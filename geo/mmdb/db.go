@@ -111,7 +111,7 @@ func (db *DB) Reload() error {
 	s, err := load(db.cfg, old.gen+1, db.logger)
 	if err != nil {
 		db.logger.Error("geoip reload failed, keeping the loaded databases",
-			"err", err, "generation", old.gen)
+			"error", err, "generation", old.gen)
 		return err
 	}
 	db.cur.Store(s)

@@ -219,7 +219,7 @@ func (s *Snapshot) Networks() iter.Seq2[netip.Prefix, geo.Location] {
 		}()
 		for res := range s.city.Networks() {
 			if err := res.Err(); err != nil {
-				s.logger.Error("walk city database: stopped", "file", s.cityFile.path, "err", err)
+				s.logger.Error("walk city database: stopped", "file", s.cityFile.path, "error", err)
 				return
 			}
 			p := res.Prefix()

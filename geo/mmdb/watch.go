@@ -75,7 +75,7 @@ func (db *DB) Watch(ctx context.Context) error {
 				return errors.New("watch geoip databases: watcher closed")
 			}
 			// An overflow means events were lost: reload to be sure.
-			db.logger.Warn("geoip watch error", "err", err)
+			db.logger.Warn("geoip watch error", "error", err)
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
 				timer.Reset(db.cfg.Debounce)
 			}

@@ -100,7 +100,7 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("%w; moving it aside failed: %w", err, mvErr)
 		}
 		opts.Logger.Warn("state file is corrupt; moved it aside and starting with empty state",
-			"file", path, "moved_to", aside, "err", err)
+			"file", path, "moved_to", aside, "error", err)
 		db, err = openChecked(path, opts.Timeout, false)
 	}
 	if err != nil {
@@ -351,7 +351,7 @@ func readTargets(tx *bolt.Tx, log *slog.Logger) []TargetRecord {
 			err = json.Unmarshal(v, &r)
 		}
 		if err != nil {
-			log.Warn("skipping undecodable target state", "key", string(k), "err", err)
+			log.Warn("skipping undecodable target state", "key", string(k), "error", err)
 			return nil
 		}
 		r.Target = t // the key is authoritative
@@ -422,7 +422,7 @@ func readOverrides(tx *bolt.Tx, log *slog.Logger) []health.Override {
 	_ = b.ForEach(func(k, v []byte) error {
 		var o health.Override
 		if err := json.Unmarshal(v, &o); err != nil {
-			log.Warn("skipping undecodable override", "key", strings.ReplaceAll(string(k), "\x00", "|"), "err", err)
+			log.Warn("skipping undecodable override", "key", strings.ReplaceAll(string(k), "\x00", "|"), "error", err)
 			return nil
 		}
 		ovs = append(ovs, o)
