@@ -71,7 +71,7 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 	}
 	s := h.scratch.Get().(*scratch)
 	r := &s.req
-	*r = request{}
+	*r = request{opt: r.opt[:0]} // keep the OPT buffer
 	defer func() {
 		if p := recover(); p != nil {
 			h.stats.panics.Add(1)

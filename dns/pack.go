@@ -24,7 +24,8 @@ func (h *handler) limit(r *request, tcp bool) int {
 // transport's limit, and appends the OPT record.
 func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 	r, m := &s.req, &s.msg
-	limit := h.limit(r, tcp) - h.optLen(r)
+	h.buildOPT(r)
+	limit := h.limit(r, tcp) - len(r.opt)
 	var (
 		b   []byte
 		ok  bool
@@ -56,7 +57,7 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 		copy(q, r.qwire)
 	}
 	h.stats.count(m.Rcode)
-	return h.appendOPT(b, r, m.Rcode, scope)
+	return appendOPT(b, r, m.Rcode, scope)
 }
 
 // packAddrs packs the most common reply by hand, without miekg/dns's
@@ -204,54 +205,55 @@ func rrsetLen(rrs []mdns.RR) int {
 	return len(rrs)
 }
 
-// optLen is the size of the OPT record the reply to r gets.
-func (h *handler) optLen(r *request) int {
+// buildOPT builds the reply's OPT record into r.opt when the query had one
+// (RFC 6891 7): our payload size, version 0, the DO bit copied (RFC 3225
+// 3), the NSID when asked for and configured (RFC 5001), the query's ECS
+// option echoed (RFC 7871 7.2.1) and the extended DNS error (RFC 8914). The
+// upper bits of the rcode and the ECS scope are left zero for appendOPT to
+// set. Built before packing, its length is the room the reply leaves for it.
+func (h *handler) buildOPT(r *request) {
+	r.opt, r.optScope = r.opt[:0], 0
 	if !r.edns {
-		return 0
-	}
-	n := optFixedLen
-	if r.nsid && len(h.nsid) > 0 {
-		n += optionHdrLen + len(h.nsid)
-	}
-	if r.ecs {
-		n += optionHdrLen + 4 + r.ecsLen()
-	}
-	if r.ede != 0 {
-		n += optionHdrLen + 2
-	}
-	return n
-}
-
-// appendOPT appends the reply's OPT record to the packed message b when
-// the query had one (RFC 6891 7): our payload size, the upper bits of the
-// rcode, version 0, the DO bit copied (RFC 3225 3), the NSID when asked
-// for and configured (RFC 5001), and the query's ECS option echoed with
-// the scope of the answer (RFC 7871 7.2.1).
-func (h *handler) appendOPT(b []byte, r *request, rcode int, scope uint8) []byte {
-	if !r.edns {
-		return b
+		return
 	}
 	var flags byte
 	if r.do {
 		flags = optDO >> 8
 	}
-	rdlen := h.optLen(r) - optFixedLen
-	b = append(b, 0, 0, byte(mdns.TypeOPT), byte(h.maxUDP>>8), byte(h.maxUDP),
-		byte(rcode>>4), 0, flags, 0, byte(rdlen>>8), byte(rdlen))
+	b := append(r.opt, 0, 0, byte(mdns.TypeOPT), byte(h.maxUDP>>8), byte(h.maxUDP),
+		0, 0, flags, 0, 0, 0) // the extended rcode and RDLENGTH follow
 	if r.nsid && len(h.nsid) > 0 {
 		b = append(b, 0, optCodeNSID, byte(len(h.nsid)>>8), byte(len(h.nsid)))
 		b = append(b, h.nsid...)
 	}
 	if r.ecs {
 		n := r.ecsLen()
-		if scope > 128 || (r.ecsFamily == ecsFamilyV4 && scope > 32) || r.ecsFamily == 0 {
-			scope = 0 // a Router's impossible scope is not passed on
-		}
-		b = append(b, 0, optCodeECS, 0, byte(4+n), byte(r.ecsFamily>>8), byte(r.ecsFamily), r.ecsSource, scope)
+		b = append(b, 0, optCodeECS, 0, byte(4+n), byte(r.ecsFamily>>8), byte(r.ecsFamily), r.ecsSource, 0)
+		r.optScope = len(b) - 1
 		b = append(b, r.ecsAddr[:n]...)
 	}
 	if r.ede != 0 {
 		b = append(b, 0, optCodeEDE, 0, 2, byte(r.ede>>8), byte(r.ede))
+	}
+	binary.BigEndian.PutUint16(b[optFixedLen-2:], uint16(len(b)-optFixedLen))
+	r.opt = b
+}
+
+// appendOPT appends the OPT record buildOPT built to the packed message b,
+// with the upper bits of rcode and the answer's ECS scope, and counts it in
+// the header's ARCOUNT.
+func appendOPT(b []byte, r *request, rcode int, scope uint8) []byte {
+	if len(r.opt) == 0 {
+		return b
+	}
+	at := len(b)
+	b = append(b, r.opt...)
+	b[at+5] = byte(rcode >> 4)
+	if r.optScope > 0 {
+		if scope > 128 || (r.ecsFamily == ecsFamilyV4 && scope > 32) || r.ecsFamily == 0 {
+			scope = 0 // a Router's impossible scope is not passed on
+		}
+		b[at+r.optScope] = scope
 	}
 	binary.BigEndian.PutUint16(b[10:], binary.BigEndian.Uint16(b[10:])+1)
 	return b
@@ -285,7 +287,8 @@ func (h *handler) bare(out, msg []byte, r *request, rcode int) []byte {
 		}
 	}
 	h.stats.count(rcode)
-	b = h.appendOPT(b, r, rcode, 0)
+	h.buildOPT(r)
+	b = appendOPT(b, r, rcode, 0)
 	if rcode == mdns.RcodeNotAuth && r.tsig != nil {
 		b = r.appendTSIG(b) // after the OPT: a TSIG is the last record
 	}

@@ -58,6 +58,12 @@ type request struct {
 
 	ede uint16 // an Extended DNS Error to send (RFC 8914), 0 for none
 
+	// opt is the reply's OPT record (see buildOPT), optScope the offset of
+	// its ECS scope octet (0: no ECS option). Its capacity is kept from
+	// query to query.
+	opt      []byte
+	optScope int
+
 	// tsig is the query's TSIG record (RFC 8945), a slice of the query:
 	// gslb has no keys, so it is answered NOTAUTH with a BADKEY TSIG.
 	tsig     []byte
