@@ -1,0 +1,85 @@
+package monitor
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/gslb/gslb/health"
+)
+
+// change is a transition of one target, waiting to be logged and saved.
+type change struct {
+	target health.Target
+	tr     health.Transition
+}
+
+// observe feeds a result to the target's state machine, unless the target
+// was removed or rescheduled since the probe started. A transition is
+// queued for flush.
+func (m *Monitor) observe(t health.Target, gen uint64, r health.Result) {
+	m.mu.Lock()
+	e, ok := m.targets[t]
+	if !ok || e.gen != gen {
+		m.mu.Unlock()
+		return
+	}
+	e.probes++
+	before := e.state.Detail().Status
+	tr, changed := e.state.Observe(r, e.check.Rise, e.check.Fall)
+	if changed {
+		m.pending = append(m.pending, change{t, tr})
+	}
+	// An undecided target's snapshot status follows its last probe (see
+	// health.State.Detail): publish when that changes too.
+	effective := !changed && e.state.Detail().Status != before
+	if effective {
+		m.republish = true
+	}
+	m.mu.Unlock()
+	if changed || effective {
+		m.poke()
+	}
+}
+
+// poke wakes Run to handle pending transitions.
+func (m *Monitor) poke() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
+	}
+}
+
+// flush publishes, logs and saves the pending transitions as one batch.
+func (m *Monitor) flush() {
+	m.persistMu.Lock()
+	defer m.persistMu.Unlock()
+	m.mu.Lock()
+	batch, republish := m.pending, m.republish
+	m.pending, m.republish = nil, false
+	if len(batch) == 0 && !republish {
+		m.mu.Unlock()
+		return
+	}
+	m.publishLocked()
+	save := m.transitionStatesLocked(batch, m.opts.Now())
+	m.mu.Unlock()
+
+	for _, c := range batch {
+		m.logTransition(c)
+	}
+	if m.opts.Store != nil && len(save) > 0 {
+		m.saveStates(save, "cannot save target states")
+	}
+	m.checkReady()
+}
+
+// logTransition logs one transition: at warning level when the target
+// went down, else at info level.
+func (m *Monitor) logTransition(c change) {
+	level := slog.LevelInfo
+	if c.tr.To == health.Down {
+		level = slog.LevelWarn
+	}
+	m.log.Log(context.Background(), level, "target "+c.tr.To.String(),
+		"target", c.target.String(), "from", c.tr.From.String(), "to", c.tr.To.String(), "reason", c.tr.Reason)
+}
