@@ -36,13 +36,18 @@
 //
 // The store is written on transitions, on override changes and removals,
 // at checkpoints and when Run returns — never on every probe. A target's
-// state is checkpointed when it saw probes since it was last saved and that
-// save is half its staleness limit old (looked for every
-// Options.Checkpoint), so even after a crash a restart finds it fresh. At start, the persisted state of a target seeds the
-// snapshot when its last probe is younger than the staleness limit
-// (Options.Staleness, default ten intervals of the target's check), so a
-// restarted server answers with what it knew. Older states are dropped and
-// the target starts Unknown.
+// state is checkpointed when it saw probes since it was last saved and
+// that save is half its staleness limit old (looked for every
+// Options.Checkpoint), so even after a crash a restart finds it fresh. At
+// start, the persisted state of a target seeds the snapshot when its last
+// probe is younger than the staleness limit (Options.Staleness, default
+// ten intervals of the target's check), so a restarted server answers
+// with what it knew. Older states are dropped and the target starts
+// Unknown. Store writes are serialized with the decisions behind them, so
+// a removal and a checkpoint of the same target never reorder. A failed
+// write is logged (key "error") and never stops the monitor: the state in
+// memory stays authoritative, and later transitions and checkpoints write
+// it again.
 //
 // # Readiness
 //
@@ -58,4 +63,25 @@
 // lapses by itself (Snapshot.Override checks it against the query's time);
 // lapsed overrides are also purged from memory and the store periodically
 // (Options.PurgeInterval).
+//
+// # Layout
+//
+// One concept per file:
+//
+//   - monitor.go: the Monitor type, New, Run and its loop, and the
+//     publication of snapshots (Snapshot, Changed).
+//   - targets.go: the record of each target and SetTargets, which adds,
+//     keeps, reschedules and removes targets.
+//   - schedule.go: when probe goroutines run (start and stop with Run and
+//     with check changes, start offsets from Options.Rand).
+//   - probeloop.go: the goroutine of one target, its timer, the in-flight
+//     limit and one bounded probe.
+//   - transitions.go: results fed to the state machines, and the batch of
+//     transitions published, logged and saved together.
+//   - persist.go: what is read from and written to the store for target
+//     states: the load, warm-start seeds, saves, checkpoints, deletions.
+//   - ready.go: the first round and the maximum start wait.
+//   - overrides.go: set, clear, list and purge overrides.
+//   - states.go: the detailed per-target view for the control API.
+//   - options.go, errors.go: Options with their defaults, and the errors.
 package monitor
