@@ -159,7 +159,13 @@ func startServer(t *testing.T, dir string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, dir: dir, done: make(chan error, 1), logs: &syncBuffer{mu: make(chan struct{}, 1)}}
+	return startConfig(t, cfg)
+}
+
+// startConfig runs serve with cfg and returns once it answers queries.
+func startConfig(t *testing.T, cfg *zones.Config) *harness {
+	t.Helper()
+	h := &harness{t: t, dir: filepath.Dir(cfg.File), done: make(chan error, 1), logs: &syncBuffer{mu: make(chan struct{}, 1)}}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	started := make(chan running, 1)
