@@ -32,23 +32,27 @@ const repoRoot = "../.."
 // cliCase is a command whose standard output is held by the golden file
 // testdata/golden/NAME.golden.
 type cliCase struct {
-	name string
-	dir  string   // working directory, relative to this package
-	args []string // as typed after gslb
-	code int      // exit status
-	live bool     // runs against the example server: -control ADDR is appended to args
+	name   string
+	dir    string   // working directory, relative to this package
+	args   []string // as typed after gslb
+	code   int      // exit status
+	live   bool     // runs against the example server: -control ADDR is appended to args
+	readme bool     // README.md shows this output after `$ bin/gslb ARGS`
 }
 
 var cliCases = []cliCase{
 	{name: "check-example", dir: repoRoot, args: []string{"check", "-config", "testdata/example/gslb.toml"}},
-	{name: "check-broken-zone", dir: "testdata/broken", args: []string{"check", "-config", "gslb.toml"}, code: 1},
+	{name: "check-broken-zone", dir: "testdata/broken", args: []string{"check", "-config", "gslb.toml"}, code: 1, readme: true},
 	{name: "check-broken-config", dir: "testdata/broken", args: []string{"check", "-config", "bad-config.toml"}, code: 1},
 	{name: "explain-www-saopaulo-aaaa", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "-no-health", "www.example.com", "2001:db8:9::/48", "AAAA"}},
 	{name: "explain-static", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "-no-health", "mail.example.com", "192.0.2.1"}},
 	{name: "explain-www-singapore", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "www.example.com", "203.0.113.1/24"}, live: true},
-	{name: "explain-api-failover", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "api.example.com", "192.0.2.1/24"}, live: true},
+	{name: "explain-api-failover", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "api.example.com", "192.0.2.1/24"}, live: true, readme: true},
 	{name: "status", dir: repoRoot, args: []string{"status"}, live: true},
 }
+
+// readmeCommand is the command line README.md shows for c.
+func (c cliCase) readmeCommand() string { return "bin/gslb " + strings.Join(c.args, " ") }
 
 // Placeholders of normalize for what varies between runs.
 var (
