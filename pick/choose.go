@@ -17,6 +17,14 @@ type choice struct {
 	eligible     int // eligible members scanned
 
 	undrained memberState // the state of the member at firstUndrain
+
+	// For weighted and sticky choices, what `gslb explain` shows.
+	drawn   bool    // the member was drawn (weighted) or hashed (sticky)
+	draw    float64 // sticky: the hash of the client's subnet, as a number in (0, 1)
+	total   uint64  // the total weight of the members drawn among
+	among   int     // the up members drawn among
+	subnet  string  // the client subnet hashed (sticky)
+	natural int     // sticky: rank position of the member the client gets with every member up; -1: none
 }
 
 // choose is step 2: given the members' states, it picks the member that
@@ -24,7 +32,9 @@ type choice struct {
 // is how a member is picked among the up ones.
 func choose(ev *evaluation) choice {
 	switch ev.p.Policy {
-	default: // Nearest: the ranking already says who is first
+	case Weighted, Sticky:
+		return chooseDrawn(ev)
+	default: // Nearest and Failover: the ranking already says who is first
 		return chooseFirstUp(ev)
 	}
 }
@@ -83,6 +93,110 @@ func allDown(ev *evaluation, c choice) choice {
 		if c.at < 0 {
 			c.at, c.mode, c.state = c.first, selectAll, ev.judge(c.first)
 		}
+	}
+	return c
+}
+
+// chooseDrawn picks among the eligible up members by weight: a random draw
+// (Weighted) or a weighted rendezvous hash of the client's subnet
+// (Sticky). Members of weight 0 are drawn among (with equal chances) only
+// when no member of weight > 0 is up. The reason is ReasonFirst when the
+// choice is what it would be with every member up — for Weighted, when no
+// member of weight > 0 is down; for Sticky, when the client's own member is
+// up — and ReasonFailover otherwise.
+func chooseDrawn(ev *evaluation) choice {
+	c := choice{at: -1, first: -1, firstUndrain: -1, natural: -1, drawn: true}
+	sticky := ev.p.Policy == Sticky
+	var client uint64
+	if sticky {
+		subnet, scope := ev.q.Subnet(ev.p.stickyPrefixes())
+		client, c.minScope = subnetHash(subnet), scope
+		if ev.tracing {
+			c.subnet = subnet.String()
+		}
+	}
+	// One pass over the members keeps, for the members of weight > 0 and
+	// for those of weight 0 apart, the winner so far: the highest
+	// rendezvous score (Sticky) or a weighted reservoir draw (Weighted).
+	type pool struct {
+		at    int
+		state memberState
+		total uint64
+		best  float64
+		n     int
+	}
+	var heavy, light pool
+	heavy.at, light.at = -1, -1
+	naturalBest, naturalHeavy := -1.0, false
+	downHeavy := false
+	for i := range ev.n {
+		st := ev.judge(i)
+		if !st.eligible {
+			continue
+		}
+		c.eligible++
+		if c.first < 0 {
+			c.first = i
+		}
+		if !st.drained && c.firstUndrain < 0 {
+			c.firstUndrain, c.undrained = i, st
+		}
+		mem := &ev.p.Members[ev.member(i)]
+		w := mem.Weight
+		var score float64
+		if sticky {
+			weight := max(w, 1)
+			score = rendezvousScore(saltString(client, mem.Datacenter.Name), weight)
+			if (w > 0 && (!naturalHeavy || score > naturalBest)) || (w == 0 && !naturalHeavy && score > naturalBest) {
+				naturalBest, naturalHeavy, c.natural = score, w > 0, i
+			}
+		}
+		if !st.up {
+			if w > 0 {
+				downHeavy = true
+			}
+			continue
+		}
+		g := &heavy
+		if w == 0 {
+			g, w = &light, 1
+		}
+		g.n++
+		g.total += uint64(w)
+		switch {
+		case sticky:
+			if g.at < 0 || score > g.best {
+				g.at, g.state, g.best = i, st, score
+			}
+		default:
+			// Weighted reservoir: the i-th candidate replaces the pick so
+			// far with probability w / total, which leaves each candidate
+			// picked with probability proportional to its weight.
+			if r := unit(nextRand(ev.q.Rand, i)); r < float64(w)/float64(g.total) {
+				g.at, g.state = i, st
+			}
+		}
+	}
+	g := &heavy
+	if g.at < 0 {
+		g = &light
+	}
+	if g.at < 0 {
+		if c.eligible == 0 {
+			c.outcome = NoData
+			return c
+		}
+		return allDown(ev, c)
+	}
+	c.at, c.state, c.mode, c.total, c.among = g.at, g.state, selectUp, g.total, g.n
+	c.reason = ReasonFirst
+	if sticky {
+		c.draw = unit(client)
+		if c.natural != c.at {
+			c.reason = ReasonFailover
+		}
+	} else if downHeavy {
+		c.reason = ReasonFailover
 	}
 	return c
 }

@@ -110,7 +110,7 @@ type Decision struct {
 
 // Datacenter returns the name of the chosen member's datacenter, or "" when
 // no member was chosen.
-func (d *Decision) Datacenter() string {
+func (d Decision) Datacenter() string {
 	if d.Pool == nil || d.Member < 0 || d.Member >= len(d.Pool.Members) {
 		return ""
 	}

@@ -27,10 +27,11 @@ type memberState struct {
 // cached: a cache sized for the pool would cost more to clear on every
 // query than judging the few members a choice looks at.
 type evaluation struct {
-	p *Pool
-	q *Query
-	r *Ranking
-	n int // members of the pool
+	p       *Pool
+	q       *Query
+	r       *Ranking
+	n       int  // members of the pool
+	tracing bool // a Trace is being filled: choices may describe themselves
 }
 
 // member returns the index into Pool.Members of the member ranked i-th.

@@ -86,6 +86,15 @@ func (f *fuzzInput) scenario() (*Pool, Ranking, Query) {
 	}
 	q := Query{Family: Family(f.byte() % 2), Health: health.NewSnapshot(targets, overrides), Now: t0,
 		Rand: uint32(f.byte()) | uint32(f.byte())<<8}
+	// Policies and weights come last, so that older corpus entries keep
+	// their meaning (nearest, rotate).
+	p.Policy = Policy(f.byte() % 4)
+	p.AddressPolicy = AddressPolicy(f.byte() % 3)
+	for i := range p.Members {
+		p.Members[i].Weight = uint32(f.byte() % 4)
+		p.Members[i].Bias = int(f.byte()%199) - 99
+	}
+	q.Client = netip.AddrFrom4([4]byte{f.byte(), f.byte(), f.byte(), f.byte()})
 	return p, Rank(loc, p), q
 }
 
@@ -129,7 +138,11 @@ func FuzzResolve(f *testing.F) {
 		}
 		_ = tr.String()
 
-		// The reference: eligible members in rank order, the first up one.
+		// The reference: eligible members in rank order, the first up one
+		// (nearest, failover), or any up one, of weight > 0 when there is
+		// one (weighted, sticky).
+		drawn := p.Policy == Weighted || p.Policy == Sticky
+		heavyUp := false
 		first, chosen := -1, -1
 		for i := range r.Len() {
 			m := &p.Members[r.Member(i)]
@@ -139,8 +152,11 @@ func FuzzResolve(f *testing.F) {
 			if first < 0 {
 				first = r.Member(i)
 			}
-			if chosen < 0 && refMemberUp(p, m, q) {
-				chosen = r.Member(i)
+			if refMemberUp(p, m, q) {
+				heavyUp = heavyUp || m.Weight > 0
+				if chosen < 0 {
+					chosen = r.Member(i)
+				}
 			}
 		}
 		switch {
@@ -149,6 +165,11 @@ func FuzzResolve(f *testing.F) {
 				t.Fatalf("Resolve(no eligible member) = %+v, want NoData", res)
 			}
 			return
+		case chosen >= 0 && drawn:
+			if res.AllDown() || res.Member < 0 || !refMemberUp(p, &p.Members[res.Member], q) ||
+				(heavyUp && p.Members[res.Member].Weight == 0) {
+				t.Fatalf("Resolve(%v) = %+v, want an up member (of weight > 0: %v)", p.Policy, res, heavyUp)
+			}
 		case chosen >= 0:
 			if res.AllDown() || res.Member != chosen || res.Degraded() != (chosen != first) {
 				t.Fatalf("Resolve = %+v, want member %d (first eligible %d), not all down", res, chosen, first)

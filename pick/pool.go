@@ -8,32 +8,95 @@ import (
 	"strings"
 )
 
-// Policy is how a pool ranks its datacenters for a client.
+// Policy is how a pool chooses a datacenter for a client.
 type Policy uint8
 
 const (
-	// Nearest ranks datacenters by great-circle distance from the client.
+	// Nearest ranks datacenters by great-circle distance from the client,
+	// scaled by each member's Bias, and answers from the first one up.
 	Nearest Policy = iota
+	// Failover answers from the first member up in configuration order,
+	// wherever the client is (active/standby).
+	Failover
+	// Weighted answers from an up member drawn at random with probability
+	// proportional to its Weight.
+	Weighted
+	// Sticky answers from an up member chosen by a weighted rendezvous
+	// hash of the client's subnet: a client keeps its datacenter while that
+	// one is up, and adding or removing a member moves only the clients
+	// that member gains or loses.
+	Sticky
 )
 
-// String returns the policy's name in the zone files ("nearest").
+var policyNames = [...]string{Nearest: "nearest", Failover: "failover", Weighted: "weighted", Sticky: "sticky"}
+
+// String returns the policy's name in the zone files ("nearest",
+// "failover", "weighted" or "sticky").
 func (p Policy) String() string {
-	switch p {
-	case Nearest:
-		return "nearest"
-	default:
-		return "invalid"
+	if int(p) < len(policyNames) {
+		return policyNames[p]
 	}
+	return "invalid"
 }
 
 // ParsePolicy returns the policy named s, as written in zone files.
 func ParsePolicy(s string) (Policy, error) {
-	switch s {
-	case "nearest":
-		return Nearest, nil
+	for i, name := range policyNames {
+		if s == name {
+			return Policy(i), nil
+		}
 	}
-	return 0, fmt.Errorf("unknown policy %q: want nearest", s)
+	return 0, fmt.Errorf("unknown policy %q: want nearest, failover, weighted or sticky", s)
 }
+
+// ranksByLocation reports whether the policy's ranking depends on where
+// the client is.
+func (p Policy) ranksByLocation() bool { return p == Nearest }
+
+// AddressPolicy is how the chosen datacenter's up addresses are ordered
+// before MaxAnswers of them are answered.
+type AddressPolicy uint8
+
+const (
+	// Rotate starts at a random up address and wraps, so that successive
+	// answers rotate through them.
+	Rotate AddressPolicy = iota
+	// WeightedAddresses orders the up addresses by a weighted random draw
+	// without replacement (address weights, default 1).
+	WeightedAddresses
+	// StickyAddresses orders the up addresses by a weighted rendezvous
+	// hash of the client's subnet: a client keeps its addresses while they
+	// are up.
+	StickyAddresses
+)
+
+var addressPolicyNames = [...]string{Rotate: "rotate", WeightedAddresses: "weighted", StickyAddresses: "sticky"}
+
+// String returns the address policy's name in the zone files ("rotate",
+// "weighted" or "sticky").
+func (a AddressPolicy) String() string {
+	if int(a) < len(addressPolicyNames) {
+		return addressPolicyNames[a]
+	}
+	return "invalid"
+}
+
+// ParseAddressPolicy returns the address policy named s, as written in zone
+// files.
+func ParseAddressPolicy(s string) (AddressPolicy, error) {
+	for i, name := range addressPolicyNames {
+		if s == name {
+			return AddressPolicy(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown address_policy %q: want rotate, weighted or sticky", s)
+}
+
+// Default prefix lengths of the client subnet that sticky choices hash.
+const (
+	DefaultStickyIPv4Prefix = 24
+	DefaultStickyIPv6Prefix = 56
+)
 
 // AllDown is what a pool answers when every member is down.
 type AllDown uint8
@@ -101,7 +164,27 @@ type Member struct {
 	Datacenter Datacenter
 	V4         []netip.Addr // IPv4 addresses, in configuration order
 	V6         []netip.Addr // IPv6 addresses, in configuration order
-	CNAME      string       // absolute target name; when set V4 and V6 are empty
+	// W4 and W6 are the weights of the addresses of V4 and V6 for the
+	// weighted and sticky address policies, in the same order; nil means
+	// every address weighs 1.
+	W4, W6 []uint32
+	CNAME  string // absolute target name; when set V4 and V6 are empty
+	// Weight is the member's share in the weighted and sticky policies.
+	// Members of weight 0 answer only when no member of weight > 0 is up.
+	Weight uint32
+	// Bias scales the member's distances for the nearest policy by
+	// (1 - Bias/100), as Route 53's geoproximity bias: from -99 (repel) to
+	// 99 (attract); 0 leaves them as they are.
+	Bias int
+}
+
+// Weights returns the weights of the member's addresses of family f, nil
+// when they all weigh 1.
+func (m *Member) Weights(f Family) []uint32 {
+	if f == IPv6 {
+		return m.W6
+	}
+	return m.W4
 }
 
 // Addrs returns the member's addresses of family f.
@@ -119,8 +202,14 @@ type Pool struct {
 	// Name is the pool's name ([pools.NAME]); pool-specific admin
 	// overrides are matched against it.
 	Name string
-	// Policy ranks the members for a client; the zero value is Nearest.
+	// Policy chooses the member for a client; the zero value is Nearest.
 	Policy Policy
+	// AddressPolicy orders the chosen member's up addresses; the zero
+	// value is Rotate.
+	AddressPolicy AddressPolicy
+	// StickyIPv4Prefix and StickyIPv6Prefix are the client subnets that
+	// sticky choices hash; 0 means the default (24 and 56).
+	StickyIPv4Prefix, StickyIPv6Prefix int
 	// MaxAnswers is the most addresses in one answer; 0 (or less) means no
 	// limit: every up address of the chosen datacenter.
 	MaxAnswers int
@@ -154,12 +243,39 @@ func (p *Pool) TableKey() string {
 		dc := m.Datacenter
 		b.WriteString("|")
 		b.WriteString(dc.Name)
+		if !p.Policy.ranksByLocation() {
+			continue
+		}
 		b.WriteString("@")
 		b.WriteString(strconv.FormatFloat(dc.Lat, 'g', -1, 64))
 		b.WriteString(",")
 		b.WriteString(strconv.FormatFloat(dc.Lon, 'g', -1, 64))
+		if m.Bias != 0 {
+			b.WriteString("~")
+			b.WriteString(strconv.Itoa(m.Bias))
+		}
 	}
 	return b.String()
+}
+
+// RanksByLocation reports whether p's ranking depends on where the client
+// is, so that it needs a ranking table: it has two members or more and
+// ranks by distance. Other pools rank in configuration order for everyone.
+func (p *Pool) RanksByLocation() bool {
+	return len(p.Members) > 1 && p.Policy.ranksByLocation()
+}
+
+// stickyPrefixes returns the client subnet lengths that sticky choices
+// hash, defaults applied.
+func (p *Pool) stickyPrefixes() (bits4, bits6 int) {
+	bits4, bits6 = p.StickyIPv4Prefix, p.StickyIPv6Prefix
+	if bits4 <= 0 {
+		bits4 = DefaultStickyIPv4Prefix
+	}
+	if bits6 <= 0 {
+		bits6 = DefaultStickyIPv6Prefix
+	}
+	return bits4, bits6
 }
 
 // Family is the address family a query asks for.

@@ -31,9 +31,12 @@ type Ranking struct {
 // Rank orders the members of p for a client at loc, by the pool's policy.
 //
 // Nearest: by great-circle distance from the client's coordinates to each
-// member's datacenter, nearest first; members at the same distance keep
+// member's datacenter, scaled by the member's bias (distance × (1 −
+// bias/100)), nearest first; members at the same distance keep
 // configuration order. A client without coordinates (an unknown location,
-// or a database record without one) gets configuration order.
+// or a database record without one) gets configuration order. Every other
+// policy ranks in configuration order: failover tries members in that
+// order, weighted and sticky choose among all of them.
 //
 // Rank reads only what the policy's rank key takes from loc (see rankKey);
 // it does not allocate for pools of up to 16 members.
@@ -78,8 +81,7 @@ func (p *Pool) rankBy(k rankKey) Ranking {
 	r.located = true
 	var d [inlineMembers]float64
 	for i := range n {
-		dc := p.Members[i].Datacenter
-		d[i] = geo.Distance(k.lat, k.lon, dc.Lat, dc.Lon)
+		d[i] = p.Members[i].distance(k)
 	}
 	// Insertion sort: stable, and the fastest for a handful of members.
 	for i := 1; i < n; i++ {
@@ -109,8 +111,7 @@ func (p *Pool) rankBig(k rankKey) Ranking {
 	r.located = true
 	d := make([]float64, n)
 	for i := range n {
-		dc := p.Members[i].Datacenter
-		d[i] = geo.Distance(k.lat, k.lon, dc.Lat, dc.Lon)
+		d[i] = p.Members[i].distance(k)
 	}
 	slices.SortStableFunc(r.bigIdx, func(a, b int32) int { return cmp.Compare(d[a], d[b]) })
 	r.bigKm = make([]float32, n)
@@ -118,6 +119,17 @@ func (p *Pool) rankBig(k rankKey) Ranking {
 		r.bigKm[i] = float32(d[m])
 	}
 	return r
+}
+
+// distance is the member's distance from a located client as the nearest
+// policy ranks it: great-circle kilometres scaled by (1 - Bias/100).
+func (m *Member) distance(k rankKey) float64 {
+	dc := m.Datacenter
+	km := geo.Distance(k.lat, k.lon, dc.Lat, dc.Lon)
+	if m.Bias != 0 {
+		km *= 1 - float64(m.Bias)/100
+	}
+	return km
 }
 
 // Len returns the number of ranked members.
@@ -136,7 +148,8 @@ func (r Ranking) Member(i int) int {
 }
 
 // Distance returns the distance in kilometres from the client to the
-// datacenter of the member ranked i-th, and whether it is known. It is not
+// datacenter of the member ranked i-th, scaled by the member's bias as the
+// ranking used it, and whether it is known. It is not
 // known when the client had no coordinates, and for rankings from a Table,
 // which are shared by every client of a network.
 func (r Ranking) Distance(i int) (km float64, ok bool) {

@@ -44,7 +44,7 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Decision 
 		}
 		return d
 	}
-	ev := evaluation{p: p, q: &q, r: &r, n: len(p.Members)}
+	ev := evaluation{p: p, q: &q, r: &r, n: len(p.Members), tracing: tr != nil}
 	if tr != nil {
 		ev.traceAll(tr)
 	}

@@ -12,8 +12,8 @@ const (
 )
 
 // selectAnswer is step 3: it fills d with the answer of member m (in state
-// st): its CNAME, or the addresses mode selects, at most p.MaxAnswers of
-// them, rotated by q.Rand.
+// st): its CNAME, or the addresses mode selects, ordered by the pool's
+// address policy, at most p.MaxAnswers of them.
 func selectAnswer(d *Decision, p *Pool, m int, st *memberState, q *Query, mode selectMode) {
 	mem := &p.Members[m]
 	if st.cname {
@@ -28,7 +28,80 @@ func selectAnswer(d *Decision, p *Pool, m int, st *memberState, q *Query, mode s
 	case selectAll:
 		count = st.nAddrs
 	}
-	d.Addrs = appendRotated(d.Addrs, p, mem, q, st, mode, count)
+	switch p.AddressPolicy {
+	case WeightedAddresses:
+		d.Addrs = appendOrdered(d.Addrs, p, mem, q, st, mode, count, 0)
+	case StickyAddresses:
+		subnet, scope := q.Subnet(p.stickyPrefixes())
+		d.MinScope = max(d.MinScope, scope)
+		d.Addrs = appendOrdered(d.Addrs, p, mem, q, st, mode, count, subnetHash(subnet))
+	default:
+		d.Addrs = appendRotated(d.Addrs, p, mem, q, st, mode, count)
+	}
+}
+
+// maxOrdered is the most addresses of one family the weighted and sticky
+// address policies order; the zones package refuses more.
+const maxOrdered = 64
+
+// appendOrdered appends to dst up to p.MaxAnswers of the count addresses of
+// mem that mode selects, in the order of the weighted or sticky address
+// policy: a weighted random draw without replacement, or, when client is
+// not 0, the highest weighted rendezvous scores of the client's subnet
+// hash first. Address weights of 0 count as 1.
+func appendOrdered(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberState, mode selectMode, count int, client uint64) []netip.Addr {
+	want := count
+	if p.MaxAnswers > 0 && p.MaxAnswers < want {
+		want = p.MaxAnswers
+	}
+	addrs, ws := mem.Addrs(q.Family), mem.Weights(q.Family)
+	weight := func(i int) uint32 {
+		if i < len(ws) && ws[i] > 0 {
+			return ws[i]
+		}
+		return 1
+	}
+	n := min(len(addrs), maxOrdered)
+	var taken uint64
+	for k := range want {
+		best := -1
+		if client != 0 {
+			var bestScore float64
+			for i := range n {
+				if taken&(1<<i) != 0 || !selected(p, mem, i, addrs[i], q, st, mode) {
+					continue
+				}
+				if score := rendezvousScore(saltAddr(client, addrs[i]), weight(i)); best < 0 || score > bestScore {
+					best, bestScore = i, score
+				}
+			}
+		} else {
+			var total uint64
+			for i := range n {
+				if taken&(1<<i) == 0 && selected(p, mem, i, addrs[i], q, st, mode) {
+					total += uint64(weight(i))
+				}
+			}
+			x := uint64(unit(nextRand(q.Rand, k)) * float64(total))
+			for i := range n {
+				if taken&(1<<i) != 0 || !selected(p, mem, i, addrs[i], q, st, mode) {
+					continue
+				}
+				best = i
+				if w := uint64(weight(i)); x < w {
+					break
+				} else {
+					x -= w
+				}
+			}
+		}
+		if best < 0 {
+			break
+		}
+		taken |= 1 << best
+		dst = append(dst, addrs[best])
+	}
+	return dst
 }
 
 // appendRotated appends to dst up to p.MaxAnswers of the count addresses of

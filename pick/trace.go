@@ -17,6 +17,7 @@ import (
 // Resolve resets it.
 type Trace struct {
 	Pool     string        // the pool's name
+	Policy   Policy        // the pool's policy
 	Check    string        // the pool's check; "" when its addresses are not probed
 	Family   Family        // the queried family
 	Located  bool          // the ranking carries distances (the client had coordinates)
@@ -29,8 +30,10 @@ type Trace struct {
 type TraceMember struct {
 	Member     int         // index into Pool.Members
 	Datacenter string      // datacenter name
-	KM         float64     // distance from the client in kilometres; meaningful when HasKM
+	KM         float64     // distance from the client in kilometres, scaled by Bias; meaningful when HasKM
 	HasKM      bool        // the ranking carried distances
+	Bias       int         // the member's bias (nearest)
+	Weight     uint32      // the member's weight (weighted, sticky)
 	CNAME      string      // the member's CNAME target, for a CNAME member
 	Eligible   bool        // has addresses of the family, or is a CNAME member
 	Up         bool        // up for the family
@@ -63,17 +66,36 @@ type TraceAddr struct {
 //	decision: failover to iad: 1 higher-ranked datacenter(s) down (ams); answer 2001:db8:20::10
 func (t *Trace) String() string {
 	var b strings.Builder
-	order := "configuration order (client location unknown)"
-	if t.Located {
+	var order string
+	switch {
+	case t.Policy == Failover:
+		order = "failover: configuration order"
+	case t.Policy == Weighted:
+		order = "weighted: drawn by weight among the up datacenters"
+	case t.Policy == Sticky:
+		order = "sticky: chosen by a hash of the client's subnet among the up datacenters"
+	case t.Located:
 		order = "ranked by distance"
+	default:
+		order = "configuration order (client location unknown)"
 	}
 	fmt.Fprintf(&b, "pool %s, %s, %s\n", t.Pool, t.Family, order)
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "  #\tdatacenter\tdistance\tstate\tup\tnote")
+	column := "distance"
+	if t.Policy == Weighted || t.Policy == Sticky {
+		column = "weight"
+	}
+	fmt.Fprintf(w, "  #\tdatacenter\t%s\tstate\tup\tnote\n", column)
 	for i, m := range t.Members {
 		dist := "-"
-		if m.HasKM {
+		switch {
+		case m.HasKM && m.Bias != 0:
+			raw := m.KM / (1 - float64(m.Bias)/100)
+			dist = fmt.Sprintf("%.0f km (%.0f, bias %+d)", m.KM, raw, m.Bias)
+		case m.HasKM:
 			dist = strconv.FormatFloat(m.KM, 'f', 0, 64) + " km"
+		case t.Policy == Weighted || t.Policy == Sticky:
+			dist = fmt.Sprintf("weight %d", m.Weight)
 		}
 		state, up := "-", "-"
 		switch {
@@ -96,7 +118,10 @@ func (t *Trace) String() string {
 			}
 		}
 		if m.CNAME != "" {
-			note = strings.TrimSpace("cname " + m.CNAME + "; " + note)
+			if note != "" {
+				note = "; " + note
+			}
+			note = "cname " + m.CNAME + note
 		}
 		if m.Override != "" && m.Override != m.Note {
 			note = strings.TrimSpace(note + " [" + m.Override + "]")
@@ -131,14 +156,15 @@ func (t *Trace) String() string {
 func (t *Trace) reset(p *Pool, r Ranking, q Query) {
 	*t = Trace{Members: t.Members[:0], Family: q.Family}
 	if p != nil {
-		t.Pool, t.Check = p.Name, p.Check
+		t.Pool, t.Check, t.Policy = p.Name, p.Check, p.Policy
 		t.Located = r.located && r.n == len(p.Members)
 	}
 }
 
 // member appends and returns the record of the member m ranked i-th.
 func (t *Trace) member(i, m int, r Ranking, p *Pool) *TraceMember {
-	tm := TraceMember{Member: m, Datacenter: p.Members[m].Datacenter.Name, CNAME: p.Members[m].CNAME}
+	mem := &p.Members[m]
+	tm := TraceMember{Member: m, Datacenter: mem.Datacenter.Name, CNAME: mem.CNAME, Bias: mem.Bias, Weight: mem.Weight}
 	if r.n == len(p.Members) {
 		tm.KM, tm.HasKM = r.Distance(i)
 	}
@@ -200,6 +226,17 @@ func (t *Trace) decideChosen(c choice, d Decision) {
 	name := t.Members[c.at].Datacenter
 	var why string
 	switch {
+	case c.drawn && t.Policy == Sticky:
+		why = fmt.Sprintf("%s: sticky hash of client subnet %s = %.4f among %d up datacenter(s), total weight %d",
+			name, c.subnet, c.draw, c.among, c.total)
+		if c.natural >= 0 && c.natural != c.at {
+			why += fmt.Sprintf("; the client's own datacenter %s is not up", t.Members[c.natural].Datacenter)
+		}
+	case c.drawn:
+		why = fmt.Sprintf("%s: weighted random draw among %d up datacenter(s), total weight %d", name, c.among, c.total)
+		if c.reason == ReasonFailover {
+			why += "; a datacenter of weight > 0 is down"
+		}
 	case c.at == c.first && t.Located:
 		why = name + ": nearest up datacenter"
 	case c.at == c.first:

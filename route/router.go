@@ -107,8 +107,8 @@ func (r *Router) complete(name *zones.Name, d *pick.Decision, sourceBits, rankBi
 // rank returns the client's ranking for the pool and the prefix length
 // around the client within which every address ranks the same.
 func (r *Router) rank(p *pick.Pool, client netip.Addr) (pick.Ranking, int) {
-	if len(p.Members) < 2 {
-		return pick.Ranking{}, 0 // nothing to rank: the answer is the same for everyone
+	if !p.RanksByLocation() {
+		return pick.Ranking{}, 0 // configuration order for everyone
 	}
 	ts := r.tables.Load()
 	if t, ok := ts.byPool[p]; ok && r.current(ts) {

@@ -60,7 +60,7 @@ func (r *Router) Run(ctx context.Context) {
 // and adds it to the tables in use: `gslb explain` needs one pool's table,
 // not every pool's.
 func (r *Router) BuildFor(p *pick.Pool) {
-	if r.opts.Geo == nil || len(p.Members) < 2 {
+	if r.opts.Geo == nil || !p.RanksByLocation() {
 		return
 	}
 	replaced := r.opts.Geo.Replaced()
@@ -111,7 +111,7 @@ func (r *Router) rebuild(ctx context.Context, replaced <-chan struct{}) {
 			if ctx.Err() != nil {
 				return
 			}
-			if len(p.Members) < 2 {
+			if !p.RanksByLocation() {
 				continue
 			}
 			key := p.TableKey()
