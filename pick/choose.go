@@ -23,7 +23,8 @@ type choice struct {
 	draw    float64 // sticky: the hash of the client's subnet, as a number in (0, 1)
 	total   uint64  // the total weight of the members drawn among
 	among   int     // the up members drawn among
-	subnet  string  // the client subnet hashed (sticky)
+	subnet  string  // the client subnet hashed (sticky, spill)
+	spilled []int   // spill: rank positions of the up members that share the clients
 	natural int     // sticky: rank position of the member the client gets with every member up; -1: none
 }
 
@@ -59,6 +60,9 @@ func chooseFirstUp(ev *evaluation) choice {
 			c.at, c.reason, c.mode, c.state = i, ReasonFirst, selectUp, st
 			if i != c.first {
 				c.reason = ReasonFailover
+				if ev.p.Spill == SpillCapacity {
+					return spill(ev, c)
+				}
 			}
 			return c
 		}
@@ -197,6 +201,48 @@ func chooseDrawn(ev *evaluation) choice {
 		}
 	} else if downHeavy {
 		c.reason = ReasonFailover
+	}
+	return c
+}
+
+// spillSalt separates the spill hash from the sticky policy's, so that a
+// sticky pool's spill does not follow its own sticky choice.
+const spillSalt = 0x7370696c6c // "spill"
+
+// spill spreads the clients of a down or drained first choice over the
+// first SpillWidth up eligible members from c.at on (c is a scan that found
+// the first up member below the first choice), in proportion to their
+// capacity: each client subnet goes to the member with the highest
+// rendezvous score, weighted by capacity, so it stays there while the set
+// does not change.
+func spill(ev *evaluation, c choice) choice {
+	width := ev.p.SpillWidth
+	if width <= 0 {
+		width = DefaultSpillWidth
+	}
+	subnet, scope := ev.q.Subnet(ev.p.stickyPrefixes())
+	client := subnetHash(subnet) ^ spillSalt
+	c.reason, c.minScope = ReasonSpill, max(c.minScope, scope)
+	if ev.tracing {
+		c.subnet = subnet.String()
+	}
+	best := -1.0
+	for i, n := c.at, 0; i < ev.n && n < width; i++ {
+		st := c.state
+		if i != c.at {
+			if st = ev.judge(i); !st.eligible || !st.up {
+				continue
+			}
+		}
+		n++
+		mem := &ev.p.Members[ev.member(i)]
+		score := rendezvousScore(saltString(client, mem.Datacenter.Name), max(mem.Capacity, 1))
+		if ev.tracing {
+			c.spilled = append(c.spilled, i)
+		}
+		if score > best {
+			best, c.at, c.state = score, i, st
+		}
 	}
 	return c
 }

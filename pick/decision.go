@@ -53,21 +53,25 @@ const (
 	// ReasonAllDown: every eligible member is down; the pool's
 	// when_all_down decided the answer.
 	ReasonAllDown
+	// ReasonSpill: the first choice is down or drained and the pool
+	// spreads its clients by capacity (spill = "capacity") over the next
+	// up members.
+	ReasonSpill
+	// ReasonRamp: the first choice is ramping up after it came back and
+	// does not take this client yet.
+	ReasonRamp
 )
 
-// String returns "none", "first", "failover" or "all-down": the values of
-// the reason label of gslb_answers_total.
+var reasonNames = [...]string{ReasonNone: "none", ReasonFirst: "first", ReasonFailover: "failover",
+	ReasonAllDown: "all-down", ReasonSpill: "spill", ReasonRamp: "ramp"}
+
+// String returns "none", "first", "failover", "all-down", "spill" or
+// "ramp": the values of the reason label of gslb_answers_total.
 func (r Reason) String() string {
-	switch r {
-	case ReasonFirst:
-		return "first"
-	case ReasonFailover:
-		return "failover"
-	case ReasonAllDown:
-		return "all-down"
-	default:
-		return "none"
+	if int(r) < len(reasonNames) {
+		return reasonNames[r]
 	}
+	return "invalid"
 }
 
 // Decision is the whole answer for one geo-routed query, carried from the
@@ -118,10 +122,10 @@ func (d Decision) Datacenter() string {
 }
 
 // Degraded reports whether the answer is not the client's healthy first
-// choice: a failover or an all-down answer. Degraded answers get the name's
-// degraded TTL.
+// choice: a failover, spill, ramp or all-down answer. Degraded answers get
+// the name's degraded TTL, so that clients come back soon after a recovery.
 func (d *Decision) Degraded() bool {
-	return d.Reason == ReasonFailover || d.Reason == ReasonAllDown
+	return d.Reason != ReasonNone && d.Reason != ReasonFirst
 }
 
 // AllDown reports whether every eligible member was down, so that the

@@ -95,6 +95,10 @@ func (f *fuzzInput) scenario() (*Pool, Ranking, Query) {
 		p.Members[i].Bias = int(f.byte()%199) - 99
 	}
 	q.Client = netip.AddrFrom4([4]byte{f.byte(), f.byte(), f.byte(), f.byte()})
+	p.Spill, p.SpillWidth = Spill(f.byte()%2), int(f.byte()%4)
+	for i := range p.Members {
+		p.Members[i].Capacity = uint32(f.byte() % 4)
+	}
 	return p, Rank(loc, p), q
 }
 
@@ -144,6 +148,7 @@ func FuzzResolve(f *testing.F) {
 		drawn := p.Policy == Weighted || p.Policy == Sticky
 		heavyUp := false
 		first, chosen := -1, -1
+		var upAfterFirst []int // members up, in rank order (for spill)
 		for i := range r.Len() {
 			m := &p.Members[r.Member(i)]
 			if m.CNAME == "" && len(m.Addrs(q.Family)) == 0 {
@@ -153,6 +158,7 @@ func FuzzResolve(f *testing.F) {
 				first = r.Member(i)
 			}
 			if refMemberUp(p, m, q) {
+				upAfterFirst = append(upAfterFirst, r.Member(i))
 				heavyUp = heavyUp || m.Weight > 0
 				if chosen < 0 {
 					chosen = r.Member(i)
@@ -169,6 +175,14 @@ func FuzzResolve(f *testing.F) {
 			if res.AllDown() || res.Member < 0 || !refMemberUp(p, &p.Members[res.Member], q) ||
 				(heavyUp && p.Members[res.Member].Weight == 0) {
 				t.Fatalf("Resolve(%v) = %+v, want an up member (of weight > 0: %v)", p.Policy, res, heavyUp)
+			}
+		case chosen >= 0 && p.Spill == SpillCapacity && chosen != first:
+			width := p.SpillWidth
+			if width == 0 {
+				width = DefaultSpillWidth
+			}
+			if res.Reason != ReasonSpill || !slices.Contains(upAfterFirst[:min(width, len(upAfterFirst))], res.Member) {
+				t.Fatalf("Resolve(spill) = %+v, want one of %v (width %d)", res, upAfterFirst, width)
 			}
 		case chosen >= 0:
 			if res.AllDown() || res.Member != chosen || res.Degraded() != (chosen != first) {

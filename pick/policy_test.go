@@ -295,3 +295,42 @@ func TestParseAddressPolicy(t *testing.T) {
 		t.Error("ParseAddressPolicy(random) succeeded")
 	}
 }
+
+func TestSpillByCapacity(t *testing.T) {
+	const clients = 20000
+	p := fivePool(Failover, 1, 1, 1, 1, 1)
+	p.Spill, p.SpillWidth = SpillCapacity, 3
+	p.Members[1].Capacity, p.Members[2].Capacity, p.Members[3].Capacity = 1, 2, 1
+	snap := down(p, "dc0")
+	counts := map[string]int{}
+	for i := range clients {
+		q := Query{Health: snap, Client: clientN(i)}
+		d := Resolve(p, Ranking{}, q, nil, nil)
+		if d.Reason != ReasonSpill || d.MinScope != 24 {
+			t.Fatalf("client %d: reason %v scope %d, want spill, 24", i, d.Reason, d.MinScope)
+		}
+		if again := Resolve(p, Ranking{}, Query{Health: snap, Client: clientN(i), Rand: 77}, nil, nil); again.Member != d.Member {
+			t.Fatalf("client %d: %s then %s: spill must be stable", i, d.Datacenter(), again.Datacenter())
+		}
+		counts[d.Datacenter()]++
+	}
+	for dc, share := range map[string]float64{"dc1": 0.25, "dc2": 0.5, "dc3": 0.25, "dc4": 0} {
+		if got := float64(counts[dc]) / clients; math.Abs(got-share) > 0.02 {
+			t.Errorf("%s: share %.3f, want %.2f", dc, got, share)
+		}
+	}
+	// With the first choice up nobody spills. With dc2 down too, the spill
+	// set becomes dc1, dc3, dc4: dc2's clients move, dc4 takes its share
+	// from the others, and no client moves between dc1 and dc3.
+	if d := Resolve(p, Ranking{}, Query{Client: clientN(1)}, nil, nil); d.Reason != ReasonFirst || d.Datacenter() != "dc0" {
+		t.Errorf("first choice up: %s %v", d.Datacenter(), d.Reason)
+	}
+	both := down(p, "dc0", "dc2")
+	for i := range 2000 {
+		before := Resolve(p, Ranking{}, Query{Health: snap, Client: clientN(i)}, nil, nil).Datacenter()
+		after := Resolve(p, Ranking{}, Query{Health: both, Client: clientN(i)}, nil, nil).Datacenter()
+		if before != "dc2" && before != after && after != "dc4" {
+			t.Fatalf("client %d moved from %s to %s although %s is up", i, before, after, before)
+		}
+	}
+}

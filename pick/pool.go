@@ -92,6 +92,41 @@ func ParseAddressPolicy(s string) (AddressPolicy, error) {
 	return 0, fmt.Errorf("unknown address_policy %q: want rotate, weighted or sticky", s)
 }
 
+// Spill is where the clients of a down or drained first choice go.
+type Spill uint8
+
+const (
+	// SpillNext sends them to the next up member in rank order.
+	SpillNext Spill = iota
+	// SpillCapacity spreads them over the next SpillWidth up members in
+	// proportion to their Capacity, each client subnet stably to one.
+	SpillCapacity
+)
+
+var spillNames = [...]string{SpillNext: "next", SpillCapacity: "capacity"}
+
+// String returns "next" or "capacity", as written in zone files.
+func (s Spill) String() string {
+	if int(s) < len(spillNames) {
+		return spillNames[s]
+	}
+	return "invalid"
+}
+
+// ParseSpill returns the spill mode named s, as written in zone files.
+func ParseSpill(s string) (Spill, error) {
+	for i, name := range spillNames {
+		if s == name {
+			return Spill(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown spill %q: want next or capacity", s)
+}
+
+// DefaultSpillWidth is how many next-ranked up members share a down first
+// choice's clients under SpillCapacity when the pool does not say.
+const DefaultSpillWidth = 3
+
 // Default prefix lengths of the client subnet that sticky choices hash.
 const (
 	DefaultStickyIPv4Prefix = 24
@@ -172,6 +207,9 @@ type Member struct {
 	// Weight is the member's share in the weighted and sticky policies.
 	// Members of weight 0 answer only when no member of weight > 0 is up.
 	Weight uint32
+	// Capacity is the member's share of a down first choice's clients
+	// under SpillCapacity; 0 counts as 1.
+	Capacity uint32
 	// Bias scales the member's distances for the nearest policy by
 	// (1 - Bias/100), as Route 53's geoproximity bias: from -99 (repel) to
 	// 99 (attract); 0 leaves them as they are.
@@ -208,8 +246,15 @@ type Pool struct {
 	// value is Rotate.
 	AddressPolicy AddressPolicy
 	// StickyIPv4Prefix and StickyIPv6Prefix are the client subnets that
-	// sticky choices hash; 0 means the default (24 and 56).
+	// sticky choices (sticky policies, spill and ramp-up) hash; 0 means
+	// the default (24 and 56).
 	StickyIPv4Prefix, StickyIPv6Prefix int
+	// Spill is where a down first choice's clients go; the zero value is
+	// SpillNext.
+	Spill Spill
+	// SpillWidth is how many next up members share them under
+	// SpillCapacity; 0 means DefaultSpillWidth.
+	SpillWidth int
 	// MaxAnswers is the most addresses in one answer; 0 (or less) means no
 	// limit: every up address of the chosen datacenter.
 	MaxAnswers int

@@ -34,6 +34,7 @@ type TraceMember struct {
 	HasKM      bool        // the ranking carried distances
 	Bias       int         // the member's bias (nearest)
 	Weight     uint32      // the member's weight (weighted, sticky)
+	Capacity   uint32      // the member's capacity (spill = "capacity")
 	CNAME      string      // the member's CNAME target, for a CNAME member
 	Eligible   bool        // has addresses of the family, or is a CNAME member
 	Up         bool        // up for the family
@@ -164,7 +165,7 @@ func (t *Trace) reset(p *Pool, r Ranking, q Query) {
 // member appends and returns the record of the member m ranked i-th.
 func (t *Trace) member(i, m int, r Ranking, p *Pool) *TraceMember {
 	mem := &p.Members[m]
-	tm := TraceMember{Member: m, Datacenter: mem.Datacenter.Name, CNAME: mem.CNAME, Bias: mem.Bias, Weight: mem.Weight}
+	tm := TraceMember{Member: m, Datacenter: mem.Datacenter.Name, CNAME: mem.CNAME, Bias: mem.Bias, Weight: mem.Weight, Capacity: mem.Capacity}
 	if r.n == len(p.Members) {
 		tm.KM, tm.HasKM = r.Distance(i)
 	}
@@ -226,6 +227,14 @@ func (t *Trace) decideChosen(c choice, d Decision) {
 	name := t.Members[c.at].Datacenter
 	var why string
 	switch {
+	case c.reason == ReasonSpill:
+		var names []string
+		for _, i := range c.spilled {
+			m := t.Members[i]
+			names = append(names, fmt.Sprintf("%s (capacity %d)", m.Datacenter, max(m.Capacity, 1)))
+		}
+		why = fmt.Sprintf("spill to %s: first choice %s is not up; client subnet %s hashed over %s",
+			name, t.Members[c.first].Datacenter, c.subnet, strings.Join(names, ", "))
 	case c.drawn && t.Policy == Sticky:
 		why = fmt.Sprintf("%s: sticky hash of client subnet %s = %.4f among %d up datacenter(s), total weight %d",
 			name, c.subnet, c.draw, c.among, c.total)
