@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/pick"
 )
 
@@ -61,8 +62,8 @@ func LoadConfig(path string) (*Config, error) {
 
 // ParseConfig validates a server configuration read from path.
 func ParseConfig(path string, src []byte) (*Config, error) {
-	var errs ErrorList
-	root, _ := parseTOML(path, src, &errs)
+	var errs tomlcheck.ErrorList
+	root := tomlcheck.Parse(path, src, &errs)
 	if root == nil {
 		return nil, errs.Err()
 	}
@@ -89,103 +90,103 @@ func ParseConfig(path string, src []byte) (*Config, error) {
 		HealthMaxStartWait: 10 * time.Second,
 		HealthMaxInFlight:  64,
 	}
-	if ls, ok := root.strings("listen"); ok {
+	if ls, ok := root.Strings("listen"); ok {
 		c.Listen = nil
 		for i, l := range ls {
 			if _, _, err := net.SplitHostPort(l); err != nil {
-				root.errorf(append(root.sub("listen"), index(i)), "invalid address %q: want host:port", l)
+				root.Errorf(append(root.KeyPath("listen"), tomlcheck.Index(i)), "invalid address %q: want host:port", l)
 				continue
 			}
 			c.Listen = append(c.Listen, l)
 		}
 		if len(ls) == 0 {
-			root.errorf(root.sub("listen"), "no address to listen on")
+			root.Errorf(root.KeyPath("listen"), "no address to listen on")
 		}
 	}
-	if s, ok := root.str("zones"); ok {
+	if s, ok := root.Str("zones"); ok {
 		c.ZonesDir = rel(s)
 	}
-	if s, ok := root.str("state"); ok {
+	if s, ok := root.Str("state"); ok {
 		c.State = rel(s)
 	}
-	if s, ok := root.str("nsid"); ok {
+	if s, ok := root.Str("nsid"); ok {
 		if len(s) > 255 {
-			root.errorf(root.sub("nsid"), "longer than 255 bytes")
+			root.Errorf(root.KeyPath("nsid"), "longer than 255 bytes")
 		}
 		c.NSID = s
 	}
-	if n, ok := root.integer("max_udp_size", 512, 65535); ok {
+	if n, ok := root.Int("max_udp_size", 512, 65535); ok {
 		c.MaxUDPSize = uint16(n)
 	}
-	if s, ok := root.str("log_level"); ok {
+	if s, ok := root.Str("log_level"); ok {
 		switch s {
 		case "debug", "info", "warn", "error":
 			c.LogLevel = s
 		default:
-			root.errorf(root.sub("log_level"), "unknown level %q: want debug, info, warn or error", s)
+			root.Errorf(root.KeyPath("log_level"), "unknown level %q: want debug, info, warn or error", s)
 		}
 	}
-	if d, ok := root.duration("tcp_idle_timeout"); ok {
+	if d, ok := root.Duration("tcp_idle_timeout"); ok {
 		c.TCPIdleTimeout = d
 	}
-	if d, ok := root.duration("tcp_timeout"); ok {
+	if d, ok := root.Duration("tcp_timeout"); ok {
 		c.TCPTimeout = d
 	}
-	if n, ok := root.integer("tcp_max_connections", 1, 1<<20); ok {
+	if n, ok := root.Int("tcp_max_connections", 1, 1<<20); ok {
 		c.TCPMaxConnections = int(n)
 	}
-	if g, ok := root.tableAt("geoip"); ok {
-		if s, ok := g.str("city"); ok {
+	if g, ok := root.Table("geoip"); ok {
+		if s, ok := g.Str("city"); ok {
 			c.GeoIPCity = rel(s)
 		}
-		if s, ok := g.str("asn"); ok {
+		if s, ok := g.Str("asn"); ok {
 			c.GeoIPASN = rel(s)
 		}
 		if c.GeoIPASN != "" && c.GeoIPCity == "" {
-			g.errorf(g.path, "asn without city: the ASN database only adds to a City database")
+			g.Errorf(g.Path(), "asn without city: the ASN database only adds to a City database")
 		}
-		g.unknown(nil)
+		g.Unknown(nil)
 	}
-	if ct, ok := root.tableAt("control"); ok {
-		if s, ok := ct.str("listen"); ok {
+	if ct, ok := root.Table("control"); ok {
+		if s, ok := ct.Str("listen"); ok {
 			if s != "" {
 				if _, _, err := net.SplitHostPort(s); err != nil {
-					ct.errorf(ct.sub("listen"), "invalid address %q: want host:port", s)
+					ct.Errorf(ct.KeyPath("listen"), "invalid address %q: want host:port", s)
 				}
 			}
 			c.ControlListen = s
 		}
-		if s, ok := ct.str("token_file"); ok {
+		if s, ok := ct.Str("token_file"); ok {
 			c.ControlTokenFile = rel(s)
 		}
-		ct.unknown(nil)
+		ct.Unknown(nil)
 	}
 	if c.ControlListen != "" && c.ControlTokenFile == "" && !loopbackAddr(c.ControlListen) {
-		root.errorf(root.sub("control"), "control.listen %q is not a loopback address: set control.token_file", c.ControlListen)
+		root.Errorf(root.KeyPath("control"), "control.listen %q is not a loopback address: set control.token_file", c.ControlListen)
 	}
-	if h, ok := root.tableAt("health"); ok {
-		if d, ok := h.duration("max_start_wait"); ok {
+	if h, ok := root.Table("health"); ok {
+		if d, ok := h.Duration("max_start_wait"); ok {
 			c.HealthMaxStartWait = d
 		}
-		if d, ok := h.duration("staleness"); ok {
+		if d, ok := h.Duration("staleness"); ok {
 			c.HealthStaleness = d
 		}
-		if n, ok := h.integer("max_in_flight", 1, 1<<16); ok {
+		if n, ok := h.Int("max_in_flight", 1, 1<<16); ok {
 			c.HealthMaxInFlight = int(n)
 		}
-		h.unknown(nil)
+		h.Unknown(nil)
 	}
-	names, dcs := root.tables("datacenters")
+	names, dcs := root.Tables("datacenters")
 	for i, t := range dcs {
 		c.Datacenters[names[i]] = compileDatacenter(names[i], t)
 	}
-	names, checks := root.tables("checks")
+	names, checks := root.Tables("checks")
 	for i, t := range checks {
 		if ch, ok := compileCheck(names[i], t); ok {
 			c.Checks[names[i]] = ch
 		}
 	}
-	root.unknown(nil)
+	root.Unknown(nil)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -204,26 +205,26 @@ func loopbackAddr(hostport string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func compileDatacenter(name string, t *table) pick.Datacenter {
+func compileDatacenter(name string, t *tomlcheck.Table) pick.Datacenter {
 	dc := pick.Datacenter{Name: name}
-	t.required("lat")
-	t.required("lon")
-	dc.Lat, _ = t.float("lat", -90, 90)
-	dc.Lon, _ = t.float("lon", -180, 180)
-	t.unknown(nil)
+	t.Required("lat")
+	t.Required("lon")
+	dc.Lat, _ = t.Float("lat", -90, 90)
+	dc.Lon, _ = t.Float("lon", -180, 180)
+	t.Unknown(nil)
 	return dc
 }
 
-func compileCheck(name string, t *table) (health.Check, bool) {
+func compileCheck(name string, t *tomlcheck.Table) (health.Check, bool) {
 	ch := health.Check{
 		Name:     name,
 		Interval: DefaultCheckInterval,
 		Rise:     DefaultCheckRise,
 		Fall:     DefaultCheckFall,
 	}
-	before := len(*t.errs)
-	t.required("type")
-	typ, _ := t.str("type")
+	before := t.ErrorCount()
+	t.Required("type")
+	typ, _ := t.Str("type")
 	ch.Type = health.CheckType(typ)
 	switch ch.Type {
 	case health.CheckHTTP:
@@ -235,109 +236,109 @@ func compileCheck(name string, t *table) (health.Check, bool) {
 	case health.CheckTCP, health.CheckNone:
 	case "":
 	default:
-		t.errorf(t.sub("type"), "unknown check type %q: want http, https, tcp, dns or none", typ)
+		t.Errorf(t.KeyPath("type"), "unknown check type %q: want http, https, tcp, dns or none", typ)
 	}
-	if n, ok := t.integer("port", 1, 65535); ok {
+	if n, ok := t.Int("port", 1, 65535); ok {
 		ch.Port = uint16(n)
-	} else if ch.Type == health.CheckTCP && !t.has("port") {
-		t.errorf(t.path, "missing required key \"port\" for a tcp check")
+	} else if ch.Type == health.CheckTCP && !t.Has("port") {
+		t.Errorf(t.Path(), "missing required key \"port\" for a tcp check")
 	}
-	if d, ok := t.duration("interval"); ok {
+	if d, ok := t.Duration("interval"); ok {
 		if d < 100*time.Millisecond {
-			t.errorf(t.sub("interval"), "interval %v is shorter than 100ms", d)
+			t.Errorf(t.KeyPath("interval"), "interval %v is shorter than 100ms", d)
 		}
 		ch.Interval = d
 	}
 	ch.Timeout = min(2*time.Second, ch.Interval/2)
-	if d, ok := t.duration("timeout"); ok {
+	if d, ok := t.Duration("timeout"); ok {
 		ch.Timeout = d
 		if d <= 0 || d >= ch.Interval {
-			t.errorf(t.sub("timeout"), "timeout %v must be positive and less than interval %v", d, ch.Interval)
+			t.Errorf(t.KeyPath("timeout"), "timeout %v must be positive and less than interval %v", d, ch.Interval)
 		}
 	}
-	if n, ok := t.integer("rise", 1, 100); ok {
+	if n, ok := t.Int("rise", 1, 100); ok {
 		ch.Rise = int(n)
 	}
-	if n, ok := t.integer("fall", 1, 100); ok {
+	if n, ok := t.Int("fall", 1, 100); ok {
 		ch.Fall = int(n)
 	}
 	ch.Path = "/"
-	if s, ok := t.str("path"); ok {
+	if s, ok := t.Str("path"); ok {
 		if !strings.HasPrefix(s, "/") {
-			t.errorf(t.sub("path"), "path %q must start with /", s)
+			t.Errorf(t.KeyPath("path"), "path %q must start with /", s)
 		}
 		ch.Path = s
 	}
-	ch.Host, _ = t.str("host")
-	if v, ok := t.get("expect_status"); ok {
+	ch.Host, _ = t.Str("host")
+	if v, ok := t.Get("expect_status"); ok {
 		arr, isArr := v.([]any)
 		if !isArr {
-			t.errorf(t.sub("expect_status"), "must be an array of status codes")
+			t.Errorf(t.KeyPath("expect_status"), "must be an array of status codes")
 		}
 		for i, e := range arr {
 			n, isInt := e.(int64)
 			if !isInt || n < 100 || n > 599 {
-				t.errorf(append(t.sub("expect_status"), index(i)), "status code must be an integer from 100 to 599")
+				t.Errorf(append(t.KeyPath("expect_status"), tomlcheck.Index(i)), "status code must be an integer from 100 to 599")
 				continue
 			}
 			ch.ExpectStatus = append(ch.ExpectStatus, int(n))
 		}
 	}
-	ch.BodyContains, _ = t.str("body_contains")
+	ch.BodyContains, _ = t.Str("body_contains")
 	ch.BodyLimit = 64 << 10
-	if n, ok := t.integer("body_limit", 1, 16<<20); ok {
+	if n, ok := t.Int("body_limit", 1, 16<<20); ok {
 		ch.BodyLimit = n
 	}
-	if h, ok := t.tableAt("headers"); ok {
+	if h, ok := t.Table("headers"); ok {
 		ch.Headers = map[string]string{}
-		for k := range h.m {
-			if v, ok := h.str(k); ok {
+		for _, k := range h.Keys() {
+			if v, ok := h.Str(k); ok {
 				ch.Headers[k] = v
 			}
 		}
 	}
-	ch.SNI, _ = t.str("sni")
-	if s, ok := t.str("ca_file"); ok {
+	ch.SNI, _ = t.Str("sni")
+	if s, ok := t.Str("ca_file"); ok {
 		if s != "" && !filepath.IsAbs(s) {
-			s = filepath.Join(filepath.Dir(t.file), s)
+			s = filepath.Join(filepath.Dir(t.File()), s)
 		}
 		ch.CAFile = s
 	}
-	ch.InsecureSkipVerify, _ = t.boolean("insecure_skip_verify")
+	ch.InsecureSkipVerify, _ = t.Bool("insecure_skip_verify")
 	ch.QueryName = "."
-	if s, ok := t.str("query_name"); ok {
+	if s, ok := t.Str("query_name"); ok {
 		if !strings.HasSuffix(s, ".") {
 			s += "."
 		}
 		ch.QueryName = s
 	}
 	ch.QueryType = 6
-	if s, ok := t.str("query_type"); ok {
+	if s, ok := t.Str("query_type"); ok {
 		if n, ok := rrTypeNumber(s); ok {
 			ch.QueryType = n
 		} else {
-			t.errorf(t.sub("query_type"), "unknown RR type %q (use a mnemonic like A, AAAA, SOA, or TYPEnnn)", s)
+			t.Errorf(t.KeyPath("query_type"), "unknown RR type %q (use a mnemonic like A, AAAA, SOA, or TYPEnnn)", s)
 		}
 	}
-	if v, ok := t.get("expect_rcode"); ok {
+	if v, ok := t.Get("expect_rcode"); ok {
 		switch r := v.(type) {
 		case string:
 			if n, ok := rcodeNumber(r); ok {
 				ch.ExpectRcode = n
 			} else {
-				t.errorf(t.sub("expect_rcode"), "unknown rcode %q", r)
+				t.Errorf(t.KeyPath("expect_rcode"), "unknown rcode %q", r)
 			}
 		case int64:
 			if r < 0 || r > 15 {
-				t.errorf(t.sub("expect_rcode"), "rcode %d out of range [0, 15]", r)
+				t.Errorf(t.KeyPath("expect_rcode"), "rcode %d out of range [0, 15]", r)
 			}
 			ch.ExpectRcode = int(r)
 		default:
-			t.errorf(t.sub("expect_rcode"), "must be an rcode name or number")
+			t.Errorf(t.KeyPath("expect_rcode"), "must be an rcode name or number")
 		}
 	}
-	t.unknown(nil)
-	return ch, len(*t.errs) == before
+	t.Unknown(nil)
+	return ch, t.ErrorCount() == before
 }
 
 var rrTypes = map[string]uint16{

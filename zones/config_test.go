@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/zones"
 )
 
@@ -38,7 +39,7 @@ func TestParseConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := zones.ParseConfig("c.toml", []byte(tt.src))
-			got := zones.Errors(err)
+			got := tomlcheck.Errors(err)
 			if len(got) != len(tt.want) {
 				t.Fatalf("ParseConfig errors = %v, want %q", err, tt.want)
 			}
@@ -75,31 +76,5 @@ expect_rcode = "NXDOMAIN"
 	d := cfg.Checks["dns"]
 	if d.Port != 53 || d.Interval != 30*time.Second || d.QueryType != 28 || d.ExpectRcode != 3 {
 		t.Errorf("dns check = %+v", d)
-	}
-}
-
-func TestParseDuration(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-		err  bool
-	}{
-		{"30s", 30 * time.Second, false},
-		{"5m", 5 * time.Minute, false},
-		{"1h30m", 90 * time.Minute, false},
-		{"2d", 48 * time.Hour, false},
-		{"1w", 7 * 24 * time.Hour, false},
-		{"250ms", 250 * time.Millisecond, false},
-		{"30", 0, true},
-		{"", 0, true},
-		{"1y", 0, true},
-		{"-5s", 0, true},
-		{"s", 0, true},
-	}
-	for _, tt := range tests {
-		got, err := zones.ParseDuration(tt.in)
-		if (err != nil) != tt.err || got != tt.want {
-			t.Errorf("ParseDuration(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.err)
-		}
 	}
 }

@@ -1,8 +1,9 @@
 package zones
 
 import (
-	"fmt"
 	"net/netip"
+
+	"github.com/gslb/gslb/internal/tomlcheck"
 )
 
 // Record types that lookup and validation treat specially.
@@ -23,22 +24,7 @@ const (
 
 // Position is a place in a configuration or zone file. Line and Col start
 // at 1; a zero Line means the file as a whole.
-type Position struct {
-	File      string
-	Line, Col int
-}
-
-// String returns "file:line:col", "file:line" or "file".
-func (p Position) String() string {
-	switch {
-	case p.Line == 0:
-		return p.File
-	case p.Col == 0:
-		return fmt.Sprintf("%s:%d", p.File, p.Line)
-	default:
-		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
-	}
-}
+type Position = tomlcheck.Position
 
 // Record is one parsed resource record of a zone. Records are shared by
 // every query that answers them and must never be modified after loading.

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/gslb/gslb/internal/tomlcheck"
 )
 
 // Store loads the zones directory and publishes the current Set. A file
@@ -82,7 +84,7 @@ func ZoneFiles(dir string) ([]string, error) {
 func (s *Store) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var errs ErrorList
+	var errs tomlcheck.ErrorList
 	paths, err := ZoneFiles(s.cfg.ZonesDir)
 	if err != nil {
 		// keep serving everything we have
@@ -148,7 +150,7 @@ func (s *Store) Reload() error {
 	return errs.Err()
 }
 
-func (s *Store) logErrors(errs ErrorList) {
+func (s *Store) logErrors(errs tomlcheck.ErrorList) {
 	errs.Sort()
 	for _, e := range errs {
 		s.log.Error("zone file error", "error", e.Error())
@@ -157,14 +159,14 @@ func (s *Store) logErrors(errs ErrorList) {
 
 // loadFile compiles one file. On failure it returns the version serving (if
 // any) and the problems.
-func (s *Store) loadFile(path string) (*loaded, ErrorList) {
+func (s *Store) loadFile(path string) (*loaded, tomlcheck.ErrorList) {
 	old := s.files[path]
 	src, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil // removed between listing and reading
 		}
-		return old, ErrorList{{Pos: Position{File: path}, Msg: err.Error()}}
+		return old, tomlcheck.ErrorList{{Pos: Position{File: path}, Msg: err.Error()}}
 	}
 	hash := sha256.Sum256(src)
 	if old != nil && old.hash == hash {
@@ -176,7 +178,7 @@ func (s *Store) loadFile(path string) (*loaded, ErrorList) {
 		if old != nil {
 			s.log.Warn("zone file has errors: the previous version keeps serving", "file", path, "zone", old.zone.Origin)
 		}
-		return old, Errors(err)
+		return old, tomlcheck.Errors(err)
 	}
 	return &loaded{zone: z, hash: hash}, nil
 }

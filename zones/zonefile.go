@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/pick"
 )
 
@@ -54,14 +55,14 @@ func Compile(file string, src []byte, cfg *Config, parse Parser, opts CompileOpt
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	var errs ErrorList
-	root, _ := parseTOML(file, src, &errs)
+	var errs tomlcheck.ErrorList
+	root := tomlcheck.Parse(file, src, &errs)
 	if root == nil {
 		return nil, errs.Err()
 	}
 	c := &compiler{root: root, cfg: cfg, parse: parse, opts: opts}
 	z := c.compile()
-	root.unknown(nil)
+	root.Unknown(nil)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func Compile(file string, src []byte, cfg *Config, parse Parser, opts CompileOpt
 }
 
 type compiler struct {
-	root  *table
+	root  *tomlcheck.Table
 	cfg   *Config
 	parse Parser
 	opts  CompileOptions
@@ -81,25 +82,25 @@ type compiler struct {
 
 func (c *compiler) compile() *Zone {
 	t := c.root
-	t.required("origin")
-	origin, _ := t.str("origin")
+	t.Required("origin")
+	origin, _ := t.Str("origin")
 	origin = strings.ToLower(strings.TrimSpace(origin))
 	if origin != "" && !strings.HasSuffix(origin, ".") {
-		t.errorf(t.sub("origin"), "origin %q must be absolute (end with a dot)", origin)
+		t.Errorf(t.KeyPath("origin"), "origin %q must be absolute (end with a dot)", origin)
 		origin += "."
 	}
-	if origin == "" && t.has("origin") {
-		t.errorf(t.sub("origin"), "origin must not be empty")
+	if origin == "" && t.Has("origin") {
+		t.Errorf(t.KeyPath("origin"), "origin must not be empty")
 	}
 	if origin == "" {
 		for k := range zoneKeys { // nothing more can be checked without an origin
-			t.used[k] = true
+			t.Use(k)
 		}
 		return nil
 	}
 	c.origin = origin
 	c.ttl = DefaultZoneTTL
-	if v, ok := t.ttl("ttl"); ok {
+	if v, ok := ttl(t, "ttl"); ok {
 		c.ttl = v
 	}
 	now := c.opts.Now
@@ -108,8 +109,8 @@ func (c *compiler) compile() *Zone {
 	}
 	z := &Zone{
 		Origin:  origin,
-		Pos:     t.pos.at(t.file, t.sub("origin")),
-		File:    t.file,
+		Pos:     t.Pos(t.KeyPath("origin")),
+		File:    t.File(),
 		Loaded:  now,
 		Pools:   map[string]*pick.Pool{},
 		nodes:   map[string]*node{},
@@ -145,27 +146,27 @@ func (z *Zone) node(name string) *node {
 // records parses the records array.
 func (c *compiler) records() []*Record {
 	t := c.root
-	texts, _ := t.strings("records")
+	texts, _ := t.Strings("records")
 	var out []*Record
 	for i, text := range texts {
-		path := append(t.sub("records"), index(i))
-		pos := t.pos.at(t.file, path)
+		path := append(t.KeyPath("records"), tomlcheck.Index(i))
+		pos := t.Pos(path)
 		rec, err := c.parse(text, c.origin, c.ttl)
 		if err != nil {
-			t.errorf(path, "%v", err)
+			t.Errorf(path, "%v", err)
 			continue
 		}
 		rec.Pos = pos
 		r := &rec
 		switch {
 		case !inZone(r.Name, c.origin):
-			t.errorf(path, "owner %s is outside the zone's origin %s", r.Name, c.origin)
+			t.Errorf(path, "owner %s is outside the zone's origin %s", r.Name, c.origin)
 			continue
 		case r.Type == TypeSOA:
-			t.errorf(path, "SOA records come from the [soa] table, not from records")
+			t.Errorf(path, "SOA records come from the [soa] table, not from records")
 			continue
 		case r.TTL > MaxTTL:
-			t.errorf(path, "TTL %d out of range [0, %d]", r.TTL, MaxTTL)
+			t.Errorf(path, "TTL %d out of range [0, %d]", r.TTL, MaxTTL)
 			continue
 		}
 		out = append(out, r)
@@ -187,25 +188,25 @@ func (c *compiler) soa(records []*Record) {
 	if serial == 0 {
 		serial = 1
 	}
-	if s, ok := t.tableAt("soa"); ok {
-		if v, ok := s.str("primary"); ok {
+	if s, ok := t.Table("soa"); ok {
+		if v, ok := s.Str("primary"); ok {
 			primary = fqdn(v, c.origin)
 		}
-		if v, ok := s.str("contact"); ok {
+		if v, ok := s.Str("contact"); ok {
 			contact = fqdn(strings.Replace(v, "@", ".", 1), c.origin)
 		}
-		if v, ok := s.integer("serial", 0, 1<<32-1); ok {
+		if v, ok := s.Int("serial", 0, 1<<32-1); ok {
 			serial = uint32(v)
 		}
 		for _, f := range []struct {
 			key string
 			dst *uint32
 		}{{"refresh", &refresh}, {"retry", &retry}, {"expire", &expire}, {"negative_ttl", &minimum}} {
-			if v, ok := s.ttl(f.key); ok {
+			if v, ok := ttl(s, f.key); ok {
 				*f.dst = v
 			}
 		}
-		s.unknown(misplaced)
+		s.Unknown(misplaced)
 	}
 	if primary == "" {
 		primary = c.origin
@@ -215,15 +216,15 @@ func (c *compiler) soa(records []*Record) {
 	}
 	soa, err := c.parse(soaText(c.ttl), c.origin, c.ttl)
 	if err != nil {
-		t.errorf(t.sub("soa"), "invalid SOA: %v", err)
+		t.Errorf(t.KeyPath("soa"), "invalid SOA: %v", err)
 		return
 	}
 	neg, err := c.parse(soaText(min(c.ttl, minimum)), c.origin, c.ttl)
 	if err != nil {
-		t.errorf(t.sub("soa"), "invalid SOA: %v", err)
+		t.Errorf(t.KeyPath("soa"), "invalid SOA: %v", err)
 		return
 	}
-	pos := t.pos.at(t.file, t.sub("soa"))
+	pos := t.Pos(t.KeyPath("soa"))
 	soa.Pos, neg.Pos = pos, pos
 	c.z.SOA, c.z.NegSOA, c.z.Serial = &soa, &neg, serial
 	c.add(c.z.SOA)
@@ -247,7 +248,7 @@ func (c *compiler) add(r *Record) {
 			}
 		}
 		if first := set.records[0]; first.TTL != r.TTL {
-			c.root.errs.Add(r.Pos, "", "TTL %d differs from TTL %d of the same RRset at %s (RFC 2181 5.2: give every record of an RRset the same TTL)", r.TTL, first.TTL, first.Pos)
+			c.root.ErrorAt(r.Pos, "TTL %d differs from TTL %d of the same RRset at %s (RFC 2181 5.2: give every record of an RRset the same TTL)", r.TTL, first.TTL, first.Pos)
 			return
 		}
 		set.records = append(set.records, r)
@@ -260,7 +261,7 @@ func (c *compiler) add(r *Record) {
 // pools compiles the [pools.NAME] tables.
 func (c *compiler) pools() map[string]*pick.Pool {
 	t := c.root
-	names, tables := t.tables("pools")
+	names, tables := t.Tables("pools")
 	out := map[string]*pick.Pool{}
 	for i, pt := range tables {
 		p := c.pool(names[i], pt)
@@ -270,25 +271,25 @@ func (c *compiler) pools() map[string]*pick.Pool {
 	return out
 }
 
-func (c *compiler) pool(name string, t *table) *pick.Pool {
+func (c *compiler) pool(name string, t *tomlcheck.Table) *pick.Pool {
 	p := &pick.Pool{Name: name, UpFraction: DefaultUpFraction, WhenAllDown: pick.FailOpen}
-	if s, ok := t.str("policy"); ok && s != "nearest" {
-		t.errorf(t.sub("policy"), "unknown policy %q: want nearest", s)
+	if s, ok := t.Str("policy"); ok && s != "nearest" {
+		t.Errorf(t.KeyPath("policy"), "unknown policy %q: want nearest", s)
 	}
-	maxAnswers, hasMax := t.integer("max_answers", 1, 64)
-	if s, ok := t.str("check"); ok {
+	maxAnswers, hasMax := t.Int("max_answers", 1, 64)
+	if s, ok := t.Str("check"); ok {
 		if _, defined := c.cfg.Checks[s]; !defined {
-			t.errorf(t.sub("check"), "check %q is not defined in the server configuration ([checks.%s])", s, s)
+			t.Errorf(t.KeyPath("check"), "check %q is not defined in the server configuration ([checks.%s])", s, s)
 		}
 		p.Check = s
 	}
-	if f, ok := t.float("up_fraction", 0, 1); ok {
+	if f, ok := t.Float("up_fraction", 0, 1); ok {
 		if f == 0 {
-			t.errorf(t.sub("up_fraction"), "must be greater than 0")
+			t.Errorf(t.KeyPath("up_fraction"), "must be greater than 0")
 		}
 		p.UpFraction = f
 	}
-	if s, ok := t.str("when_all_down"); ok {
+	if s, ok := t.Str("when_all_down"); ok {
 		switch {
 		case s == "fail-open":
 			p.WhenAllDown = pick.FailOpen
@@ -299,15 +300,15 @@ func (c *compiler) pool(name string, t *table) *pick.Pool {
 		case strings.HasPrefix(s, "cname:"):
 			target := strings.TrimSpace(strings.TrimPrefix(s, "cname:"))
 			if target == "" {
-				t.errorf(t.sub("when_all_down"), "cname: needs a target name")
+				t.Errorf(t.KeyPath("when_all_down"), "cname: needs a target name")
 			}
 			p.WhenAllDown, p.AllDownCNAME = pick.AllDownCNAME, fqdn(target, c.origin)
 		default:
-			t.errorf(t.sub("when_all_down"), "unknown policy %q: want fail-open, nodata, servfail or cname:NAME", s)
+			t.Errorf(t.KeyPath("when_all_down"), "unknown policy %q: want fail-open, nodata, servfail or cname:NAME", s)
 		}
 	}
-	t.required("members")
-	members, _ := t.tableArray("members")
+	t.Required("members")
+	members, _ := t.TableArray("members")
 	seen := map[string]bool{}
 	most := 0
 	for _, mt := range members {
@@ -316,60 +317,60 @@ func (c *compiler) pool(name string, t *table) *pick.Pool {
 			continue
 		}
 		if seen[m.Datacenter.Name] {
-			mt.errorf(mt.sub("datacenter"), "datacenter %q is already a member of pool %q", m.Datacenter.Name, name)
+			mt.Errorf(mt.KeyPath("datacenter"), "datacenter %q is already a member of pool %q", m.Datacenter.Name, name)
 			continue
 		}
 		seen[m.Datacenter.Name] = true
 		most = max(most, len(m.V4), len(m.V6))
 		p.Members = append(p.Members, m)
 	}
-	if t.has("members") && len(members) == 0 {
-		t.errorf(t.sub("members"), "pool has no members")
+	if t.Has("members") && len(members) == 0 {
+		t.Errorf(t.KeyPath("members"), "pool has no members")
 	}
 	p.MaxAnswers = max(most, 1)
 	if hasMax {
 		p.MaxAnswers = int(maxAnswers)
 	}
-	t.unknown(misplaced)
+	t.Unknown(misplaced)
 	return p
 }
 
-func (c *compiler) member(t *table) (pick.Member, bool) {
+func (c *compiler) member(t *tomlcheck.Table) (pick.Member, bool) {
 	var m pick.Member
-	t.required("datacenter")
-	dcName, ok := t.str("datacenter")
+	t.Required("datacenter")
+	dcName, ok := t.Str("datacenter")
 	good := ok
 	if ok {
 		dc, defined := c.cfg.Datacenters[dcName]
 		if !defined {
-			t.errorf(t.sub("datacenter"), "datacenter %q is not defined in the server configuration ([datacenters.%s])", dcName, dcName)
+			t.Errorf(t.KeyPath("datacenter"), "datacenter %q is not defined in the server configuration ([datacenters.%s])", dcName, dcName)
 			good = false
 		}
 		m.Datacenter = dc
 		m.Datacenter.Name = dcName
 	}
-	addrs, hasAddrs := t.strings("addresses")
-	cname, hasCNAME := t.str("cname")
+	addrs, hasAddrs := t.Strings("addresses")
+	cname, hasCNAME := t.Str("cname")
 	switch {
 	case hasAddrs && hasCNAME:
-		t.errorf(t.sub("cname"), "a member has either addresses or a cname, not both")
+		t.Errorf(t.KeyPath("cname"), "a member has either addresses or a cname, not both")
 		good = false
-	case !t.has("addresses") && !t.has("cname"):
-		t.errorf(t.path, "a member needs addresses or a cname")
+	case !t.Has("addresses") && !t.Has("cname"):
+		t.Errorf(t.Path(), "a member needs addresses or a cname")
 		good = false
 	case hasCNAME:
 		m.CNAME = fqdn(cname, c.origin)
 	}
 	seen := map[string]bool{}
 	for i, s := range addrs {
-		path := append(t.sub("addresses"), index(i))
-		a, ok := t.addr(path, s)
+		path := append(t.KeyPath("addresses"), tomlcheck.Index(i))
+		a, ok := t.Addr(path, s)
 		if !ok {
 			good = false
 			continue
 		}
 		if seen[a.String()] {
-			t.errorf(path, "address %s listed twice", a)
+			t.Errorf(path, "address %s listed twice", a)
 			continue
 		}
 		seen[a.String()] = true
@@ -380,47 +381,47 @@ func (c *compiler) member(t *table) (pick.Member, bool) {
 		}
 	}
 	if hasAddrs && len(addrs) == 0 {
-		t.errorf(t.sub("addresses"), "no addresses")
+		t.Errorf(t.KeyPath("addresses"), "no addresses")
 		good = false
 	}
-	t.unknown(nil)
+	t.Unknown(nil)
 	return m, good
 }
 
 // gslb compiles the [gslb.NAME] tables.
 func (c *compiler) gslb(pools map[string]*pick.Pool) {
 	t := c.root
-	names, tables := t.tables("gslb")
+	names, tables := t.Tables("gslb")
 	for i, gt := range tables {
 		name := fqdn(names[i], c.origin)
-		pos := gt.pos.at(gt.file, gt.path)
+		pos := gt.Pos(gt.Path())
 		if !inZone(name, c.origin) {
-			gt.errorf(gt.path, "name %s is outside the zone's origin %s", name, c.origin)
+			gt.Errorf(gt.Path(), "name %s is outside the zone's origin %s", name, c.origin)
 			continue
 		}
 		g := &Name{Name: name, TTL: DefaultGSLBTTL, Pos: pos}
-		gt.required("pool")
-		if s, ok := gt.str("pool"); ok {
+		gt.Required("pool")
+		if s, ok := gt.Str("pool"); ok {
 			if p, defined := pools[s]; defined {
 				g.Pool = p
 			} else {
-				gt.errorf(gt.sub("pool"), "pool %q is not defined in this file ([pools.%s])", s, s)
+				gt.Errorf(gt.KeyPath("pool"), "pool %q is not defined in this file ([pools.%s])", s, s)
 			}
 		}
-		if v, ok := gt.ttl("ttl"); ok {
+		if v, ok := ttl(gt, "ttl"); ok {
 			g.TTL = v
 		}
 		g.DegradedTTL = g.TTL / 2
-		if v, ok := gt.ttl("degraded_ttl"); ok {
+		if v, ok := ttl(gt, "degraded_ttl"); ok {
 			g.DegradedTTL = v
 		}
-		gt.unknown(misplaced)
+		gt.Unknown(misplaced)
 		if g.Pool == nil {
 			continue
 		}
 		n := c.z.node(name)
 		if len(n.sets) > 0 {
-			gt.errorf(gt.path, "%s is both a GSLB name and a static name (records at %s)", name, n.sets[0].records[0].Pos)
+			gt.Errorf(gt.Path(), "%s is both a GSLB name and a static name (records at %s)", name, n.sets[0].records[0].Pos)
 			continue
 		}
 		n.gslb = g
@@ -433,7 +434,7 @@ func (c *compiler) structure() {
 	z, t := c.z, c.root
 	apex := z.nodes[z.Origin]
 	if apex.get(TypeNS) == nil {
-		t.errorf(t.sub("origin"), "zone %s has no NS records at its apex", z.Origin)
+		t.Errorf(t.KeyPath("origin"), "zone %s has no NS records at its apex", z.Origin)
 	}
 	for _, n := range z.nodes {
 		if n.name != z.Origin && n.get(TypeNS) != nil {
@@ -454,7 +455,7 @@ func (c *compiler) structure() {
 		}
 		if owner := z.dnameAbove(n.name); owner != "" {
 			if n.gslb != nil {
-				t.errs.Add(n.gslb.Pos, "", "GSLB name %s is below the DNAME at %s", n.name, owner)
+				t.ErrorAt(n.gslb.Pos, "GSLB name %s is below the DNAME at %s", n.name, owner)
 			}
 			for _, set := range n.sets {
 				z.errAt(t, set.records[0], "%s at %s is occluded by the DNAME at %s (RFC 6672)", typeString(set.typ), n.name, owner)
@@ -468,7 +469,7 @@ func (c *compiler) structure() {
 		}
 		if cut := z.cutAbove(n.name); cut != "" {
 			if n.gslb != nil {
-				t.errs.Add(n.gslb.Pos, "", "GSLB name %s is below the delegation at %s", n.name, cut)
+				t.ErrorAt(n.gslb.Pos, "GSLB name %s is below the delegation at %s", n.name, cut)
 			}
 			for _, set := range n.sets {
 				if set.typ != TypeA && set.typ != TypeAAAA {
@@ -523,8 +524,8 @@ func (z *Zone) cutAbove(name string) string {
 	return ""
 }
 
-func (z *Zone) errAt(t *table, r *Record, format string, args ...any) {
-	t.errs.Add(r.Pos, "", format, args...)
+func (z *Zone) errAt(t *tomlcheck.Table, r *Record, format string, args ...any) {
+	t.ErrorAt(r.Pos, format, args...)
 }
 
 func sortedNodes(z *Zone) []*node {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
@@ -64,7 +65,7 @@ func TestCompileZoneErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := zones.CompileZone("z.toml", []byte(tt.src), testConfig(), dns.ParseRecord)
-			got := zones.Errors(err)
+			got := tomlcheck.Errors(err)
 			if len(got) != len(tt.want) {
 				t.Fatalf("CompileZone errors =\n%v\nwant %q", err, tt.want)
 			}
@@ -118,7 +119,7 @@ func FuzzCompileZone(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		z, err := zones.CompileZone("f.toml", src, cfg, dns.ParseRecord)
 		if err != nil {
-			for _, e := range zones.Errors(err) {
+			for _, e := range tomlcheck.Errors(err) {
 				if e.Msg == "" {
 					t.Fatalf("empty error message in %v", err)
 				}

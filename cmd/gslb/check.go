@@ -8,6 +8,7 @@ import (
 
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo/mmdb"
+	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/zones"
 )
 
@@ -21,17 +22,17 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := zones.LoadConfig(*config)
 	if err != nil {
-		for _, e := range zones.Errors(err) {
+		for _, e := range tomlcheck.Errors(err) {
 			fmt.Fprintln(stdout, e)
 		}
 		return 1
 	}
-	var problems zones.ErrorList
+	var problems tomlcheck.ErrorList
 	store := zones.NewStore(cfg, dns.ParseRecord, slog.New(slog.DiscardHandler), nil)
-	problems = append(problems, zones.Errors(store.Reload())...)
+	problems = append(problems, tomlcheck.Errors(store.Reload())...)
 	if cfg.GeoIPCity != "" {
 		if _, err := mmdb.Open(cfg.GeoIPCity, cfg.GeoIPASN, slog.New(slog.DiscardHandler)); err != nil {
-			problems.Add(zones.Position{File: cfg.File}, "geoip", "%v", err)
+			problems.Add(tomlcheck.Position{File: cfg.File}, "geoip", "%v", err)
 		}
 	}
 	if err := problems.Err(); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/monitor"
+	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
@@ -226,7 +227,7 @@ func (req overrideRequest) override(now time.Time) (health.Override, error) {
 			return o, fmt.Errorf("until: %w", err)
 		}
 	case req.For != "":
-		d, err := zones.ParseDuration(req.For)
+		d, err := tomlcheck.ParseDuration(req.For)
 		if err != nil {
 			return o, fmt.Errorf("for: %w", err)
 		}

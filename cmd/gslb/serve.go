@@ -21,6 +21,7 @@ import (
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/monitor"
 	"github.com/gslb/gslb/health/store"
+	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/route"
 	"github.com/gslb/gslb/zones"
 )
@@ -37,7 +38,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := zones.LoadConfig(*config)
 	if err != nil {
-		for _, e := range zones.Errors(err) {
+		for _, e := range tomlcheck.Errors(err) {
 			fmt.Fprintln(stderr, e)
 		}
 		return 1
@@ -109,7 +110,7 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 		mon.SetTargets(targetsOf(set, cfg))
 	})
 	if err := zstore.Reload(); err != nil {
-		log.Error("some zone files have errors: their zones are not served until fixed", "problems", len(zones.Errors(err)))
+		log.Error("some zone files have errors: their zones are not served until fixed", "problems", len(tomlcheck.Errors(err)))
 	}
 	if len(zstore.Current().Zones()) == 0 {
 		mon.SetTargets(nil) // nothing to probe: readiness must not wait

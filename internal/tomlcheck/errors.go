@@ -1,4 +1,4 @@
-package zones
+package tomlcheck
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Error is one problem found in a configuration or zone file.
+// Error is one problem found in a TOML file.
 type Error struct {
 	Pos  Position // where; Line 0 when only the file is known
 	Path string   // the key path, e.g. "pools.web.members[0].datacenter"; may be ""

@@ -1,70 +1,9 @@
-package zones
+package tomlcheck
 
-import (
-	"strconv"
-	"strings"
-)
+import "strings"
 
-// positions maps key paths of a TOML document to where their values start.
-// BurntSushi/toml reports the position of syntax errors but not of keys, and
-// it stops at the first type error; gslb decodes into generic values, checks
-// them itself (to report every problem at once) and uses this index to say
-// where each problem is. The scanner runs only on documents that already
-// parsed, so it can be lenient.
-type positions map[string]Position
-
-// pathKey joins key parts into an index key.
-func pathKey(parts []string) string { return strings.Join(parts, "\x00") }
-
-// at returns the position of the value at path, or of its nearest ancestor
-// with a known position, or of the file.
-func (p positions) at(file string, path []string) Position {
-	for n := len(path); n > 0; n-- {
-		if pos, ok := p[pathKey(path[:n])]; ok {
-			pos.File = file
-			return pos
-		}
-	}
-	return Position{File: file, Line: 1, Col: 1}
-}
-
-// displayPath formats key parts as a key path: dotted, with array indexes
-// in brackets and parts that are not bare keys quoted.
-func displayPath(parts []string) string {
-	var b strings.Builder
-	for i, p := range parts {
-		if strings.HasPrefix(p, "[") {
-			b.WriteString(p)
-			continue
-		}
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		if bareKey(p) {
-			b.WriteString(p)
-		} else {
-			b.WriteString(strconv.Quote(p))
-		}
-	}
-	return b.String()
-}
-
-func bareKey(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// index returns the "[i]" path part of an array element.
-func index(i int) string { return "[" + strconv.Itoa(i) + "]" }
-
+// posScanner indexes the key positions of a TOML document that already
+// parsed; see positions.
 type posScanner struct {
 	src       string
 	off       int
@@ -73,6 +12,7 @@ type posScanner struct {
 	arrays    map[string]int // next index of each [[array of tables]]
 }
 
+// scanPositions returns the position of every key of src.
 func scanPositions(src []byte) positions {
 	s := &posScanner{src: string(src), line: 1, col: 1, out: positions{}, arrays: map[string]int{}}
 	s.document()
@@ -140,7 +80,7 @@ func (s *posScanner) document() {
 				k := pathKey(table)
 				i := s.arrays[k]
 				s.arrays[k] = i + 1
-				table = append(table, index(i))
+				table = append(table, Index(i))
 			}
 			s.out[pathKey(table)] = pos
 			for !s.eof() && s.peek() != '\n' {
@@ -211,7 +151,7 @@ func (s *posScanner) value(path []string) {
 			if s.eof() || s.peek() == ']' {
 				break
 			}
-			s.value(append(append([]string(nil), path...), index(i)))
+			s.value(append(append([]string(nil), path...), Index(i)))
 			s.skipSpace(true)
 			if s.peek() == ',' {
 				s.next()

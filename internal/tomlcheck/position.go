@@ -1,0 +1,87 @@
+package tomlcheck
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Position is a place in a TOML file. Line and Col start at 1; a zero Line
+// means the file as a whole.
+type Position struct {
+	File      string
+	Line, Col int
+}
+
+// String returns "file:line:col", "file:line" or "file".
+func (p Position) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	default:
+		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	}
+}
+
+// positions maps key paths of a TOML document to where their values start.
+// BurntSushi/toml reports the position of syntax errors but not of keys, and
+// it stops at the first type error; gslb decodes into generic values, checks
+// them itself (to report every problem at once) and uses this index to say
+// where each problem is. The scanner runs only on documents that already
+// parsed, so it can be lenient.
+type positions map[string]Position
+
+// pathKey joins key parts into an index key.
+func pathKey(parts []string) string { return strings.Join(parts, "\x00") }
+
+// at returns the position of the value at path, or of its nearest ancestor
+// with a known position, or of the file.
+func (p positions) at(file string, path []string) Position {
+	for n := len(path); n > 0; n-- {
+		if pos, ok := p[pathKey(path[:n])]; ok {
+			pos.File = file
+			return pos
+		}
+	}
+	return Position{File: file, Line: 1, Col: 1}
+}
+
+// displayPath formats key parts as a key path: dotted, with array indexes
+// in brackets and parts that are not bare keys quoted.
+func displayPath(parts []string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if strings.HasPrefix(p, "[") {
+			b.WriteString(p)
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if bareKey(p) {
+			b.WriteString(p)
+		} else {
+			b.WriteString(strconv.Quote(p))
+		}
+	}
+	return b.String()
+}
+
+func bareKey(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Index returns the "[i]" part of a key path that names element i of an
+// array.
+func Index(i int) string { return "[" + strconv.Itoa(i) + "]" }

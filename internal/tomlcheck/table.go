@@ -1,0 +1,339 @@
+package tomlcheck
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// doc is one TOML file being checked: the position of every key and the
+// problems found so far. Every Table of the file shares it.
+type doc struct {
+	file string
+	pos  positions
+	errs *ErrorList
+}
+
+// Parse decodes src, the contents of file, into generic values and returns
+// its root table. A syntax error is added to errs with its position and nil
+// is returned. Every problem the Table methods find later is added to errs.
+func Parse(file string, src []byte, errs *ErrorList) *Table {
+	var m map[string]any
+	if _, err := toml.Decode(string(src), &m); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			errs.Add(Position{File: file, Line: pe.Position.Line, Col: pe.Position.Col}, "", "TOML syntax: %s", pe.Message)
+		} else {
+			errs.Add(Position{File: file}, "", "TOML: %v", err)
+		}
+		return nil
+	}
+	d := &doc{file: file, pos: scanPositions(src), errs: errs}
+	return &Table{doc: d, m: m, used: map[string]bool{}}
+}
+
+// Table is one TOML table (or inline table) being checked. It records the
+// keys read from it, so that Unknown can report the rest. The getters
+// (Str, Int, Duration, ...) return false and report a positioned problem
+// when a key holds a value of the wrong type or out of range; they return
+// false without a problem when the key is absent.
+type Table struct {
+	*doc
+	path []string
+	m    map[string]any
+	used map[string]bool
+}
+
+func (t *Table) child(path []string, m map[string]any) *Table {
+	return &Table{doc: t.doc, path: path, m: m, used: map[string]bool{}}
+}
+
+// File returns the name of the file the table is in.
+func (t *Table) File() string { return t.file }
+
+// Path returns the key path of the table (nil for the root).
+func (t *Table) Path() []string { return slices.Clip(t.path) }
+
+// KeyPath returns the key path of key in the table.
+func (t *Table) KeyPath(key string) []string {
+	return append(append([]string(nil), t.path...), key)
+}
+
+// Pos returns the position of the value at path, or of its nearest
+// ancestor with a known position.
+func (t *Table) Pos(path []string) Position { return t.pos.at(t.file, path) }
+
+// Errorf reports a problem at the value of path.
+func (t *Table) Errorf(path []string, format string, args ...any) {
+	t.errs.Add(t.Pos(path), displayPath(path), format, args...)
+}
+
+// ErrorAt reports a problem at pos, without a key path.
+func (t *Table) ErrorAt(pos Position, format string, args ...any) {
+	t.errs.Add(pos, "", format, args...)
+}
+
+// ErrorCount returns the number of problems found so far in the file.
+func (t *Table) ErrorCount() int { return len(*t.errs) }
+
+// Get returns the raw value of key and marks it used.
+func (t *Table) Get(key string) (any, bool) {
+	t.used[key] = true
+	v, ok := t.m[key]
+	return v, ok
+}
+
+// Has reports whether key is present.
+func (t *Table) Has(key string) bool {
+	_, ok := t.m[key]
+	return ok
+}
+
+// Use marks keys used without reading them, so that Unknown keeps quiet
+// about them.
+func (t *Table) Use(keys ...string) {
+	for _, k := range keys {
+		t.used[k] = true
+	}
+}
+
+// Keys returns the keys of the table, sorted.
+func (t *Table) Keys() []string {
+	keys := make([]string, 0, len(t.m))
+	for k := range t.m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Unknown reports every key of the table that was not read. hint, if not
+// nil, explains a misplaced key.
+func (t *Table) Unknown(hint func(key string) string) {
+	for _, k := range t.Keys() {
+		if t.used[k] {
+			continue
+		}
+		msg := "unknown key"
+		if hint != nil {
+			if h := hint(k); h != "" {
+				msg += ": " + h
+			}
+		}
+		t.Errorf(t.KeyPath(k), "%s", msg)
+	}
+}
+
+// Required reports a missing key.
+func (t *Table) Required(key string) {
+	if !t.Has(key) {
+		t.Errorf(t.path, "missing required key %q", key)
+	}
+}
+
+// typeName names the TOML type of a decoded value for messages.
+func typeName(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case []any, []map[string]any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	default:
+		return fmt.Sprintf("a %T", v)
+	}
+}
+
+// Str reads a string key.
+func (t *Table) Str(key string) (string, bool) {
+	v, ok := t.Get(key)
+	if !ok {
+		return "", false
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		t.Errorf(t.KeyPath(key), "must be a string, not %s", typeName(v))
+		return "", false
+	}
+	return s, true
+}
+
+// Int reads an integer key within [lo, hi].
+func (t *Table) Int(key string, lo, hi int64) (int64, bool) {
+	v, ok := t.Get(key)
+	if !ok {
+		return 0, false
+	}
+	n, isInt := v.(int64)
+	if !isInt {
+		t.Errorf(t.KeyPath(key), "must be an integer, not %s", typeName(v))
+		return 0, false
+	}
+	if n < lo || n > hi {
+		t.Errorf(t.KeyPath(key), "%d out of range [%d, %d]", n, lo, hi)
+		return 0, false
+	}
+	return n, true
+}
+
+// Float reads a number key within [lo, hi] (integers are accepted).
+func (t *Table) Float(key string, lo, hi float64) (float64, bool) {
+	v, ok := t.Get(key)
+	if !ok {
+		return 0, false
+	}
+	var f float64
+	switch n := v.(type) {
+	case float64:
+		f = n
+	case int64:
+		f = float64(n)
+	default:
+		t.Errorf(t.KeyPath(key), "must be a number, not %s", typeName(v))
+		return 0, false
+	}
+	if math.IsNaN(f) || f < lo || f > hi {
+		t.Errorf(t.KeyPath(key), "%v out of range [%v, %v]", f, lo, hi)
+		return 0, false
+	}
+	return f, true
+}
+
+// Bool reads a boolean key.
+func (t *Table) Bool(key string) (bool, bool) {
+	v, ok := t.Get(key)
+	if !ok {
+		return false, false
+	}
+	b, isBool := v.(bool)
+	if !isBool {
+		t.Errorf(t.KeyPath(key), "must be true or false, not %s", typeName(v))
+		return false, false
+	}
+	return b, true
+}
+
+// Strings reads an array of strings. Elements that are not strings are
+// reported and left out, and the result is then false.
+func (t *Table) Strings(key string) ([]string, bool) {
+	v, ok := t.Get(key)
+	if !ok {
+		return nil, false
+	}
+	arr, isArr := v.([]any)
+	if !isArr {
+		t.Errorf(t.KeyPath(key), "must be an array of strings, not %s", typeName(v))
+		return nil, false
+	}
+	out := make([]string, 0, len(arr))
+	good := true
+	for i, e := range arr {
+		s, isStr := e.(string)
+		if !isStr {
+			t.Errorf(append(t.KeyPath(key), Index(i)), "must be a string, not %s", typeName(e))
+			good = false
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, good
+}
+
+// Table reads a sub-table.
+func (t *Table) Table(key string) (*Table, bool) {
+	v, ok := t.Get(key)
+	if !ok {
+		return nil, false
+	}
+	m, isMap := v.(map[string]any)
+	if !isMap {
+		t.Errorf(t.KeyPath(key), "must be a table, not %s", typeName(v))
+		return nil, false
+	}
+	return t.child(t.KeyPath(key), m), true
+}
+
+// Section reads a sub-table that may be absent: it returns an empty table
+// at the key's path when the key is absent or (after reporting it) not a
+// table, so that its keys take their defaults.
+func (t *Table) Section(key string) *Table {
+	if s, ok := t.Table(key); ok {
+		return s
+	}
+	return t.child(t.KeyPath(key), nil)
+}
+
+// Tables reads a table of tables ([key.NAME] sections): the names, sorted,
+// and their tables. Names whose value is not a table are reported and left
+// out.
+func (t *Table) Tables(key string) ([]string, []*Table) {
+	outer, ok := t.Table(key)
+	if !ok {
+		return nil, nil
+	}
+	var names []string
+	var out []*Table
+	for _, n := range outer.Keys() {
+		sub, ok := outer.Table(n)
+		if !ok {
+			continue
+		}
+		names = append(names, n)
+		out = append(out, sub)
+	}
+	return names, out
+}
+
+// TableArray reads an array of tables (inline or [[key]]).
+func (t *Table) TableArray(key string) ([]*Table, bool) {
+	v, ok := t.Get(key)
+	if !ok {
+		return nil, false
+	}
+	var maps []map[string]any
+	switch a := v.(type) {
+	case []map[string]any:
+		maps = a
+	case []any:
+		for i, e := range a {
+			m, isMap := e.(map[string]any)
+			if !isMap {
+				t.Errorf(append(t.KeyPath(key), Index(i)), "must be a table, not %s", typeName(e))
+				return nil, false
+			}
+			maps = append(maps, m)
+		}
+	default:
+		t.Errorf(t.KeyPath(key), "must be an array of tables, not %s", typeName(v))
+		return nil, false
+	}
+	out := make([]*Table, len(maps))
+	for i, m := range maps {
+		out[i] = t.child(append(t.KeyPath(key), Index(i)), m)
+	}
+	return out, true
+}
+
+// Addr parses s, the value at path, as an IP address without a zone. An
+// IPv4-mapped IPv6 address is returned as IPv4.
+func (t *Table) Addr(path []string, s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil || a.Zone() != "" {
+		t.Errorf(path, "invalid IP address %q", s)
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
