@@ -6,11 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/internal/dnscode"
 	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/pick"
 )
@@ -312,9 +312,9 @@ func compileCheck(name string, t *tomlcheck.Table) (health.Check, bool) {
 		}
 		ch.QueryName = s
 	}
-	ch.QueryType = 6
+	ch.QueryType = dnscode.TypeSOA
 	if s, ok := t.Str("query_type"); ok {
-		if n, ok := rrTypeNumber(s); ok {
+		if n, ok := dnscode.ParseType(s); ok {
 			ch.QueryType = n
 		} else {
 			t.Errorf(t.KeyPath("query_type"), "unknown RR type %q (use a mnemonic like A, AAAA, SOA, or TYPEnnn)", s)
@@ -323,7 +323,7 @@ func compileCheck(name string, t *tomlcheck.Table) (health.Check, bool) {
 	if v, ok := t.Get("expect_rcode"); ok {
 		switch r := v.(type) {
 		case string:
-			if n, ok := rcodeNumber(r); ok {
+			if n, ok := dnscode.ParseRcode(r); ok {
 				ch.ExpectRcode = n
 			} else {
 				t.Errorf(t.KeyPath("expect_rcode"), "unknown rcode %q", r)
@@ -339,34 +339,6 @@ func compileCheck(name string, t *tomlcheck.Table) (health.Check, bool) {
 	}
 	t.Unknown(nil)
 	return ch, t.ErrorCount() == before
-}
-
-var rrTypes = map[string]uint16{
-	"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16,
-	"AAAA": 28, "SRV": 33, "DS": 43, "DNSKEY": 48, "CAA": 257, "HTTPS": 65, "SVCB": 64,
-}
-
-func rrTypeNumber(s string) (uint16, bool) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if n, ok := rrTypes[s]; ok {
-		return n, true
-	}
-	if rest, ok := strings.CutPrefix(s, "TYPE"); ok {
-		n, err := strconv.ParseUint(rest, 10, 16)
-		return uint16(n), err == nil
-	}
-	return 0, false
-}
-
-var rcodes = []string{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"}
-
-func rcodeNumber(s string) (int, bool) {
-	for i, name := range rcodes {
-		if strings.EqualFold(s, name) {
-			return i, true
-		}
-	}
-	return 0, false
 }
 
 // DatacenterNames returns the datacenter names, sorted.

@@ -3,23 +3,24 @@ package zones
 import (
 	"net/netip"
 
+	"github.com/gslb/gslb/internal/dnscode"
 	"github.com/gslb/gslb/internal/tomlcheck"
 )
 
 // Record types that lookup and validation treat specially.
 const (
-	TypeA     uint16 = 1
-	TypeNS    uint16 = 2
-	TypeCNAME uint16 = 5
-	TypeSOA   uint16 = 6
-	TypeMX    uint16 = 15
-	TypeAAAA  uint16 = 28
-	TypeSRV   uint16 = 33
-	TypeDNAME uint16 = 39
-	TypeDS    uint16 = 43
-	TypeRRSIG uint16 = 46
-	TypeNSEC  uint16 = 47
-	TypeANY   uint16 = 255
+	TypeA     = dnscode.TypeA
+	TypeNS    = dnscode.TypeNS
+	TypeCNAME = dnscode.TypeCNAME
+	TypeSOA   = dnscode.TypeSOA
+	TypeMX    = dnscode.TypeMX
+	TypeAAAA  = dnscode.TypeAAAA
+	TypeSRV   = dnscode.TypeSRV
+	TypeDNAME = dnscode.TypeDNAME
+	TypeDS    = dnscode.TypeDS
+	TypeRRSIG = dnscode.TypeRRSIG
+	TypeNSEC  = dnscode.TypeNSEC
+	TypeANY   = dnscode.TypeANY
 )
 
 // Position is a place in a configuration or zone file. Line and Col start

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/internal/dnscode"
 	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/pick"
 )
@@ -448,7 +448,7 @@ func (c *compiler) structure() {
 			}
 			for _, set := range n.sets {
 				if set.typ != TypeCNAME && set.typ != TypeRRSIG && set.typ != TypeNSEC {
-					z.errAt(t, cname[0], "CNAME at %s beside other data (%s at %s)", n.name, typeString(set.typ), set.records[0].Pos)
+					z.errAt(t, cname[0], "CNAME at %s beside other data (%s at %s)", n.name, dnscode.TypeString(set.typ), set.records[0].Pos)
 					break
 				}
 			}
@@ -458,7 +458,7 @@ func (c *compiler) structure() {
 				t.ErrorAt(n.gslb.Pos, "GSLB name %s is below the DNAME at %s", n.name, owner)
 			}
 			for _, set := range n.sets {
-				z.errAt(t, set.records[0], "%s at %s is occluded by the DNAME at %s (RFC 6672)", typeString(set.typ), n.name, owner)
+				z.errAt(t, set.records[0], "%s at %s is occluded by the DNAME at %s (RFC 6672)", dnscode.TypeString(set.typ), n.name, owner)
 			}
 		}
 		if d := n.get(TypeDNAME); d != nil && n.get(TypeCNAME) != nil {
@@ -473,7 +473,7 @@ func (c *compiler) structure() {
 			}
 			for _, set := range n.sets {
 				if set.typ != TypeA && set.typ != TypeAAAA {
-					z.errAt(t, set.records[0], "%s at %s is below the delegation at %s: only glue (A, AAAA) may be there", typeString(set.typ), n.name, cut)
+					z.errAt(t, set.records[0], "%s at %s is below the delegation at %s: only glue (A, AAAA) may be there", dnscode.TypeString(set.typ), n.name, cut)
 				}
 			}
 		}
@@ -482,7 +482,7 @@ func (c *compiler) structure() {
 				switch set.typ {
 				case TypeNS, TypeDS, TypeA, TypeAAAA:
 				default:
-					z.errAt(t, set.records[0], "%s at the delegation point %s is occluded: only NS, DS and glue belong there", typeString(set.typ), n.name)
+					z.errAt(t, set.records[0], "%s at the delegation point %s is occluded: only NS, DS and glue belong there", dnscode.TypeString(set.typ), n.name)
 				}
 			}
 		}
@@ -535,18 +535,6 @@ func sortedNodes(z *Zone) []*node {
 	}
 	slices.SortFunc(out, func(a, b *node) int { return strings.Compare(a.name, b.name) })
 	return out
-}
-
-var typeNames = map[uint16]string{
-	TypeA: "A", TypeNS: "NS", TypeCNAME: "CNAME", TypeSOA: "SOA", TypeMX: "MX", 16: "TXT",
-	TypeAAAA: "AAAA", TypeSRV: "SRV", TypeDNAME: "DNAME", TypeDS: "DS", 12: "PTR", 257: "CAA",
-}
-
-func typeString(t uint16) string {
-	if s, ok := typeNames[t]; ok {
-		return s
-	}
-	return "TYPE" + strconv.Itoa(int(t))
 }
 
 // Targets returns every health target the zone's pools probe, with the

@@ -7,11 +7,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/internal/dnscode"
 )
 
 // DNS wire constants used by the hand-built query.
@@ -19,7 +19,6 @@ const (
 	dnsHeaderLen = 12
 	dnsFlagRD    = 0x0100 // recursion desired: harmless to authoritative servers
 	dnsClassIN   = 1
-	dnsTypeSOA   = 6
 	dnsMaxName   = 255
 	dnsMaxLabel  = 63
 )
@@ -29,7 +28,7 @@ const (
 func probeDNS(ctx context.Context, c health.Check, addr netip.Addr) error {
 	qtype := c.QueryType
 	if qtype == 0 {
-		qtype = dnsTypeSOA
+		qtype = dnscode.TypeSOA
 	}
 	id := uint16(rand.Uint32())
 	query, err := buildQuery(id, c.QueryName, qtype)
@@ -74,7 +73,7 @@ func probeDNS(ctx context.Context, c health.Check, addr netip.Addr) error {
 		}
 		rcode := int(buf[3] & 0x0F)
 		if rcode != c.ExpectRcode {
-			return fmt.Errorf("%w %s, want %s", ErrRcode, rcodeName(rcode), rcodeName(c.ExpectRcode))
+			return fmt.Errorf("%w %s, want %s", ErrRcode, dnscode.RcodeString(rcode), dnscode.RcodeString(c.ExpectRcode))
 		}
 		return nil
 	}
@@ -106,15 +105,4 @@ func buildQuery(id uint16, name string, qtype uint16) ([]byte, error) {
 	b = binary.BigEndian.AppendUint16(b, qtype)
 	b = binary.BigEndian.AppendUint16(b, dnsClassIN)
 	return b, nil
-}
-
-// rcodeNames are the mnemonics of the 4-bit rcodes (RFC 1035, 2136).
-var rcodeNames = [...]string{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"}
-
-// rcodeName returns the mnemonic of an rcode, or "RCODE<n>".
-func rcodeName(rcode int) string {
-	if rcode >= 0 && rcode < len(rcodeNames) {
-		return rcodeNames[rcode]
-	}
-	return "RCODE" + strconv.Itoa(rcode)
 }
