@@ -29,7 +29,7 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
-	FUZZTIME=$(TESTFUZZ) FUZZTIME_FuzzTable=3000x bash .ci/fuzz.sh ./dns ./zones ./pick
+	FUZZTIME=$(TESTFUZZ) FUZZTIME_FuzzTable=3000x bash .ci/fuzz.sh ./dns ./zones ./pick ./config
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -51,7 +51,7 @@ interop: build
 
 # Every native fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m for a long run).
 fuzz:
-	FUZZTIME=$(FUZZTIME) bash .ci/fuzz.sh ./dns ./zones ./pick
+	FUZZTIME=$(FUZZTIME) bash .ci/fuzz.sh ./dns ./zones ./pick ./config
 
 # Regenerate the sample GeoIP databases in testdata/geoip.
 geoip:

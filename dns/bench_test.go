@@ -12,6 +12,7 @@ import (
 
 	mdns "github.com/miekg/dns"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/route"
 	"github.com/gslb/gslb/zones"
@@ -135,7 +136,7 @@ func BenchmarkUDPServer(b *testing.B) {
 // with the server's real router: the sample GeoIP database, the example
 // zone's seven-datacenter pool and a precomputed ranking table.
 func BenchmarkGeoECS(b *testing.B) {
-	cfg, err := zones.LoadConfig("../testdata/example/gslb.toml")
+	cfg, err := config.Load("../testdata/example/gslb.toml")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func BenchmarkGeoECS(b *testing.B) {
 	if err := st.Reload(); err != nil {
 		b.Fatal(err)
 	}
-	db, err := mmdb.Open(cfg.GeoIPCity, cfg.GeoIPASN, nil)
+	db, err := mmdb.Open(cfg.GeoIP.City, cfg.GeoIP.ASN, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

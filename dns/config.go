@@ -5,17 +5,19 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/zones"
 )
 
-// Defaults of Config.
+// Defaults of Config: those of the server configuration (package config),
+// written there once.
 const (
-	DefaultListen         = "127.0.0.1:53"
-	DefaultMaxUDPSize     = 1232 // RFC 9715 / DNS Flag Day 2020: no IP fragmentation
-	DefaultTCPIdleTimeout = 10 * time.Second
-	DefaultReadTimeout    = 2 * time.Second
-	DefaultWriteTimeout   = 2 * time.Second
-	DefaultMaxTCPConns    = 256
+	DefaultListen         = config.DefaultListen
+	DefaultMaxUDPSize     = config.DefaultMaxUDPSize // RFC 9715 / DNS Flag Day 2020: no IP fragmentation
+	DefaultTCPIdleTimeout = config.DefaultTCPIdleTimeout
+	DefaultReadTimeout    = config.DefaultTCPTimeout
+	DefaultWriteTimeout   = config.DefaultTCPTimeout
+	DefaultMaxTCPConns    = config.DefaultTCPMaxConnections
 )
 
 // Config configures a Server. The zero value serves nothing useful but

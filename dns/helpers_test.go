@@ -10,6 +10,7 @@ import (
 
 	mdns "github.com/miekg/dns"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
@@ -23,7 +24,7 @@ const (
 // loadZones compiles the zones of testdata/dns/zones.
 func loadZones(t testing.TB) *zones.Set {
 	t.Helper()
-	cfg, err := zones.LoadConfig(testConfig)
+	cfg, err := config.Load(testConfig)
 	if err != nil {
 		t.Fatal(err)
 	}

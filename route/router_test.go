@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/health"
@@ -20,7 +21,7 @@ func (f fixedHealth) Snapshot() *health.Snapshot { return f.s }
 
 func example(t testing.TB) (*zones.Set, *mmdb.DB) {
 	t.Helper()
-	cfg, err := zones.LoadConfig(filepath.Join("..", "testdata", "example", "gslb.toml"))
+	cfg, err := config.Load(filepath.Join("..", "testdata", "example", "gslb.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func example(t testing.TB) (*zones.Set, *mmdb.DB) {
 	if err := st.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := mmdb.Open(cfg.GeoIPCity, cfg.GeoIPASN, nil)
+	db, err := mmdb.Open(cfg.GeoIP.City, cfg.GeoIP.ASN, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

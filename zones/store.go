@@ -16,6 +16,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/internal/tomlcheck"
 )
 
@@ -23,7 +24,7 @@ import (
 // with errors keeps its previous version serving; a removed file removes its
 // zone. Queries read Current without locks; reloads are serialised.
 type Store struct {
-	cfg      *Config
+	cfg      *config.Config
 	parse    Parser
 	log      *slog.Logger
 	onChange func(*Set)
@@ -41,7 +42,7 @@ type loaded struct {
 
 // NewStore returns a store for the zones directory of cfg. onChange, if not
 // nil, is called after every reload that published a new Set.
-func NewStore(cfg *Config, parse Parser, logger *slog.Logger, onChange func(*Set)) *Store {
+func NewStore(cfg *config.Config, parse Parser, logger *slog.Logger, onChange func(*Set)) *Store {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -57,7 +58,7 @@ func (s *Store) Current() *Set { return s.cur.Load() }
 func (s *Store) Zones() *Set { return s.cur.Load() }
 
 // Config returns the server configuration the store was made with.
-func (s *Store) Config() *Config { return s.cfg }
+func (s *Store) Config() *config.Config { return s.cfg }
 
 // ZoneFiles lists the zone files of a directory: names ending in .toml that
 // do not start with a dot (editors' swap and backup files are ignored).

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/internal/dnscode"
 	"github.com/gslb/gslb/internal/tomlcheck"
@@ -46,14 +47,14 @@ func misplaced(key string) string {
 // CompileZone validates one zone file and compiles it. cfg supplies the
 // datacenters and checks that pools refer to. The error, if any, is an
 // ErrorList with every problem found in the file.
-func CompileZone(file string, src []byte, cfg *Config, parse Parser) (*Zone, error) {
+func CompileZone(file string, src []byte, cfg *config.Config, parse Parser) (*Zone, error) {
 	return Compile(file, src, cfg, parse, CompileOptions{})
 }
 
 // Compile is CompileZone with options.
-func Compile(file string, src []byte, cfg *Config, parse Parser, opts CompileOptions) (*Zone, error) {
+func Compile(file string, src []byte, cfg *config.Config, parse Parser, opts CompileOptions) (*Zone, error) {
 	if cfg == nil {
-		cfg = &Config{}
+		cfg = &config.Config{}
 	}
 	var errs tomlcheck.ErrorList
 	root := tomlcheck.Parse(file, src, &errs)
@@ -71,7 +72,7 @@ func Compile(file string, src []byte, cfg *Config, parse Parser, opts CompileOpt
 
 type compiler struct {
 	root  *tomlcheck.Table
-	cfg   *Config
+	cfg   *config.Config
 	parse Parser
 	opts  CompileOptions
 

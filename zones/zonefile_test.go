@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/internal/tomlcheck"
@@ -11,8 +12,8 @@ import (
 	"github.com/gslb/gslb/zones"
 )
 
-func testConfig() *zones.Config {
-	return &zones.Config{
+func testConfig() *config.Config {
+	return &config.Config{
 		Datacenters: map[string]pick.Datacenter{
 			"ams": {Name: "ams", Lat: 52.37, Lon: 4.90},
 			"iad": {Name: "iad", Lat: 38.95, Lon: -77.45},

@@ -54,9 +54,10 @@ func TestPackageBoundaries(t *testing.T) {
 		"health/store":   {"health"},
 		"health/monitor": {"health", "health/probe"},
 		"geo/mmdb":       {"geo"},
-		"zones":          {"geo", "health", "pick"},
-		"route":          {"geo", "health", "zones", "pick"},
-		"dns":            {"geo", "health", "zones", "pick"},
+		"config":         {"geo", "health", "pick"},
+		"zones":          {"config", "geo", "health", "pick"},
+		"route":          {"config", "geo", "health", "zones", "pick"},
+		"dns":            {"config", "geo", "health", "zones", "pick"},
 		// internal packages are leaves that any package may import
 		"internal/tomlcheck": {},
 		"internal/dnscode":   {},

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/internal/tomlcheck"
@@ -16,11 +17,11 @@ import (
 func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "gslb.toml", "server configuration `file`")
+	configFile := fs.String("config", "gslb.toml", "server configuration `file`")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := zones.LoadConfig(*config)
+	cfg, err := config.Load(*configFile)
 	if err != nil {
 		for _, e := range tomlcheck.Errors(err) {
 			fmt.Fprintln(stdout, e)
@@ -30,8 +31,8 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	var problems tomlcheck.ErrorList
 	store := zones.NewStore(cfg, dns.ParseRecord, slog.New(slog.DiscardHandler), nil)
 	problems = append(problems, tomlcheck.Errors(store.Reload())...)
-	if cfg.GeoIPCity != "" {
-		if _, err := mmdb.Open(cfg.GeoIPCity, cfg.GeoIPASN, slog.New(slog.DiscardHandler)); err != nil {
+	if cfg.GeoIP.City != "" {
+		if _, err := mmdb.Open(cfg.GeoIP.City, cfg.GeoIP.ASN, slog.New(slog.DiscardHandler)); err != nil {
 			problems.Add(tomlcheck.Position{File: cfg.File}, "geoip", "%v", err)
 		}
 	}

@@ -14,8 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/health"
-	"github.com/gslb/gslb/zones"
 )
 
 // apiClient talks to the control API of a running server.
@@ -29,19 +29,19 @@ type apiClient struct {
 func clientFlags(fs *flag.FlagSet) func() (*apiClient, error) {
 	control := fs.String("control", "", "control API `address` (default: the config's control.listen, else 127.0.0.1:8053)")
 	tokenFile := fs.String("token-file", "", "bearer token `file` (default: the config's control.token_file)")
-	config := fs.String("config", "", "server configuration `file` to take the control address and token from")
+	configFile := fs.String("config", "", "server configuration `file` to take the control address and token from")
 	return func() (*apiClient, error) {
 		addr, tf := *control, *tokenFile
-		if *config != "" {
-			cfg, err := zones.LoadConfig(*config)
+		if *configFile != "" {
+			cfg, err := config.Load(*configFile)
 			if err != nil {
 				return nil, err
 			}
 			if addr == "" {
-				addr = cfg.ControlListen
+				addr = cfg.Control.Listen
 			}
 			if tf == "" {
-				tf = cfg.ControlTokenFile
+				tf = cfg.Control.TokenFile
 			}
 		}
 		if addr == "" {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo"
 	"github.com/gslb/gslb/geo/mmdb"
@@ -22,7 +23,7 @@ import (
 func explainCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "gslb.toml", "server configuration `file`")
+	configFile := fs.String("config", "gslb.toml", "server configuration `file`")
 	control := fs.String("control", "", "control API `address` of the running server, for live health (default: the config's control.listen)")
 	noHealth := fs.Bool("no-health", false, "do not ask the running server for health: count every target up")
 	fs.Usage = func() {
@@ -60,7 +61,7 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	cfg, err := zones.LoadConfig(*config)
+	cfg, err := config.Load(*configFile)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -70,8 +71,8 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warning: zone files have errors (gslb check lists them); explaining the zones that load\n")
 	}
 	var geoDB route.GeoSource
-	if cfg.GeoIPCity != "" {
-		db, err := mmdb.Open(cfg.GeoIPCity, cfg.GeoIPASN, nil)
+	if cfg.GeoIP.City != "" {
+		db, err := mmdb.Open(cfg.GeoIP.City, cfg.GeoIP.ASN, nil)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
@@ -83,9 +84,9 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	if !*noHealth {
 		addr := *control
 		if addr == "" {
-			addr = cfg.ControlListen
+			addr = cfg.Control.Listen
 		}
-		snap, err := fetchHealth(addr, cfg.ControlTokenFile)
+		snap, err := fetchHealth(addr, cfg.Control.TokenFile)
 		if err != nil {
 			healthNote = fmt.Sprintf("no live health (%v): every target counted up", err)
 		} else {

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/health"
-	"github.com/gslb/gslb/zones"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
@@ -159,12 +159,12 @@ func checkGolden(t *testing.T, base string, c cliCase, args []string, tmpDirs ..
 // directory is the repository root.
 func startExample(t *testing.T) (*harness, string) {
 	t.Helper()
-	cfg, err := zones.LoadConfig("testdata/example/gslb.toml")
+	cfg, err := config.Load("testdata/example/gslb.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Listen = []string{"127.0.0.1:0"}
-	cfg.ControlListen = "127.0.0.1:0"
+	cfg.Control.Listen = "127.0.0.1:0"
 	tmp := t.TempDir()
 	cfg.State = filepath.Join(tmp, "gslb.db")
 	up := newBackend(t, "127.0.0.1", 0)

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/health"
@@ -31,12 +32,12 @@ import (
 func serveCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "gslb.toml", "server configuration `file`")
+	configFile := fs.String("config", "gslb.toml", "server configuration `file`")
 	statePath := fs.String("state", "", "state `file` (overrides the configuration's state)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := zones.LoadConfig(*config)
+	cfg, err := config.Load(*configFile)
 	if err != nil {
 		for _, e := range tomlcheck.Errors(err) {
 			fmt.Fprintln(stderr, e)
@@ -71,7 +72,7 @@ type running struct {
 
 // serve runs every part of the server until ctx ends. started, if not nil,
 // receives the bound addresses once the server answers queries.
-func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started chan<- running) error {
+func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, started chan<- running) error {
 	log := logger.With("component", "main")
 	st, err := store.Open(cfg.State, store.Options{Logger: logger})
 	if err != nil {
@@ -82,9 +83,9 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 	mon, err := monitor.New(monitor.Options{
 		Store:        st,
 		Logger:       logger,
-		MaxInFlight:  cfg.HealthMaxInFlight,
-		Staleness:    cfg.HealthStaleness,
-		MaxStartWait: cfg.HealthMaxStartWait,
+		MaxInFlight:  cfg.Health.MaxInFlight,
+		Staleness:    cfg.Health.Staleness,
+		MaxStartWait: cfg.Health.MaxStartWait,
 	})
 	if err != nil {
 		return fmt.Errorf("health monitor: %w", err)
@@ -92,8 +93,8 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 
 	var geoDB *mmdb.DB
 	var geoSrc route.GeoSource
-	if cfg.GeoIPCity != "" {
-		geoDB, err = mmdb.Config{City: cfg.GeoIPCity, ASN: cfg.GeoIPASN, Logger: logger}.Open()
+	if cfg.GeoIP.City != "" {
+		geoDB, err = mmdb.Config{City: cfg.GeoIP.City, ASN: cfg.GeoIP.ASN, Logger: logger}.Open()
 		if err != nil {
 			return fmt.Errorf("geoip: %w", err)
 		}
@@ -142,19 +143,19 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 	}
 
 	var ctlLn net.Listener
-	if cfg.ControlListen != "" {
+	if cfg.Control.Listen != "" {
 		token := ""
-		if cfg.ControlTokenFile != "" {
-			b, err := os.ReadFile(cfg.ControlTokenFile)
+		if cfg.Control.TokenFile != "" {
+			b, err := os.ReadFile(cfg.Control.TokenFile)
 			if err != nil {
 				return fmt.Errorf("control token: %w", err)
 			}
 			token = strings.TrimSpace(string(b))
 			if token == "" {
-				return fmt.Errorf("control token file %s is empty", cfg.ControlTokenFile)
+				return fmt.Errorf("control token file %s is empty", cfg.Control.TokenFile)
 			}
 		}
-		ctlLn, err = net.Listen("tcp", cfg.ControlListen)
+		ctlLn, err = net.Listen("tcp", cfg.Control.Listen)
 		if err != nil {
 			return fmt.Errorf("control API: %w", err)
 		}
@@ -236,7 +237,7 @@ func serve(ctx context.Context, cfg *zones.Config, logger *slog.Logger, started 
 }
 
 // targetsOf returns every health target of the zone set.
-func targetsOf(set *zones.Set, cfg *zones.Config) map[health.Target]health.Check {
+func targetsOf(set *zones.Set, cfg *config.Config) map[health.Target]health.Check {
 	out := map[health.Target]health.Check{}
 	for _, z := range set.Zones() {
 		for t, c := range z.Targets(cfg.Checks) {

@@ -18,7 +18,7 @@ import (
 
 	mdns "github.com/miekg/dns"
 
-	"github.com/gslb/gslb/zones"
+	"github.com/gslb/gslb/config"
 )
 
 // backend is an HTTP health endpoint on a loopback address that can be
@@ -155,7 +155,7 @@ members = [
 
 func startServer(t *testing.T, dir string) *harness {
 	t.Helper()
-	cfg, err := zones.LoadConfig(filepath.Join(dir, "gslb.toml"))
+	cfg, err := config.Load(filepath.Join(dir, "gslb.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func startServer(t *testing.T, dir string) *harness {
 }
 
 // startConfig runs serve with cfg and returns once it answers queries.
-func startConfig(t *testing.T, cfg *zones.Config) *harness {
+func startConfig(t *testing.T, cfg *config.Config) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: filepath.Dir(cfg.File), done: make(chan error, 1), logs: &syncBuffer{mu: make(chan struct{}, 1)}}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -335,7 +335,7 @@ func TestRestartRemembersHealth(t *testing.T) {
 
 	// A second server on the same state file while the first runs fails at once.
 	h2 := startServer(t, dir)
-	cfg, _ := zones.LoadConfig(filepath.Join(dir, "gslb.toml"))
+	cfg, _ := config.Load(filepath.Join(dir, "gslb.toml"))
 	start := time.Now()
 	err := serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 	if err == nil || !strings.Contains(err.Error(), "state file") || time.Since(start) > 3*time.Second {

@@ -1,0 +1,73 @@
+package config
+
+import (
+	"time"
+
+	"github.com/gslb/gslb/internal/dnscode"
+)
+
+// Defaults of the top-level keys. The dns package's Server uses the same
+// values when its own Config leaves a field zero.
+const (
+	// DefaultListen is the address served on UDP and TCP without a listen key.
+	DefaultListen = "127.0.0.1:53"
+	// DefaultZonesDir is the zones directory, relative to the configuration file.
+	DefaultZonesDir = "zones"
+	// DefaultState is the bbolt state file, relative to the configuration file.
+	DefaultState = "gslb.db"
+	// DefaultMaxUDPSize is the largest UDP answer: the DNS Flag Day 2020
+	// size that avoids IP fragmentation (RFC 9715).
+	DefaultMaxUDPSize = 1232
+	// DefaultLogLevel is the level of the server's log.
+	DefaultLogLevel = "info"
+	// DefaultTCPIdleTimeout is how long a TCP connection may wait for its
+	// next query.
+	DefaultTCPIdleTimeout = 10 * time.Second
+	// DefaultTCPTimeout bounds each TCP read of a query and each write of
+	// an answer.
+	DefaultTCPTimeout = 2 * time.Second
+	// DefaultTCPMaxConnections is the number of TCP connections served at once.
+	DefaultTCPMaxConnections = 256
+)
+
+// Defaults of [control].
+const (
+	// DefaultControlListen is the address of the control API.
+	DefaultControlListen = "127.0.0.1:8053"
+)
+
+// Defaults of [health].
+const (
+	// DefaultHealthMaxStartWait is the longest wait for the first probe round.
+	DefaultHealthMaxStartWait = 10 * time.Second
+	// DefaultHealthMaxInFlight is the number of probes running at once.
+	DefaultHealthMaxInFlight = 64
+)
+
+// Defaults of a [checks.NAME] table.
+const (
+	// DefaultCheckInterval is the time between two probes of one target.
+	DefaultCheckInterval = 10 * time.Second
+	// DefaultCheckTimeout bounds a probe; when half the interval is
+	// shorter, that is the default instead.
+	DefaultCheckTimeout = 2 * time.Second
+	// DefaultCheckRise is the number of consecutive successes to go up.
+	DefaultCheckRise = 2
+	// DefaultCheckFall is the number of consecutive failures to go down.
+	DefaultCheckFall = 3
+	// DefaultHTTPPort is the port of an http check.
+	DefaultHTTPPort = 80
+	// DefaultHTTPSPort is the port of an https check.
+	DefaultHTTPSPort = 443
+	// DefaultDNSPort is the port of a dns check.
+	DefaultDNSPort = 53
+	// DefaultCheckPath is the request path of http and https checks.
+	DefaultCheckPath = "/"
+	// DefaultCheckBodyLimit is the most bytes of a body an http or https
+	// check reads.
+	DefaultCheckBodyLimit = 64 << 10
+	// DefaultCheckQueryName is the name a dns check queries.
+	DefaultCheckQueryName = "."
+	// DefaultCheckQueryType is the type a dns check queries.
+	DefaultCheckQueryType = dnscode.TypeSOA
+)
