@@ -1,6 +1,7 @@
 package zones
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gslb/gslb/pick"
@@ -62,4 +63,43 @@ func (z *Zone) Names() []*Name {
 		}
 	}
 	return out
+}
+
+// node returns the node for name, creating it and its empty ancestors.
+func (z *Zone) node(name string) *node {
+	if n, ok := z.nodes[name]; ok {
+		return n
+	}
+	n := &node{name: name}
+	z.nodes[name] = n
+	if name != z.Origin {
+		parent := z.node(parentName(name))
+		if strings.HasPrefix(name, "*.") {
+			parent.wild = n
+		}
+	}
+	return n
+}
+
+// dnameAbove returns the owner of a DNAME strictly above name, or "".
+func (z *Zone) dnameAbove(name string) string {
+	for p := parentName(name); p != "" && inZone(p, z.Origin); p = parentName(p) {
+		if n := z.nodes[p]; n != nil && n.get(TypeDNAME) != nil {
+			return p
+		}
+		if p == z.Origin {
+			break
+		}
+	}
+	return ""
+}
+
+// cutAbove returns the delegation point strictly above name, or "".
+func (z *Zone) cutAbove(name string) string {
+	for p := parentName(name); p != "" && inZone(p, z.Origin) && p != z.Origin; p = parentName(p) {
+		if n := z.nodes[p]; n != nil && n.cut {
+			return p
+		}
+	}
+	return ""
 }

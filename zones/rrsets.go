@@ -1,0 +1,64 @@
+package zones
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gslb/gslb/internal/tomlcheck"
+)
+
+// records parses the records array.
+func (c *compiler) records() []*Record {
+	t := c.root
+	texts, _ := t.Strings("records")
+	var out []*Record
+	for i, text := range texts {
+		path := append(t.KeyPath("records"), tomlcheck.Index(i))
+		pos := t.Pos(path)
+		rec, err := c.parse(text, c.origin, c.ttl)
+		if err != nil {
+			t.Errorf(path, "%v", err)
+			continue
+		}
+		rec.Pos = pos
+		r := &rec
+		switch {
+		case !inZone(r.Name, c.origin):
+			t.Errorf(path, "owner %s is outside the zone's origin %s", r.Name, c.origin)
+			continue
+		case r.Type == TypeSOA:
+			t.Errorf(path, "SOA records come from the [soa] table, not from records")
+			continue
+		case r.TTL > MaxTTL:
+			t.Errorf(path, "TTL %d out of range [0, %d]", r.TTL, MaxTTL)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// add puts a record into its node, dropping exact duplicates.
+func (c *compiler) add(r *Record) {
+	n := c.z.node(r.Name)
+	for i := range n.sets {
+		set := &n.sets[i]
+		if set.typ != r.Type {
+			continue
+		}
+		text := fmt.Sprint(r.Data)
+		for _, o := range set.records {
+			if fmt.Sprint(o.Data) == text {
+				return // the same record twice: an RRset holds it once
+			}
+		}
+		if first := set.records[0]; first.TTL != r.TTL {
+			c.root.ErrorAt(r.Pos, "TTL %d differs from TTL %d of the same RRset at %s (RFC 2181 5.2: give every record of an RRset the same TTL)", r.TTL, first.TTL, first.Pos)
+			return
+		}
+		set.records = append(set.records, r)
+		return
+	}
+	n.sets = append(n.sets, rrset{typ: r.Type, records: []*Record{r}})
+	slices.SortFunc(n.sets, func(a, b rrset) int { return int(a.typ) - int(b.typ) })
+}
