@@ -44,10 +44,11 @@ func ParseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 	}
 	h.Name = canonical(h.Name)
 	lowerRdata(rr)
-	if err := checkNames(rr); err != nil {
+	rdata, err := canonicalRdata(rr)
+	if err != nil {
 		return zones.Record{}, err
 	}
-	rec := zones.Record{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, Data: rr}
+	rec := zones.Record{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, Data: rr, RData: rdata}
 	switch v := rr.(type) {
 	case *mdns.A:
 		rec.Addr, _ = netip.AddrFromSlice(v.A.To4())
@@ -119,24 +120,29 @@ func lowerRdata(rr mdns.RR) {
 	}
 }
 
-// checkNames refuses names longer than 255 octets in wire format (RFC 1035
-// 2.3.4), which miekg/dns's parser lets through when it appends the origin
-// to a relative name: the owner and every name of the RDATA.
-func checkNames(rr mdns.RR) error {
+// canonicalRdata returns the RDATA of rr in canonical wire form (RFC 4034
+// 6.2: uncompressed, with the names lowerRdata lowers in lower case), by
+// which the zone loader tells a duplicate record. Packing also refuses names
+// longer than 255 octets in wire format (RFC 1035 2.3.4), which miekg/dns's
+// parser lets through when it appends the origin to a relative name: the
+// owner and every name of the RDATA.
+func canonicalRdata(rr mdns.RR) (string, error) {
 	buf := make([]byte, 4*maxNameWire)
 	end, err := mdns.PackRR(rr, buf, 0, nil, false)
 	if err != nil {
-		return fmt.Errorf("cannot encode the record: %v", err)
+		return "", fmt.Errorf("cannot encode the record: %v", err)
 	}
-	if n := wireLen(rr.Header().Name); n > maxNameWire {
-		return fmt.Errorf("owner name is %d octets long, more than 255", n)
+	owner := wireLen(rr.Header().Name)
+	if owner > maxNameWire {
+		return "", fmt.Errorf("owner name is %d octets long, more than 255", owner)
 	}
 	// RDATA names: miekg/dns packs them whatever their length but
 	// refuses to unpack one over the limit.
 	if _, _, err := mdns.UnpackRR(buf[:end], 0); err != nil {
-		return fmt.Errorf("a name in the record is longer than 255 octets (%v)", err)
+		return "", fmt.Errorf("a name in the record is longer than 255 octets (%v)", err)
 	}
-	return nil
+	const fixed = 10 // type, class, TTL and RDLENGTH after the owner name
+	return string(buf[owner+fixed : end]), nil
 }
 
 // wireLen returns the length of name in wire format.

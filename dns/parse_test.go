@@ -100,3 +100,42 @@ func TestParseRecordLongNames(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRecordRData checks the RDATA key the zone loader finds duplicate
+// records by: the canonical wire form, equal for spellings of one record and
+// different otherwise.
+func TestParseRecordRData(t *testing.T) {
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{"x A 192.0.2.1", "X.example.com. 60 IN A 192.0.2.1", true},
+		{"x A 192.0.2.1", "x A 192.0.2.2", false},
+		{"x MX 10 Mail", "x MX 10 mail.example.com.", true},
+		{"x MX 10 mail", "x MX 20 mail", false},
+		{`x TXT "A"`, `x TXT "\065"`, true},
+		{`x TXT "a" "b"`, `x TXT "ab"`, false},
+		{"s SVCB 1 t.example. alpn=h2", "s SVCB 1 t.example. alpn=h2", true},
+		{"s SVCB 1 t.example. alpn=h2", "s SVCB 1 t.example. alpn=h3", false},
+	}
+	for _, tt := range tests {
+		a, err := ParseRecord(tt.a, "example.com.", 3600)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.a, err)
+		}
+		b, err := ParseRecord(tt.b, "example.com.", 3600)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.b, err)
+		}
+		if same := a.RData == b.RData; same != tt.same {
+			t.Errorf("RData(%q) == RData(%q) is %v, want %v", tt.a, tt.b, same, tt.same)
+		}
+	}
+	rec, err := ParseRecord("x A 192.0.2.1", "example.com.", 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\xc0\x00\x02\x01"; rec.RData != want {
+		t.Errorf("RData of x A 192.0.2.1 = %q, want %q", rec.RData, want)
+	}
+}

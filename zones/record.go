@@ -36,10 +36,13 @@ type Record struct {
 	Target string     // absolute lower-case name the record points at (NS, CNAME, DNAME, MX, SRV), else ""
 	Addr   netip.Addr // the address of an A or AAAA record
 	Data   any        // the parsed record as the Parser returned it (a dns.RR); opaque here
+	RData  string     // the RDATA in canonical wire form (RFC 4034 6.2): equal for equal records
 	Pos    Position   // where the record was written
 }
 
 // Parser parses one record written in presentation format. Relative names
 // are relative to origin; a record without a TTL gets defaultTTL. It returns
-// the record without Pos, which the loader fills in.
+// the record without Pos, which the loader fills in, and with RData set:
+// the loader drops a record whose RData, type and TTL another record of the
+// same owner has.
 type Parser func(text, origin string, defaultTTL uint32) (Record, error)

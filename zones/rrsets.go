@@ -1,7 +1,6 @@
 package zones
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/gslb/gslb/internal/tomlcheck"
@@ -38,7 +37,10 @@ func (c *compiler) records() []*Record {
 	return out
 }
 
-// add puts a record into its node, dropping exact duplicates.
+// add puts a record into its node, dropping exact duplicates: records of
+// the same type with the same RDATA (compared in canonical wire form) and
+// the same TTL. The same RDATA with another TTL is the same record with a
+// TTL that differs from its RRset's, and is reported as such.
 func (c *compiler) add(r *Record) {
 	n := c.z.node(r.Name)
 	for i := range n.sets {
@@ -46,9 +48,8 @@ func (c *compiler) add(r *Record) {
 		if set.typ != r.Type {
 			continue
 		}
-		text := fmt.Sprint(r.Data)
 		for _, o := range set.records {
-			if fmt.Sprint(o.Data) == text {
+			if o.RData == r.RData && o.TTL == r.TTL {
 				return // the same record twice: an RRset holds it once
 			}
 		}

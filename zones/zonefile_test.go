@@ -1,6 +1,7 @@
 package zones_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -48,6 +49,7 @@ func TestCompileZoneErrors(t *testing.T) {
 		{"name over 255 octets", zoneHead + "  \"" + strings.Repeat("a.", 121) + "a A 192.0.2.1\",\n]", []string{"z.toml:6:3: records[2]: owner name is 257 octets long, more than 255"}},
 		{"ttl out of range", zoneHead + "  \"www 2147483648 A 192.0.2.1\",\n]", []string{"z.toml:6:3: records[2]: TTL 2147483648 out of range [0, 2147483647]"}},
 		{"ttl mismatch", zoneHead + "  \"www 60 A 192.0.2.1\",\n  \"www 70 A 192.0.2.2\",\n]", []string{"z.toml:7:3: TTL 70 differs from TTL 60 of the same RRset at z.toml:6:3"}},
+		{"same record, other ttl", zoneHead + "  \"www 60 A 192.0.2.1\",\n  \"www 70 A 192.0.2.1\",\n]", []string{"z.toml:7:3: TTL 70 differs from TTL 60 of the same RRset at z.toml:6:3"}},
 		{"soa in records", zoneHead + "  \"@ SOA a. b. 1 2 3 4 5\",\n]", []string{"z.toml:6:3: records[2]: SOA records come from the [soa] table"}},
 		{"zone ttl without unit", strings.Replace(zoneHead, `ttl = "1h"`, `ttl = "60"`, 1) + "]", []string{`z.toml:2:7: ttl: duration "60" has no unit`}},
 		{"misplaced key", zoneHead + "]\n[soa]\nprimary = \"ns1\"\nttl = \"1h\"", []string{`z.toml:9:7: soa.ttl: unknown key: "ttl" belongs at the top of the file`}},
@@ -109,6 +111,45 @@ members = [
 	}
 	if got := len(z.Targets(testConfig().Checks)); got != 3 {
 		t.Errorf("targets = %d, want 3", got)
+	}
+}
+
+func TestCompileZoneDuplicates(t *testing.T) {
+	tests := []struct {
+		name    string
+		records []string
+		qtype   uint16
+		want    int // records in the RRset
+	}{
+		{"same text", []string{"www A 192.0.2.1", "www A 192.0.2.1"}, zones.TypeA, 1},
+		{"other spelling", []string{"www A 192.0.2.1", "WWW.example.com. 3600 IN A 192.0.2.1"}, zones.TypeA, 1},
+		{"name case in rdata", []string{"@ MX 10 Mail", "@ MX 10 mail.example.com."}, zones.TypeMX, 1},
+		{"escaped text", []string{`x TXT "A"`, `x TXT "\065"`}, 16, 1},
+		{"other address", []string{"www A 192.0.2.1", "www A 192.0.2.2"}, zones.TypeA, 2},
+		{"other strings", []string{`x TXT "a" "b"`, `x TXT "ab"`}, 16, 2},
+		{"opaque type", []string{"s SVCB 1 . alpn=h2", "s SVCB 1 . alpn=h2", "s SVCB 1 . alpn=h3"}, 64, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := zoneHead + "  \"mail A 192.0.2.25\",\n"
+			for _, r := range tt.records {
+				src += fmt.Sprintf("  %q,\n", r)
+			}
+			z, err := zones.CompileZone("z.toml", []byte(src+"]"), testConfig(), dns.ParseRecord)
+			if err != nil {
+				t.Fatal(err)
+			}
+			owner := strings.Fields(tt.records[0])[0]
+			name := owner + ".example.com."
+			if owner == "@" {
+				name = "example.com."
+			}
+			var a zones.Answer
+			zones.NewSet([]*zones.Zone{z}).Lookup(name, tt.qtype, &a)
+			if len(a.Answer) != tt.want {
+				t.Errorf("Lookup(%s, %d) = %d records, want %d", name, tt.qtype, len(a.Answer), tt.want)
+			}
+		})
 	}
 }
 
