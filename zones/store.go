@@ -80,7 +80,7 @@ func ZoneFiles(dir string) ([]string, error) {
 }
 
 // Reload reads every zone file again and publishes the result. It returns
-// every problem found (an ErrorList); the zones of files with problems keep
+// every problem found (a tomlcheck.ErrorList); the zones of files with problems keep
 // their previous version, if they had one.
 func (s *Store) Reload() error {
 	s.mu.Lock()

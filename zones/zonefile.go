@@ -2,6 +2,7 @@ package zones
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,20 +19,23 @@ type CompileOptions struct {
 	Now time.Time
 }
 
-var zoneKeys = map[string]bool{"origin": true, "ttl": true, "records": true, "soa": true, "gslb": true, "pools": true}
+// zoneKeys returns the keys at the top of a zone file.
+func zoneKeys() []string {
+	return []string{"origin", "ttl", "records", "soa", "gslb", "pools"}
+}
 
 // misplaced explains a key that belongs at the top of a zone file but was
 // written after a [table] header.
 func misplaced(key string) string {
-	if zoneKeys[key] {
+	if slices.Contains(zoneKeys(), key) {
 		return fmt.Sprintf("%q belongs at the top of the file: keys after a [table] header belong to that table, so write it before the first header", key)
 	}
 	return ""
 }
 
 // CompileZone validates one zone file and compiles it. cfg supplies the
-// datacenters and checks that pools refer to. The error, if any, is an
-// ErrorList with every problem found in the file.
+// datacenters and checks that pools refer to (nil: none). The error, if
+// any, is a tomlcheck.ErrorList with every problem found in the file.
 func CompileZone(file string, src []byte, cfg *config.Config, parse Parser) (*Zone, error) {
 	return Compile(file, src, cfg, parse, CompileOptions{})
 }
@@ -84,9 +88,7 @@ func (c *compiler) compile() *Zone {
 		t.Errorf(t.KeyPath("origin"), "origin must not be empty")
 	}
 	if origin == "" {
-		for k := range zoneKeys { // nothing more can be checked without an origin
-			t.Use(k)
-		}
+		t.Use(zoneKeys()...) // nothing more can be checked without an origin
 		return nil
 	}
 	c.origin = origin
