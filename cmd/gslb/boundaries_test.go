@@ -58,6 +58,7 @@ func TestPackageBoundaries(t *testing.T) {
 		"zones":          {"config", "geo", "health", "pick"},
 		"route":          {"config", "geo", "health", "zones", "pick"},
 		"dns":            {"config", "geo", "health", "zones", "pick"},
+		"control":        {"config", "geo", "health", "zones", "pick"},
 		// internal packages are leaves that any package may import
 		"internal/tomlcheck": {},
 		"internal/dnscode":   {},

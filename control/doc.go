@@ -1,0 +1,25 @@
+// Package control owns the HTTP control API of a running gslb server and
+// its client: the JSON documents both sides share, the handler that serves
+// them (Server) and the typed client that the command-line tools use
+// (Client).
+//
+// The API today:
+//
+//	GET    /v1/status     the Status document: readiness, every target, every pool, overrides, zones
+//	GET    /v1/overrides  the admin overrides in force
+//	POST   /v1/overrides  set an override (an OverrideRequest body)
+//	DELETE /v1/overrides  clear the override named by the query (pool, datacenter, addr)
+//	POST   /v1/reload     reload the zones and GeoIP databases (a ReloadResult)
+//
+// With a token configured, every path needs "Authorization: Bearer TOKEN";
+// without one the API is open, which the server configuration allows only
+// on loopback. Errors are answered with an ErrorBody (or a ReloadResult for
+// a failed reload) and a 4xx or 5xx status; the Client turns them into an
+// *APIError carrying the server's message.
+//
+// The package declares what it needs from the rest of gslb as small
+// interfaces (Monitor, ZoneSource) and a reload function, so that the
+// health monitor, the zone store and the reload logic do not know it
+// exists. It keeps no package-level state: two Servers in one process are
+// independent.
+package control

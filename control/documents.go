@@ -1,0 +1,137 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/internal/tomlcheck"
+)
+
+// Status is the document of GET /v1/status: what the server knows of its
+// health, its pools and its zones at Time.
+type Status struct {
+	Ready     bool              `json:"ready"` // health has a first view of every target
+	Time      time.Time         `json:"time"`
+	Targets   []TargetState     `json:"targets"`   // sorted by target
+	Pools     []PoolStatus      `json:"pools"`     // by zone, then by pool name
+	Overrides []health.Override `json:"overrides"` // in force at Time, sorted by key
+	Zones     []ZoneStatus      `json:"zones"`
+}
+
+// TargetState is the detailed state of one probed target: its check type
+// and interval, whether the state was restored from the state file at
+// start, and the state machine with its recent history.
+type TargetState struct {
+	Target   health.Target    `json:"target"`
+	Type     health.CheckType `json:"type"`
+	Interval time.Duration    `json:"interval_ns"`
+	Seeded   bool             `json:"seeded"` // the state was restored from the state file at start
+	State    health.State     `json:"state"`
+}
+
+// ZoneStatus is one served zone: its origin, the file it came from, its
+// serial and when that version was loaded.
+type ZoneStatus struct {
+	Origin string    `json:"origin"`
+	File   string    `json:"file"`
+	Serial uint32    `json:"serial"`
+	Loaded time.Time `json:"loaded"`
+}
+
+// PoolStatus is one pool of one zone with the selection step's judgement
+// of each of its datacenters, in configuration order.
+type PoolStatus struct {
+	Zone        string             `json:"zone"`
+	Pool        string             `json:"pool"`
+	Check       string             `json:"check,omitempty"` // "": never probed
+	Datacenters []DatacenterStatus `json:"datacenters"`
+}
+
+// DatacenterStatus is one member of a pool: a CNAME, or its addresses of
+// each family it has, and the datacenter override in force, if any.
+type DatacenterStatus struct {
+	Datacenter string        `json:"datacenter"`
+	CNAME      string        `json:"cname,omitempty"`
+	IPv4       *FamilyStatus `json:"ipv4,omitempty"` // nil: no IPv4 addresses
+	IPv6       *FamilyStatus `json:"ipv6,omitempty"` // nil: no IPv6 addresses
+	Override   string        `json:"override,omitempty"`
+}
+
+// FamilyStatus is a datacenter's addresses of one family: whether the
+// datacenter is up (or drained) for that family, and each address.
+type FamilyStatus struct {
+	Up      bool         `json:"up"`
+	Drained bool         `json:"drained,omitempty"`
+	AddrsUp int          `json:"addrs_up"`
+	Addrs   []AddrStatus `json:"addrs"`
+}
+
+// AddrStatus is one address of a datacenter: whether selection counts it
+// up, and its status in words (with an address override, if any).
+type AddrStatus struct {
+	Addr   netip.Addr `json:"addr"`
+	Up     bool       `json:"up"`
+	Status string     `json:"status"`
+}
+
+// OverrideRequest is the body of POST /v1/overrides: an override of a
+// datacenter (Datacenter) or of one address (Addr), in one pool or in
+// every pool (Pool ""). It lapses at Until or after For, or lasts until
+// cleared when neither is given.
+type OverrideRequest struct {
+	Pool       string `json:"pool"`
+	Datacenter string `json:"datacenter"`
+	Addr       string `json:"addr"`
+	Action     string `json:"action"` // force-up, force-down or drain
+	Until      string `json:"until"`  // RFC 3339 time; optional
+	For        string `json:"for"`    // duration ("30m", "2h"); optional, instead of until
+	Reason     string `json:"reason"`
+}
+
+// Override returns the override the request asks for, with For counted
+// from now, or an error saying what in the request is wrong.
+func (req OverrideRequest) Override(now time.Time) (health.Override, error) {
+	o := health.Override{Pool: req.Pool, Datacenter: req.Datacenter, Reason: req.Reason}
+	var err error
+	if o.Action, err = health.ParseAction(req.Action); err != nil {
+		return o, err
+	}
+	if req.Addr != "" {
+		if o.Addr, err = netip.ParseAddr(req.Addr); err != nil {
+			return o, fmt.Errorf("address %q: %w", req.Addr, err)
+		}
+		o.Addr = o.Addr.Unmap()
+	}
+	switch {
+	case req.Until != "" && req.For != "":
+		return o, errors.New("give until or for, not both")
+	case req.Until != "":
+		if o.Until, err = time.Parse(time.RFC3339, req.Until); err != nil {
+			return o, fmt.Errorf("until: %w", err)
+		}
+	case req.For != "":
+		d, err := tomlcheck.ParseDuration(req.For)
+		if err != nil {
+			return o, fmt.Errorf("for: %w", err)
+		}
+		o.Until = now.Add(d)
+	}
+	return o, o.Validate(now)
+}
+
+// ErrorBody is the body of an error answer (except a failed reload's):
+// {"error": "message"}.
+type ErrorBody struct {
+	Error string `json:"error"`
+}
+
+// ReloadResult is the body of an answer to POST /v1/reload: {"ok": true},
+// or {"ok": false, "errors": [...]} with 422 Unprocessable Entity and one
+// message per problem (a zone file error, a GeoIP error).
+type ReloadResult struct {
+	OK     bool     `json:"ok"`
+	Errors []string `json:"errors,omitempty"`
+}

@@ -1,0 +1,73 @@
+package control
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+
+	"github.com/gslb/gslb/health"
+)
+
+// maxBody is the largest request body the API reads.
+const maxBody = 64 << 10
+
+// listOverrides answers GET /v1/overrides with the overrides in force.
+func (s *Server) listOverrides(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.mon.Overrides())
+}
+
+// setOverride answers POST /v1/overrides: it sets the override of the
+// OverrideRequest body and answers it as stored.
+func (s *Server) setOverride(w http.ResponseWriter, r *http.Request) {
+	var req OverrideRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("decode override: %w", err))
+		return
+	}
+	o, err := req.Override(s.now())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if err := s.mon.SetOverride(o); err != nil {
+		code := http.StatusBadRequest
+		if errors.Is(err, ErrUnavailable) {
+			code = http.StatusServiceUnavailable
+		}
+		writeError(w, code, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+// clearOverride answers DELETE /v1/overrides?pool=P&datacenter=D&addr=A
+// (each optional): it clears the override with that key, or answers 404.
+func (s *Server) clearOverride(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var addr netip.Addr
+	if a := q.Get("addr"); a != "" {
+		parsed, err := netip.ParseAddr(a)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("address %q: %w", a, err))
+			return
+		}
+		addr = parsed.Unmap()
+	}
+	k := health.KeyFor(q.Get("pool"), q.Get("datacenter"), addr)
+	if err := s.mon.ClearOverride(k); err != nil {
+		code := http.StatusInternalServerError
+		switch {
+		case errors.Is(err, ErrNotFound):
+			code = http.StatusNotFound
+		case errors.Is(err, ErrUnavailable):
+			code = http.StatusServiceUnavailable
+		}
+		writeError(w, code, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,155 @@
+package control
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/zones"
+)
+
+// Monitor is what the API needs from the health monitor.
+type Monitor interface {
+	// Snapshot returns the health snapshot the query path reads now.
+	Snapshot() *health.Snapshot
+	// Ready is closed once health has a first view of every target.
+	Ready() <-chan struct{}
+	// States returns the detailed state of every target, sorted by target.
+	States() []TargetState
+	// Overrides returns the overrides in force now, sorted by key.
+	Overrides() []health.Override
+	// SetOverride validates, saves and publishes o, replacing any override
+	// with the same key.
+	SetOverride(o health.Override) error
+	// ClearOverride removes the override with key k. Its error matches
+	// ErrNotFound (errors.Is) when there is none.
+	ClearOverride(k health.OverrideKey) error
+}
+
+// ZoneSource gives the zone set being served.
+type ZoneSource interface {
+	// Zones returns the current zone set.
+	Zones() *zones.Set
+}
+
+// Config configures a Server. The zero value is a working, empty API: no
+// targets, no zones, no authentication.
+type Config struct {
+	// Monitor is the health monitor. Nil: no targets, never ready, no
+	// overrides, and setting or clearing one is answered 503.
+	Monitor Monitor
+	// Zones is the zone set being served. Nil: no zones and no pools.
+	Zones ZoneSource
+	// Reload reloads the zones and the GeoIP databases and returns what
+	// went wrong, one problem per line of its error. Nil: POST /v1/reload
+	// is answered 503.
+	Reload func() error
+	// Token is the bearer token every request must carry. Default "": no
+	// authentication (the server configuration allows that only on
+	// loopback).
+	Token string
+	// Now is the clock: the status document's time, the start of an
+	// override's "for" duration. Nil: time.Now.
+	Now func() time.Time
+}
+
+// Server is the control API's http.Handler. Create it with New; it is safe
+// for concurrent use.
+type Server struct {
+	mon     Monitor
+	zones   ZoneSource
+	reload  func() error
+	now     func() time.Time
+	handler http.Handler
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// New returns the API configured by cfg, on its own ServeMux.
+func New(cfg Config) *Server {
+	s := &Server{mon: cfg.Monitor, zones: cfg.Zones, reload: cfg.Reload, now: cfg.Now}
+	if s.mon == nil {
+		s.mon = noMonitor{}
+	}
+	if s.zones == nil {
+		s.zones = noZones{}
+	}
+	if s.reload == nil {
+		s.reload = func() error { return fmt.Errorf("reload: %w", ErrUnavailable) }
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = bearer(cfg.Token, mux)
+	return s
+}
+
+// routes registers every path of the API. Every endpoint of the control
+// listener is registered here, behind the same authentication.
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /v1/status", s.status)
+	mux.HandleFunc("GET /v1/overrides", s.listOverrides)
+	mux.HandleFunc("POST /v1/overrides", s.setOverride)
+	mux.HandleFunc("DELETE /v1/overrides", s.clearOverride)
+	mux.HandleFunc("POST /v1/reload", s.doReload)
+}
+
+// ServeHTTP answers one request of the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// bearer lets through the requests that carry the token; every request
+// when token is "".
+func bearer(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			writeJSON(w, http.StatusUnauthorized, ErrorBody{Error: "missing or wrong bearer token"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeJSON answers v, indented, with the status code.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the client has gone: nothing to do
+}
+
+// writeError answers err's message in an ErrorBody with the status code.
+func writeError(w http.ResponseWriter, code int, err error) {
+	writeJSON(w, code, ErrorBody{Error: err.Error()})
+}
+
+// noMonitor stands in for a nil Config.Monitor.
+type noMonitor struct{}
+
+func (noMonitor) Snapshot() *health.Snapshot   { return nil }
+func (noMonitor) Ready() <-chan struct{}       { return nil }
+func (noMonitor) States() []TargetState        { return []TargetState{} }
+func (noMonitor) Overrides() []health.Override { return nil }
+func (noMonitor) SetOverride(o health.Override) error {
+	return fmt.Errorf("set override %s: %w", o.Key(), ErrUnavailable)
+}
+func (noMonitor) ClearOverride(k health.OverrideKey) error {
+	return fmt.Errorf("clear override %s: %w", k, ErrUnavailable)
+}
+
+// noZones stands in for a nil Config.Zones.
+type noZones struct{}
+
+func (noZones) Zones() *zones.Set { return zones.NewSet(nil) }
