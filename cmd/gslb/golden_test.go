@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
 )
 
@@ -174,14 +176,11 @@ func startExample(t *testing.T) (*harness, string) {
 	cfg.Checks["self"] = self
 	h := startConfig(t, cfg)
 
-	c, err := newAPIClient(h.run.Control, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := &control.Client{Addr: h.run.Control}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		var doc statusDoc
-		if err := c.do("GET", "/v1/status", nil, &doc); err != nil {
+		doc, err := c.Status(context.Background())
+		if err != nil {
 			t.Fatal(err)
 		}
 		undecided := 0

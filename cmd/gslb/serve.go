@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/health"
@@ -159,8 +160,8 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, started
 		if err != nil {
 			return fmt.Errorf("control API: %w", err)
 		}
-		ctl := &control{mon: mon, zones: zstore.Current, reload: reload, token: token, now: time.Now}
-		hs := &http.Server{Handler: ctl.handler(), ReadHeaderTimeout: 5 * time.Second}
+		api := control.New(control.Config{Monitor: controlMonitor{mon}, Zones: zstore, Reload: reload, Token: token})
+		hs := &http.Server{Handler: api, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := hs.Serve(ctlLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("control API stopped", "error", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	mdns "github.com/miekg/dns"
 
 	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/control"
 )
 
 // backend is an HTTP health endpoint on a loopback address that can be
@@ -366,8 +368,9 @@ func TestControlAPI(t *testing.T) {
 		return out.String() + errOut.String(), code
 	}
 	// without the token: refused
-	noToken, _ := newAPIClient(h.run.Control, "")
-	if err := noToken.do("GET", "/v1/status", nil, nil); err == nil || !strings.Contains(err.Error(), "401") {
+	noToken := &control.Client{Addr: h.run.Control}
+	var apiErr *control.APIError
+	if _, err := noToken.Status(context.Background()); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized {
 		t.Errorf("status without token: %v, want 401", err)
 	}
 	// drain ams in every pool for an hour: Amsterdam clients go to iad
