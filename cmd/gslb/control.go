@@ -2,11 +2,55 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/monitor"
 )
+
+// listenControl binds the control API's listener ([control] listen) and
+// serves the API on it, with the bearer token of control.token_file.
+// Nothing happens when control.listen is "".
+func (s *server) listenControl() error {
+	if s.cfg.Control.Listen == "" {
+		return nil
+	}
+	token := ""
+	if s.cfg.Control.TokenFile != "" {
+		b, err := os.ReadFile(s.cfg.Control.TokenFile)
+		if err != nil {
+			return fmt.Errorf("control token: %w", err)
+		}
+		token = strings.TrimSpace(string(b))
+		if token == "" {
+			return fmt.Errorf("control token file %s is empty", s.cfg.Control.TokenFile)
+		}
+	}
+	ln, err := net.Listen("tcp", s.cfg.Control.Listen)
+	if err != nil {
+		return fmt.Errorf("control API: %w", err)
+	}
+	api := control.New(control.Config{
+		Monitor: controlMonitor{s.mon},
+		Zones:   s.zones,
+		Reload:  s.reload,
+		Token:   token,
+	})
+	s.ctl = &http.Server{Handler: api, ReadHeaderTimeout: 5 * time.Second}
+	s.ctlAddr = ln.Addr().String()
+	go func() {
+		if err := s.ctl.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("control API stopped", "error", err)
+		}
+	}()
+	return nil
+}
 
 // controlMonitor is the health monitor as the control API sees it.
 type controlMonitor struct{ *monitor.Monitor }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/control"
+	"github.com/gslb/gslb/health/store"
 )
 
 // backend is an HTTP health endpoint on a loopback address that can be
@@ -504,4 +505,32 @@ func TestSIGHUPReloads(t *testing.T) {
 	if got := answerText(h.query("static.example.com.", mdns.TypeA, "", false)); got != "192.0.2.80" {
 		t.Errorf("after SIGHUP: static = %s", got)
 	}
+}
+
+// TestServeFailsCleanly: when a step fails, serve says which and releases
+// what the earlier steps opened (the state file is free for the next run).
+func TestServeFailsCleanly(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := t.TempDir()
+	writeSetup(t, dir, 80, "", fmt.Sprintf(e2eZone, "fail-open"))
+	cfgPath := filepath.Join(dir, "gslb.toml")
+	b, _ := os.ReadFile(cfgPath)
+	os.WriteFile(cfgPath, bytes.Replace(b, []byte(`listen = "127.0.0.1:0"`), []byte(fmt.Sprintf("listen = %q", busy.Addr())), 1), 0o644)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "control API: ") {
+		t.Fatalf("serve with a busy control port = %v, want a control API error", err)
+	}
+	st, err := store.Open(cfg.State, store.Options{})
+	if err != nil {
+		t.Fatalf("state file after a failed serve: %v", err)
+	}
+	st.Close()
 }

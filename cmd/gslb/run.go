@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/gslb/gslb/dns"
+)
+
+// run starts the background loops, answers queries once health has a
+// first view of every target, and returns when ctx ends (nil) or serving
+// fails. The loops have stopped when it returns.
+func (s *server) run(ctx context.Context, started chan<- running) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	defer func() {
+		cancel()
+		loops.Wait()
+	}()
+	s.startLoops(ctx, &loops)
+
+	// The sockets are bound: queries arriving now wait in their buffers.
+	// Answer them once health has a first view of every target (fresh
+	// persisted state or a first probe round, at most max_start_wait), so
+	// that no client is sent to a datacenter never probed.
+	select {
+	case <-s.mon.Ready():
+	case <-ctx.Done():
+		return nil
+	}
+	return s.answer(ctx, started)
+}
+
+// startLoops starts what runs in the background until ctx ends: the
+// health monitor, the zone and GeoIP watchers, the ranking tables'
+// rebuilds, and SIGHUP reloads.
+func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
+	bg := func(name string, f func(context.Context) error) {
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			if err := f(ctx); err != nil {
+				s.log.Error(name+" stopped", "error", err)
+			}
+		}()
+	}
+	bg("health monitor", s.mon.Run)
+	bg("zone watcher", func(ctx context.Context) error { return s.zones.Watch(ctx, 0) })
+	bg("ranking tables", func(ctx context.Context) error { s.router.Run(ctx); return nil })
+	if s.geoDB != nil {
+		bg("geoip watcher", s.geoDB.Watch)
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	bg("sighup", func(ctx context.Context) error {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-hup:
+				s.log.Info("SIGHUP: reloading zones and GeoIP databases")
+				_ = s.reload() // errors are logged where they happen
+			}
+		}
+	})
+}
+
+// answer serves DNS on the bound sockets, tells started (when not nil)
+// once it does, and waits until serving ends.
+func (s *server) answer(ctx context.Context, started chan<- running) error {
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- s.dns.Serve(ctx) }()
+	select {
+	case <-s.dns.Ready():
+	case err := <-serveErr:
+		return err
+	}
+	r := running{Control: s.ctlAddr, Reload: s.reload}
+	for _, a := range s.dns.Addrs() {
+		r.DNS = append(r.DNS, a.String())
+	}
+	s.log.Info("gslb serving", "dns", strings.Join(r.DNS, ","), "control", r.Control, "zones", len(s.zones.Current().Zones()))
+	if started != nil {
+		started <- r
+	}
+	err := <-serveErr
+	if errors.Is(err, dns.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

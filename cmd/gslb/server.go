@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/dns"
+	"github.com/gslb/gslb/geo/mmdb"
+	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/health/monitor"
+	"github.com/gslb/gslb/health/store"
+	"github.com/gslb/gslb/internal/tomlcheck"
+	"github.com/gslb/gslb/route"
+	"github.com/gslb/gslb/zones"
+)
+
+// server is one gslb server: the parts that serve builds, one step each,
+// and run, which runs them until its context ends. Fields are set by the
+// steps in this order; close releases what they opened.
+type server struct {
+	cfg    *config.Config
+	logger *slog.Logger // handed to the parts, which add their component
+	log    *slog.Logger // the server's own lines: component=main
+
+	state   *store.Store     // the state file: health states and overrides across restarts
+	mon     *monitor.Monitor // probes targets, publishes health snapshots
+	geoDB   *mmdb.DB         // nil without [geoip]
+	router  *route.Router    // the GSLB engine: ranking tables and decisions
+	zones   *zones.Store     // the zone files being served
+	dns     *dns.Server      // bound by listenDNS, answering once run finds health ready
+	ctl     *http.Server     // the control API; nil when control.listen is ""
+	ctlAddr string           // the control listener's bound address; "" when disabled
+}
+
+func newServer(cfg *config.Config, logger *slog.Logger) *server {
+	return &server{cfg: cfg, logger: logger, log: logger.With("component", "main")}
+}
+
+// openState opens the state file, which one server at a time may hold.
+func (s *server) openState() error {
+	st, err := store.Open(s.cfg.State, store.Options{Logger: s.logger})
+	if err != nil {
+		return fmt.Errorf("open state file: %w", err)
+	}
+	s.state = st
+	return nil
+}
+
+// newMonitor creates the health monitor on the state file; run starts it.
+func (s *server) newMonitor() error {
+	mon, err := monitor.New(monitor.Options{
+		Store:        s.state,
+		Logger:       s.logger,
+		MaxInFlight:  s.cfg.Health.MaxInFlight,
+		Staleness:    s.cfg.Health.Staleness,
+		MaxStartWait: s.cfg.Health.MaxStartWait,
+	})
+	if err != nil {
+		return fmt.Errorf("health monitor: %w", err)
+	}
+	s.mon = mon
+	return nil
+}
+
+// openGeoIP opens the GeoIP databases of [geoip], if any.
+func (s *server) openGeoIP() error {
+	if s.cfg.GeoIP.City == "" {
+		return nil
+	}
+	db, err := mmdb.Config{City: s.cfg.GeoIP.City, ASN: s.cfg.GeoIP.ASN, Logger: s.logger}.Open()
+	if err != nil {
+		return fmt.Errorf("geoip: %w", err)
+	}
+	s.geoDB = db
+	return nil
+}
+
+// loadZones creates the GSLB engine and the zone store, and loads the zone
+// files: every zone set the store publishes goes to the engine, and its
+// targets to the health monitor. Zone files with errors are logged and not
+// served; the others are.
+func (s *server) loadZones() error {
+	var geoSrc route.GeoSource
+	if s.geoDB != nil {
+		geoSrc = s.geoDB
+	}
+	s.router = route.New(route.Options{
+		Geo:    geoSrc,
+		Health: s.mon,
+		Logger: s.logger,
+	})
+	s.zones = zones.NewStore(s.cfg, dns.ParseRecord, s.logger, func(set *zones.Set) {
+		s.router.Update(set)
+		s.mon.SetTargets(targetsOf(set, s.cfg))
+	})
+	if err := s.zones.Reload(); err != nil {
+		s.log.Error("some zone files have errors: their zones are not served until fixed", "problems", len(tomlcheck.Errors(err)))
+	}
+	if len(s.zones.Current().Zones()) == 0 {
+		s.mon.SetTargets(nil) // nothing to probe: readiness must not wait
+	}
+	return nil
+}
+
+// targetsOf returns every health target of the zone set.
+func targetsOf(set *zones.Set, cfg *config.Config) map[health.Target]health.Check {
+	out := map[health.Target]health.Check{}
+	for _, z := range set.Zones() {
+		for t, c := range z.Targets(cfg.Checks) {
+			out[t] = c
+		}
+	}
+	return out
+}
+
+// reload reloads the zone files and the GeoIP databases (SIGHUP and the
+// control API). Each problem is logged where it happens; the error joins
+// them all.
+func (s *server) reload() error {
+	err := s.zones.Reload()
+	if s.geoDB != nil {
+		if gerr := s.geoDB.Reload(); gerr != nil {
+			err = errors.Join(err, gerr)
+		}
+	}
+	return err
+}
+
+// listenDNS binds the DNS sockets of every listen address. Queries that
+// arrive before run answers wait in the sockets' buffers.
+func (s *server) listenDNS() error {
+	s.dns = dns.NewServer(dns.Config{
+		Listen:         s.cfg.Listen,
+		MaxUDPSize:     int(s.cfg.MaxUDPSize),
+		TCPIdleTimeout: s.cfg.TCPIdleTimeout,
+		ReadTimeout:    s.cfg.TCPTimeout,
+		WriteTimeout:   s.cfg.TCPTimeout,
+		MaxTCPConns:    s.cfg.TCPMaxConnections,
+		NSID:           s.cfg.NSID,
+		Logger:         s.logger,
+		Zones:          s.zones,
+		Router:         s.router,
+	})
+	if err := s.dns.Listen(); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return nil
+}
+
+// close releases what the steps opened, last first: the control
+// listener, the DNS sockets (when run did not serve them), the state file.
+func (s *server) close() {
+	if s.ctl != nil {
+		s.ctl.Close()
+	}
+	if s.dns != nil {
+		_ = s.dns.Shutdown(context.Background()) // nothing is in progress: Serve has returned or never ran
+	}
+	if s.state != nil {
+		if err := s.state.Close(); err != nil {
+			s.log.Error("cannot close the state file", "error", err)
+		}
+	}
+}
