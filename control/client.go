@@ -52,11 +52,11 @@ func (c *Client) StatusJSON(ctx context.Context) (json.RawMessage, error) {
 
 // Overrides returns the overrides in force, sorted by key.
 func (c *Client) Overrides(ctx context.Context) ([]health.Override, error) {
-	var os []health.Override
-	if err := c.do(ctx, http.MethodGet, "/v1/overrides", nil, &os); err != nil {
+	var list []health.Override
+	if err := c.do(ctx, http.MethodGet, "/v1/overrides", nil, &list); err != nil {
 		return nil, err
 	}
-	return os, nil
+	return list, nil
 }
 
 // SetOverride sets the override req asks for and returns it as the server

@@ -47,11 +47,11 @@ flags: -control ADDR, -token-file FILE, -config FILE
 	}
 	switch verb {
 	case "overrides":
-		os, err := c.Overrides(ctx)
+		list, err := c.Overrides(ctx)
 		if err != nil {
 			return fail(err)
 		}
-		for _, o := range os {
+		for _, o := range list {
 			fmt.Fprintln(stdout, describeOverride(o))
 		}
 		return 0
