@@ -133,7 +133,12 @@ func chooseDrawn(ev *evaluation) choice {
 	heavy.at, light.at = -1, -1
 	naturalBest, naturalHeavy := -1.0, false
 	downHeavy := false
+	// A map entry's own datacenters are drawn among first; the others
+	// ("*") only when none of those is up.
 	for i := range ev.n {
+		if i == ev.listed && (heavy.at >= 0 || light.at >= 0) {
+			break
+		}
 		st := ev.judge(i)
 		if !st.eligible {
 			continue
@@ -151,15 +156,19 @@ func chooseDrawn(ev *evaluation) choice {
 		if sticky {
 			weight := max(w, 1)
 			score = rendezvousScore(saltString(client, mem.Datacenter.Name), weight)
-			if (w > 0 && (!naturalHeavy || score > naturalBest)) || (w == 0 && !naturalHeavy && score > naturalBest) {
+			natural := i < ev.listed || ev.listed == 0 // the client's own: among the listed ones
+			if natural && ((w > 0 && (!naturalHeavy || score > naturalBest)) || (w == 0 && !naturalHeavy && score > naturalBest)) {
 				naturalBest, naturalHeavy, c.natural = score, w > 0, i
 			}
 		}
 		if !st.up {
-			if w > 0 {
+			if w > 0 && (i < ev.listed || ev.listed == 0) {
 				downHeavy = true
 			}
 			continue
+		}
+		if i >= ev.listed && ev.listed > 0 {
+			downHeavy = true // every listed datacenter is down: the others stand in
 		}
 		g := &heavy
 		if w == 0 {

@@ -2,6 +2,7 @@ package pick
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/gslb/gslb/health"
 )
@@ -30,12 +31,13 @@ type evaluation struct {
 	p       *Pool
 	q       *Query
 	r       *Ranking
-	n       int  // members of the pool
+	n       int  // candidates: the first n ranked members may answer (see Ranking.Candidates)
+	listed  int  // of which the first listed are a map entry's own datacenters
 	tracing bool // a Trace is being filled: choices may describe themselves
 }
 
 // member returns the index into Pool.Members of the member ranked i-th.
-func (ev *evaluation) member(i int) int { return ev.r.member(i, ev.n) }
+func (ev *evaluation) member(i int) int { return ev.r.member(i, len(ev.p.Members)) }
 
 // judge returns the state of the member ranked i-th.
 func (ev *evaluation) judge(i int) memberState {
@@ -46,9 +48,19 @@ func (ev *evaluation) judge(i int) memberState {
 // findings in tr (`gslb explain` shows them all, not only those the choice
 // looked at).
 func (ev *evaluation) traceAll(tr *Trace) {
-	for i := range ev.n {
+	if e := ev.r.Entry(); e >= 0 && ev.p.Map != nil {
+		tr.Map, tr.Entry = ev.p.Map.Name(), ev.p.Map.Entry(e).String()
+	}
+	for i := range len(ev.p.Members) {
 		m := ev.member(i)
-		judgeMember(ev.p, &ev.p.Members[m], ev.q, tr.member(i, m, *ev.r, ev.p))
+		tm := tr.member(i, m, *ev.r, ev.p)
+		judgeMember(ev.p, &ev.p.Members[m], ev.q, tm)
+		switch {
+		case i >= ev.n:
+			tm.Fenced, tm.Note = true, "fenced out by the map entry"
+		case i >= ev.listed:
+			tm.Note = strings.TrimSpace("not listed in the map entry (\"*\"); " + tm.Note)
+		}
 	}
 }
 

@@ -249,6 +249,9 @@ type Pool struct {
 	// sticky choices (sticky policies, spill and ramp-up) hash; 0 means
 	// the default (24 and 56).
 	StickyIPv4Prefix, StickyIPv6Prefix int
+	// Map, when not nil, decides which members serve a client before the
+	// policy does ([maps.NAME], `map` on the pool).
+	Map *Map
 	// Spill is where a down first choice's clients go; the zero value is
 	// SpillNext.
 	Spill Spill
@@ -284,11 +287,15 @@ type Pool struct {
 func (p *Pool) TableKey() string {
 	var b strings.Builder
 	b.WriteString(p.Policy.String())
+	if p.Map != nil {
+		b.WriteString("|map ")
+		b.WriteString(p.Map.tableKey())
+	}
 	for _, m := range p.Members {
 		dc := m.Datacenter
 		b.WriteString("|")
 		b.WriteString(dc.Name)
-		if !p.Policy.ranksByLocation() {
+		if p.Policy != Nearest {
 			continue
 		}
 		b.WriteString("@")
@@ -307,7 +314,7 @@ func (p *Pool) TableKey() string {
 // is, so that it needs a ranking table: it has two members or more and
 // ranks by distance. Other pools rank in configuration order for everyone.
 func (p *Pool) RanksByLocation() bool {
-	return len(p.Members) > 1 && p.Policy.ranksByLocation()
+	return len(p.Members) > 1 && (p.Policy.ranksByLocation() || p.Map != nil)
 }
 
 // stickyPrefixes returns the client subnet lengths that sticky choices

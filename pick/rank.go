@@ -2,6 +2,8 @@ package pick
 
 import (
 	"cmp"
+	"encoding/binary"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,10 +19,17 @@ const inlineMembers = 16
 // value: for pools of up to 16 members it holds everything inline, so
 // making, copying and reading one does not allocate.
 //
+// With a map, a Ranking may hold fewer candidates than the pool has
+// members: the map entry's listed datacenters first, then, when the entry
+// ends with "*", the others; a fence leaves the others out.
+//
 // The zero Ranking, and a Ranking made for a pool with a different number of
 // members, mean configuration order to Resolve.
 type Ranking struct {
-	n       int                    // members ranked
+	n       int                    // members of the pool
+	allowed int                    // candidates: the first allowed ranked members may answer
+	listed  int                    // of which the first listed are a map entry's own datacenters
+	entry   int                    // the map entry that ranked them, plus 1; 0: none or not known (tables)
 	located bool                   // km holds distances
 	idx     [inlineMembers]uint8   // member indexes when n <= inlineMembers
 	km      [inlineMembers]float32 // distances when located
@@ -44,34 +53,58 @@ func Rank(loc geo.Location, p *Pool) Ranking {
 	if p == nil {
 		return Ranking{}
 	}
-	return p.rankBy(p.rankKey(loc))
+	return p.rankBy(p.rankKey(p.Map.Match(netip.Addr{}, loc), loc))
 }
 
-// rankKey is everything of a client's location that a pool's policy ranks
-// by. Locations with equal keys get the same ranking: BuildTable ranks each
-// distinct key once. Since Rank is rankBy(rankKey(loc)), the cache and the
+// RankClient is Rank for a client at addr: with a map, CIDR entries match
+// the address itself. Rank(loc, p) is RankClient of the zero address.
+func RankClient(addr netip.Addr, loc geo.Location, p *Pool) Ranking {
+	if p == nil {
+		return Ranking{}
+	}
+	return p.rankBy(p.rankKey(p.Map.Match(addr, loc), loc))
+}
+
+// rankKey is everything of a client that a pool's policy and map rank by.
+// Clients with equal keys get the same ranking: BuildTable ranks each
+// distinct key once. Since Rank is rankBy(rankKey(...)), the cache and the
 // direct ranking cannot disagree.
 type rankKey struct {
+	entry    int     // the map entry that matched, plus 1; 0: none (or no map)
 	lat, lon float64 // the client's coordinates, when located
 	located  bool    // the policy ranks by coordinates and the client has them
 }
 
-// rankKey returns the key of loc under p's policy.
-func (p *Pool) rankKey(loc geo.Location) rankKey {
+// rankKey returns the key of a client matching map entry entry (-1: none)
+// at loc under p's policy.
+func (p *Pool) rankKey(entry int, loc geo.Location) rankKey {
+	k := rankKey{entry: entry + 1}
 	if p.Policy == Nearest && loc.HasCoordinates {
-		return rankKey{lat: loc.Lat, lon: loc.Lon, located: true}
+		k.lat, k.lon, k.located = loc.Lat, loc.Lon, true
 	}
-	return rankKey{}
+	return k
 }
 
-// rankBy ranks p's members for a client with key k: by distance when k is
-// located, else in configuration order.
+// rankBy ranks p's members for a client with key k: the map entry's
+// datacenters first, in its order, then (with "*", or without a map entry)
+// the others by the policy: by distance when k is located, else in
+// configuration order.
 func (p *Pool) rankBy(k rankKey) Ranking {
+	r := p.rankAll(k)
+	if k.entry > 0 && p.Map != nil {
+		r.restrict(p, p.Map.Entry(k.entry-1))
+		r.entry = k.entry
+	}
+	return r
+}
+
+// rankAll ranks every member by the policy.
+func (p *Pool) rankAll(k rankKey) Ranking {
 	n := len(p.Members)
 	if n > inlineMembers {
 		return p.rankBig(k)
 	}
-	r := Ranking{n: n}
+	r := Ranking{n: n, allowed: n, listed: n}
 	for i := range n {
 		r.idx[i] = uint8(i)
 	}
@@ -101,7 +134,7 @@ func (p *Pool) rankBy(k rankKey) Ranking {
 // rankBig is rankBy for pools too large for the inline arrays.
 func (p *Pool) rankBig(k rankKey) Ranking {
 	n := len(p.Members)
-	r := Ranking{n: n, bigIdx: make([]int32, n)}
+	r := Ranking{n: n, allowed: n, listed: n, bigIdx: make([]int32, n)}
 	for i := range n {
 		r.bigIdx[i] = int32(i)
 	}
@@ -132,8 +165,117 @@ func (m *Member) distance(k rankKey) float64 {
 	return km
 }
 
+// restrict reorders r for map entry e: the members of e's datacenters
+// first, in e's order, then, when e.Rest, the others in r's order; without
+// Rest the others are fenced out (allowed stops after the listed ones).
+func (r *Ranking) restrict(p *Pool, e *MapEntry) {
+	n := r.n
+	var inline [inlineMembers]int32
+	order := inline[:0]
+	if n > inlineMembers {
+		order = make([]int32, 0, n)
+	}
+	km := func(m int) float32 { return 0 }
+	if r.located {
+		var byMember [inlineMembers]float32
+		var big []float32
+		if n > inlineMembers {
+			big = make([]float32, n)
+		}
+		for i := range n {
+			if big != nil {
+				big[r.bigIdx[i]] = r.bigKm[i]
+			} else {
+				byMember[r.idx[i]] = r.km[i]
+			}
+		}
+		km = func(m int) float32 {
+			if big != nil {
+				return big[m]
+			}
+			return byMember[m]
+		}
+	}
+	var taken [inlineMembers]bool
+	var bigTaken []bool
+	if n > inlineMembers {
+		bigTaken = make([]bool, n)
+	}
+	isTaken := func(m int) bool {
+		if bigTaken != nil {
+			return bigTaken[m]
+		}
+		return taken[m]
+	}
+	take := func(m int) {
+		if bigTaken != nil {
+			bigTaken[m] = true
+		} else {
+			taken[m] = true
+		}
+		order = append(order, int32(m))
+	}
+	for _, dc := range e.Datacenters {
+		for m := range p.Members {
+			if p.Members[m].Datacenter.Name == dc && !isTaken(m) {
+				take(m)
+				break
+			}
+		}
+	}
+	r.listed = len(order)
+	if e.Rest {
+		for i := range n {
+			if m := r.member(i, n); !isTaken(m) {
+				take(m)
+			}
+		}
+	}
+	r.allowed = len(order)
+	// The fenced-out members follow, so that the ranking stays a
+	// permutation; Resolve never looks past allowed.
+	for i := range n {
+		if m := r.member(i, n); !isTaken(m) {
+			take(m)
+		}
+	}
+	for i, m := range order {
+		if r.bigIdx != nil {
+			r.bigIdx[i] = m
+			if r.located {
+				r.bigKm[i] = km(int(m))
+			}
+		} else {
+			r.idx[i] = uint8(m)
+			if r.located {
+				r.km[i] = km(int(m))
+			}
+		}
+	}
+}
+
 // Len returns the number of ranked members.
 func (r Ranking) Len() int { return r.n }
+
+// Candidates returns how many of the ranked members may answer (a map
+// entry without "*" fences the others out) and how many of those are the
+// entry's own listed datacenters.
+func (r Ranking) Candidates() (allowed, listed int) { return r.allowed, r.listed }
+
+// candidates is Candidates for a pool of n members, with the zero Ranking
+// (or one of another pool) meaning every member in configuration order.
+func (r *Ranking) candidates(n int) (allowed, listed int) {
+	if r.n != n {
+		return n, n
+	}
+	return r.allowed, r.listed
+}
+
+// Entry returns the index of the map entry that ranked the client, or -1
+// when no entry did (no map, or no entry matched and no default) or the
+// ranking came from a Table, which does not keep it (rankings of different
+// entries that order alike share a leaf, so that scopes stay widest).
+func (r Ranking) Entry() int { return r.entry - 1 }
 
 // Member returns the index into Pool.Members of the member ranked i-th
 // (0 is the first choice). It panics if i is out of range.
@@ -165,7 +307,7 @@ func (r Ranking) Distance(i int) (km float64, ok bool) {
 // Equal reports whether r and s rank the members in the same order,
 // whatever their distances.
 func (r Ranking) Equal(s Ranking) bool {
-	if r.n != s.n {
+	if r.n != s.n || r.allowed != s.allowed || r.listed != s.listed {
 		return false
 	}
 	for i := range r.n {
@@ -177,17 +319,25 @@ func (r Ranking) Equal(s Ranking) bool {
 }
 
 // String returns the member indexes in rank order, such as "[2 0 1]".
+// With a map entry, "/" follows the entry's own members when others
+// ("*") come after them, and "|" precedes the members fenced out, as in
+// "[2 / 0 | 1]".
 func (r Ranking) String() string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i := range r.n {
-		if i > 0 {
+		switch {
+		case i == r.allowed:
+			b.WriteString(" | ")
+		case i == r.listed:
+			b.WriteString(" / ")
+		case i > 0:
 			b.WriteByte(' ')
 		}
 		b.WriteString(strconv.Itoa(r.Member(i)))
 	}
 	b.WriteByte(']')
-	return b.String()
+	return strings.Replace(b.String(), "[ ", "[", 1)
 }
 
 // member returns the index of the member ranked i-th for a pool of n
@@ -205,7 +355,7 @@ func (r *Ranking) member(i, n int) int {
 
 // withoutDistances returns r without its distances, as stored in a Table.
 func (r Ranking) withoutDistances() Ranking {
-	r.located = false
+	r.located, r.entry = false, 0
 	r.km = [inlineMembers]float32{}
 	r.bigKm = nil
 	return r
@@ -213,6 +363,8 @@ func (r Ranking) withoutDistances() Ranking {
 
 // appendKey appends r's member order to b, as an interning key.
 func (r *Ranking) appendKey(b []byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(r.allowed))
+	b = binary.BigEndian.AppendUint32(b, uint32(r.listed))
 	for i := range r.n {
 		m := r.member(i, r.n)
 		if r.n <= 256 {

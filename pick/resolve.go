@@ -44,7 +44,8 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Decision 
 		}
 		return d
 	}
-	ev := evaluation{p: p, q: &q, r: &r, n: len(p.Members), tracing: tr != nil}
+	ev := evaluation{p: p, q: &q, r: &r, tracing: tr != nil}
+	ev.n, ev.listed = r.candidates(len(p.Members))
 	if tr != nil {
 		ev.traceAll(tr)
 	}

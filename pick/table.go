@@ -82,41 +82,64 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 		t.rankings = append(t.rankings, r.withoutDistances())
 		return id
 	}
-	unknown := intern(Rank(geo.Location{}, p))
+	unknown := intern(p.rankBy(p.rankKey(p.Map.matchLocation(geo.Location{}), geo.Location{})))
 	// A database has far fewer distinct locations than networks: rank each
 	// distinct rank key once. The cached id is still Rank's answer for the
 	// location, since Rank ranks by the key alone.
 	memo := make(map[rankKey]uint32)
 
 	b4, b6 := newBuilder(leafBit|unknown), newBuilder(leafBit|unknown)
-	for pfx, loc := range networks {
-		if !pfx.IsValid() {
-			continue
-		}
-		pfx = pfx.Masked()
-		addr, bits := pfx.Addr(), pfx.Bits()
-		b := b6
-		switch {
-		case addr.Is4():
-			b = b4
-		case addr.Is4In6() && bits >= 96:
-			addr, bits, b = addr.Unmap(), bits-96, b4
-		}
-		var a [16]byte
-		if addr.Is4() {
-			a4 := addr.As4()
-			copy(a[:], a4[:])
-		} else {
-			a = addr.As16()
-		}
-		t.stats.Networks++
-		k := p.rankKey(loc)
+	insert := func(pfx netip.Prefix, k rankKey) {
 		id, ok := memo[k]
 		if !ok {
 			id = intern(p.rankBy(k))
 			memo[k] = id
 		}
-		b.insert(&a, bits, leafBit|id)
+		var a [16]byte
+		b := b6
+		if pfx.Addr().Is4() {
+			a4 := pfx.Addr().As4()
+			copy(a[:], a4[:])
+			b = b4
+		} else {
+			a = pfx.Addr().As16()
+		}
+		b.insert(&a, pfx.Bits(), leafBit|id)
+	}
+	// A map's CIDR entries first, over space no network covers (an unknown
+	// location), shortest first so that longer ones win; the networks
+	// below then cover them where the database knows the location.
+	m := p.Map
+	var inside []int
+	if m != nil {
+		for i, c := range m.prefix {
+			insert(c, p.rankKey(m.cidrs[i], geo.Location{}))
+		}
+	}
+	for pfx, loc := range networks {
+		if !pfx.IsValid() {
+			continue
+		}
+		pfx = pfx.Masked()
+		if pfx.Addr().Is4In6() && pfx.Bits() >= 96 {
+			pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
+		}
+		t.stats.Networks++
+		entry := -1
+		if m != nil {
+			if entry = m.containingCIDR(pfx); entry < 0 {
+				entry = m.matchLocation(loc)
+			}
+		}
+		insert(pfx, p.rankKey(entry, loc))
+		if m != nil {
+			// CIDR entries inside the network: its clients there rank by
+			// the entry, still at the network's location.
+			inside = m.cidrsInside(inside, pfx)
+			for _, i := range inside {
+				insert(m.prefix[i], p.rankKey(m.cidrs[i], loc))
+			}
+		}
 	}
 	// Mark the IPv6 ranges that embed IPv4 addresses, so that no IPv6 scope
 	// spans them: their clients are located by the IPv4 address inside. If

@@ -257,7 +257,8 @@ func checkTable(t *testing.T, p *Pool, nets []network, u universe) {
 	unknown := Rank(geo.Location{}, p).String()
 	ref := make([]string, 4096)
 	for off := range ref {
-		ref[off] = Rank(locate(nets, u.addr(off)), p).String()
+		a := u.addr(off)
+		ref[off] = RankClient(a, locate(nets, a), p).String()
 	}
 	// runEnd[i] is the last offset of the run of equal rankings from i.
 	runEnd := make([]int, 4096)
@@ -289,7 +290,7 @@ func checkTable(t *testing.T, p *Pool, nets []network, u universe) {
 			t.Fatalf("Lookup(%s) scope /%d covers other rankings\nnetworks: %v", a, scope, nets)
 		}
 		if scope > 0 && uniform(off, scope-1) {
-			t.Fatalf("Lookup(%s) scope /%d is not the widest: /%d has one ranking\nnetworks: %v", a, scope, scope-1, nets)
+			t.Fatalf("Lookup(%s) scope /%d is not the widest: /%d has one ranking\nnetworks: %v\nmap: %v", a, scope, scope-1, nets, mapEntries(p))
 		}
 	}
 	// Outside the universe everything is unknown; a scope may only reach
@@ -305,10 +306,13 @@ func checkTable(t *testing.T, p *Pool, nets []network, u universe) {
 			continue
 		}
 		r, scope := tbl.Lookup(a)
-		if r.String() != unknown {
+		if want := RankClient(a, geo.Location{}, p).String(); r.String() != want {
+			t.Fatalf("Lookup(%s) = %v outside the networks, want %s", a, r, want)
+		}
+		if r.String() != unknown && len(mapCIDRs(p)) == 0 {
 			t.Fatalf("Lookup(%s) = %v outside the networks, want %s", a, r, unknown)
 		}
-		if pfx, _ := a.Prefix(scope); pfx.Overlaps(uni) && !allUnknown {
+		if pfx, _ := a.Prefix(scope); pfx.Overlaps(uni) && !allUnknown && len(mapCIDRs(p)) == 0 {
 			t.Fatalf("Lookup(%s) scope /%d reaches into networks of other rankings", a, scope)
 		}
 	}

@@ -18,6 +18,8 @@ import (
 type Trace struct {
 	Pool     string        // the pool's name
 	Policy   Policy        // the pool's policy
+	Map      string        // the pool's map, when the ranking came from one of its entries
+	Entry    string        // the map entry that matched, as a map line; "" when unknown or none
 	Check    string        // the pool's check; "" when its addresses are not probed
 	Family   Family        // the queried family
 	Located  bool          // the ranking carries distances (the client had coordinates)
@@ -44,6 +46,7 @@ type TraceMember struct {
 	Override   string      // the datacenter's override in force, described; "" when none
 	Addrs      []TraceAddr // the member's addresses of the family, in configuration order
 	Chosen     bool        // this member's addresses or CNAME were answered
+	Fenced     bool        // the map entry leaves this member out
 	Note       string      // why the member was passed over, or "" when it was not
 }
 
@@ -81,6 +84,9 @@ func (t *Trace) String() string {
 		order = "configuration order (client location unknown)"
 	}
 	fmt.Fprintf(&b, "pool %s, %s, %s\n", t.Pool, t.Family, order)
+	if t.Entry != "" {
+		fmt.Fprintf(&b, "map %s: %s\n", t.Map, t.Entry)
+	}
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	column := "distance"
 	if t.Policy == Weighted || t.Policy == Sticky {
@@ -100,6 +106,8 @@ func (t *Trace) String() string {
 		}
 		state, up := "-", "-"
 		switch {
+		case m.Fenced:
+			state = "fenced"
 		case !m.Eligible:
 		case m.Drained:
 			state = "drained"
