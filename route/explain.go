@@ -35,7 +35,7 @@ func (r *Router) Explain(name *zones.Name, fam pick.Family, client netip.Addr, s
 	e.FromTable = e.FromTable && r.current(ts)
 	// The same order with distances, for display: a table is a cache of
 	// Rank, so the orders agree.
-	if withKM := pick.Rank(e.Location, name.Pool); withKM.Equal(ranking) || !name.Pool.RanksByLocation() {
+	if withKM := pick.RankClient(e.Located, e.Location, name.Pool); withKM.Equal(ranking) || !name.Pool.RanksByLocation() {
 		ranking = withKM
 	}
 	e.Decision = pick.Resolve(name.Pool, ranking, r.query(fam, client), nil, &e.Trace)

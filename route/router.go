@@ -126,8 +126,10 @@ func (r *Router) rank(p *pick.Pool, client netip.Addr) (pick.Ranking, int) {
 	canon, emb := geo.Canonical(client)
 	loc := r.opts.Geo.Locate(canon)
 	bits := canon.BitLen()
-	if loc.Known() {
+	// The ranking holds for the database network, unless a map CIDR lies
+	// inside it: then only the address itself is known to rank alike.
+	if loc.Known() && !p.Map.SplitsNetwork(loc.Network) {
 		bits = loc.Network.Bits()
 	}
-	return pick.Rank(loc, p), emb.OuterBits(bits)
+	return pick.RankClient(canon, loc, p), emb.OuterBits(bits)
 }
