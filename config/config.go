@@ -35,6 +35,10 @@ type Config struct {
 	Health      Health                     // [health]
 	Datacenters map[string]pick.Datacenter // [datacenters.NAME], by name
 	Checks      map[string]health.Check    // [checks.NAME], by name
+	Maps        map[string]*pick.Map       // [maps.NAME], by name
+	Pools       map[string]*pick.Pool      // [pools.NAME]: pools every zone can use, by name
+
+	badMaps map[string]bool // [maps.NAME] tables left out for their errors
 }
 
 // Load reads and validates the server configuration in the file at path.
@@ -69,6 +73,8 @@ func Parse(path string, src []byte) (*Config, error) {
 		{"health", parseHealth},
 		{"datacenters", parseDatacenters},
 		{"checks", parseChecks},
+		{"maps", parseMaps},   // after datacenters and geoip
+		{"pools", parsePools}, // after datacenters, checks and maps
 	}
 	for _, tb := range tables {
 		tb.parse(root.Section(tb.key), c)

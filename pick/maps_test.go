@@ -52,7 +52,7 @@ func TestMapMatch(t *testing.T) {
 	}{
 		{"198.51.100.7", geo.Location{Country: "US", Continent: "NA"}, `cidr 198.51.100.0/25 = ["iad"]`},
 		{"198.51.100.200", geo.Location{ASN: 64500}, `cidr 198.51.100.0/24 = ["sin"]`}, // CIDR beats ASN
-		{"::ffff:198.51.100.7", geo.Location{}, `cidr 198.51.100.0/25 = ["iad"]`},     // IPv4-mapped matches by IPv4
+		{"::ffff:198.51.100.7", geo.Location{}, `cidr 198.51.100.0/25 = ["iad"]`},      // IPv4-mapped matches by IPv4
 		{"2001:db8:b:1::1", geo.Location{}, `cidr 2001:db8:b::/48 = ["sin"]`},
 		{"192.0.2.1", geo.Location{ASN: 64500, Country: "GB", Continent: "EU"}, `asn 64500 = ["fra"]`},
 		{"192.0.2.1", geo.Location{Country: "US", Continent: "NA", Subdivisions: []string{"CA"}}, `subdivision US-CA = ["sjc", "iad"]`},

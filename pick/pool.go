@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Policy is how a pool chooses a datacenter for a client.
@@ -258,6 +259,9 @@ type Pool struct {
 	// SpillWidth is how many next up members share them under
 	// SpillCapacity; 0 means DefaultSpillWidth.
 	SpillWidth int
+	// RampUp is how long a member that came back up (from down or
+	// drained) takes to win back all of its clients; 0: at once.
+	RampUp time.Duration
 	// MaxAnswers is the most addresses in one answer; 0 (or less) means no
 	// limit: every up address of the chosen datacenter.
 	MaxAnswers int

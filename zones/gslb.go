@@ -18,8 +18,11 @@ func (c *compiler) gslb(pools map[string]*pick.Pool) {
 		if s, ok := gt.Str("pool"); ok {
 			if p, defined := pools[s]; defined {
 				g.Pool = p
+				// A server pool a name uses is the zone's too: its
+				// targets are probed and its table built.
+				c.z.Pools[s] = p
 			} else {
-				gt.Errorf(gt.KeyPath("pool"), "pool %q is not defined in this file ([pools.%s])", s, s)
+				gt.Errorf(gt.KeyPath("pool"), "pool %q is not defined in this file or the server configuration ([pools.%s])", s, s)
 			}
 		}
 		if v, ok := ttl(gt, "ttl"); ok {

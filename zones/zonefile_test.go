@@ -56,7 +56,7 @@ func TestCompileZoneErrors(t *testing.T) {
 		{"gslb also static", zoneHead + "  \"www A 192.0.2.1\",\n]\n[gslb.www]\npool = \"p\"\n[pools.p]\nmembers = [{datacenter = \"ams\", addresses = [\"192.0.2.10\"]}]",
 			[]string{"z.toml:8:1: gslb.www: www.example.com. is both a GSLB name and a static name (records at z.toml:6:3)"}},
 		{"undefined pool, dc, check", zoneHead + "]\n[gslb.www]\npool = \"nope\"\n[pools.p]\ncheck = \"nocheck\"\nmembers = [{datacenter = \"xxx\", addresses = [\"192.0.2.10\"]}]", []string{
-			`z.toml:8:8: gslb.www.pool: pool "nope" is not defined in this file ([pools.nope])`,
+			`z.toml:8:8: gslb.www.pool: pool "nope" is not defined in this file or the server configuration ([pools.nope])`,
 			`z.toml:10:9: pools.p.check: check "nocheck" is not defined in the server configuration ([checks.nocheck])`,
 			`z.toml:11:26: pools.p.members[0].datacenter: datacenter "xxx" is not defined in the server configuration ([datacenters.xxx])`,
 		}},
@@ -177,4 +177,36 @@ func FuzzCompileZone(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestServerPools(t *testing.T) {
+	cfg, err := config.Parse("c.toml", []byte(`
+[datacenters.ams]
+lat = 52.37
+lon = 4.90
+[datacenters.iad]
+lat = 38.95
+lon = -77.45
+[pools.shared]
+policy = "failover"
+members = [
+  { datacenter = "iad", addresses = ["198.51.100.10"] },
+  { datacenter = "ams", cname = "ams.cdn.example.net." },
+]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := zones.CompileZone("z.toml", []byte(zoneHead+"]\n[gslb.www]\npool = \"shared\"\n"), cfg, dns.ParseRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := z.Names(); len(names) != 1 || names[0].Pool != cfg.Pools["shared"] || z.Pools["shared"] != cfg.Pools["shared"] {
+		t.Errorf("www uses pool %v, zone pools %v; want the server's pool", names[0].Pool, z.Pools)
+	}
+	_, err = zones.CompileZone("z.toml", []byte(zoneHead+"]\n[gslb.www]\npool = \"shared\"\n[pools.shared]\nmembers = [{datacenter = \"ams\", addresses = [\"192.0.2.10\"]}]\n"), cfg, dns.ParseRecord)
+	want := `z.toml:9:1: pools.shared: pool "shared" is defined in the server configuration: a zone file may not redefine it`
+	if got := tomlcheck.Errors(err); len(got) != 1 || got[0].Error() != want {
+		t.Errorf("redefined server pool: %v, want %s", err, want)
+	}
 }

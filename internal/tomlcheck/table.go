@@ -337,3 +337,47 @@ func (t *Table) Addr(path []string, s string) (netip.Addr, bool) {
 	}
 	return a.Unmap(), true
 }
+
+// Item is one element of an array whose elements may be strings or inline
+// tables, such as `["192.0.2.10", { addr = "192.0.2.11", weight = 3 }]`.
+type Item struct {
+	Path  []string // the element's key path, for errors
+	Str   string   // the element when it is a string
+	Table *Table   // the element when it is a table; nil for a string
+}
+
+// Items reads an array of strings and tables. Other elements are reported
+// and left out, and the result is then false.
+func (t *Table) Items(key string) ([]Item, bool) {
+	v, ok := t.Get(key)
+	if !ok {
+		return nil, false
+	}
+	var elems []any
+	switch a := v.(type) {
+	case []any:
+		elems = a
+	case []map[string]any:
+		for _, m := range a {
+			elems = append(elems, m)
+		}
+	default:
+		t.Errorf(t.KeyPath(key), "must be an array, not %s", typeName(v))
+		return nil, false
+	}
+	out := make([]Item, 0, len(elems))
+	good := true
+	for i, e := range elems {
+		path := append(t.KeyPath(key), Index(i))
+		switch x := e.(type) {
+		case string:
+			out = append(out, Item{Path: path, Str: x})
+		case map[string]any:
+			out = append(out, Item{Path: path, Table: t.child(path, x)})
+		default:
+			t.Errorf(path, "must be a string or a table, not %s", typeName(e))
+			good = false
+		}
+	}
+	return out, good
+}
