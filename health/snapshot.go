@@ -13,6 +13,20 @@ type Detail struct {
 	Status Status    `json:"status"`
 	Since  time.Time `json:"since,omitzero"`
 	Reason string    `json:"reason,omitempty"`
+	// BackSince is when the target last came back up after being Down: the
+	// time of its last Down → Up transition, kept across restarts. It is
+	// zero when the target was never seen Down (an Unknown → Up start is
+	// not a return) and is meaningful only while Status is Up. Slow ramp-up
+	// reads it.
+	BackSince time.Time `json:"back_since,omitzero"`
+}
+
+// Lifted is an override that no longer applies, and since when: cleared by
+// an operator, or lapsed at its Until. Slow ramp-up reads when a drain or
+// a force-down of a datacenter or an address ended.
+type Lifted struct {
+	Override
+	At time.Time `json:"at"`
 }
 
 // Snapshot is an immutable view of every target's status and the admin
@@ -22,6 +36,7 @@ type Detail struct {
 type Snapshot struct {
 	targets   map[Target]Detail
 	overrides []Override
+	lifted    []Lifted
 }
 
 // NewSnapshot returns a snapshot of the given statuses and overrides. The
@@ -44,6 +59,78 @@ func NewDetailedSnapshot(targets map[Target]Detail, overrides []Override) *Snaps
 	}
 	s.overrides = append([]Override(nil), overrides...)
 	return s
+}
+
+// WithLifted returns a copy of s that also remembers the lifted overrides
+// (see LiftedAt). The slice is copied.
+func (s *Snapshot) WithLifted(lifted []Lifted) *Snapshot {
+	c := &Snapshot{}
+	if s != nil {
+		*c = *s
+	}
+	c.lifted = append([]Lifted(nil), lifted...)
+	return c
+}
+
+// Lifted returns a copy of the lifted overrides the snapshot remembers.
+func (s *Snapshot) Lifted() []Lifted {
+	if s == nil {
+		return nil
+	}
+	return append([]Lifted(nil), s.lifted...)
+}
+
+// BackSince returns when target t last came back up from Down, or the zero
+// time when it is not Up or never was Down (see Detail.BackSince).
+func (s *Snapshot) BackSince(t Target) time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	d := s.targets[t]
+	if d.Status != Up {
+		return time.Time{}
+	}
+	return d.BackSince
+}
+
+// LiftedAt returns the latest time at or before now at which a drain or a
+// force-down that would apply to an address of a datacenter in a pool (by
+// the matching rules of Override, for addr; for the datacenter itself when
+// addr is the zero Addr) stopped applying: lifted by an operator (the
+// snapshot's Lifted), or lapsed at its Until while still listed. It is the
+// zero time when none is known.
+func (s *Snapshot) LiftedAt(pool, datacenter string, addr netip.Addr, now time.Time) time.Time {
+	var at time.Time
+	if s == nil {
+		return at
+	}
+	consider := func(o Override, end time.Time) {
+		if o.Action != Drain && o.Action != ForceDown {
+			return
+		}
+		if o.Pool != "" && o.Pool != pool {
+			return
+		}
+		if o.Addr.IsValid() {
+			if o.Addr != addr {
+				return
+			}
+		} else if o.Datacenter != datacenter {
+			return
+		}
+		if !end.After(now) && end.After(at) {
+			at = end
+		}
+	}
+	for _, l := range s.lifted {
+		consider(l.Override, l.At)
+	}
+	for _, o := range s.overrides {
+		if !o.Until.IsZero() {
+			consider(o, o.Until)
+		}
+	}
+	return at
 }
 
 // Status returns the probed status of a target, Unknown when it has none.

@@ -74,3 +74,48 @@ func TestOverrideKeyAndValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestRampInputs(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	a := netip.MustParseAddr("192.0.2.10")
+	up := Target{Check: "web", Addr: a}
+	down := Target{Check: "web", Addr: netip.MustParseAddr("192.0.2.11")}
+	s := NewDetailedSnapshot(map[Target]Detail{
+		up:   {Status: Up, Since: now.Add(-time.Minute), BackSince: now.Add(-time.Minute)},
+		down: {Status: Down, BackSince: now.Add(-time.Hour)},
+	}, []Override{
+		{Datacenter: "ams", Action: Drain, Until: now.Add(-2 * time.Minute)},              // lapsed
+		{Datacenter: "ams", Action: Drain, Until: now.Add(time.Hour), Pool: "other"},      // in force, other pool
+		{Datacenter: "iad", Action: ForceUp, Until: now.Add(-30 * time.Second)},           // not a drain
+		{Addr: a, Datacenter: "ams", Action: ForceDown, Until: now.Add(-3 * time.Minute)}, // address level
+	}).WithLifted([]Lifted{
+		{Override: Override{Datacenter: "ams", Action: ForceDown}, At: now.Add(-5 * time.Minute)},
+		{Override: Override{Datacenter: "sin", Action: Drain, Pool: "web"}, At: now.Add(-10 * time.Second)},
+	})
+	if got := s.BackSince(up); !got.Equal(now.Add(-time.Minute)) {
+		t.Errorf("BackSince(up) = %v", got)
+	}
+	if got := s.BackSince(down); !got.IsZero() {
+		t.Errorf("BackSince(down) = %v, want zero", got)
+	}
+	tests := []struct {
+		pool, dc string
+		addr     netip.Addr
+		want     time.Time
+	}{
+		{"web", "ams", netip.Addr{}, now.Add(-2 * time.Minute)}, // the lapsed drain beats the older lift
+		{"web", "ams", a, now.Add(-2 * time.Minute)},            // the datacenter drain covered the address too
+		{"web", "iad", netip.Addr{}, time.Time{}},
+		{"web", "sin", netip.Addr{}, now.Add(-10 * time.Second)},
+		{"api", "sin", netip.Addr{}, time.Time{}}, // the lifted drain was for pool web
+	}
+	for _, tt := range tests {
+		if got := s.LiftedAt(tt.pool, tt.dc, tt.addr, now); !got.Equal(tt.want) {
+			t.Errorf("LiftedAt(%s, %s, %v) = %v, want %v", tt.pool, tt.dc, tt.addr, got, tt.want)
+		}
+	}
+	var nilSnap *Snapshot
+	if !nilSnap.LiftedAt("web", "ams", netip.Addr{}, now).IsZero() || !nilSnap.BackSince(up).IsZero() {
+		t.Error("nil snapshot: want zero times")
+	}
+}
