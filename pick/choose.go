@@ -26,6 +26,18 @@ type choice struct {
 	subnet  string  // the client subnet hashed (sticky, spill)
 	spilled []int   // spill: rank positions of the up members that share the clients
 	natural int     // sticky: rank position of the member the client gets with every member up; -1: none
+
+	// Slow ramp-up.
+	rampSkipped int         // rank position of the first up member ramping and not taking the client; -1: none
+	rampState   memberState // its state
+	ramps       []rampNote  // every ramp check, for the trace
+}
+
+// rampNote is one ramp check, for the trace.
+type rampNote struct {
+	at       int     // rank position
+	share    float64 // the member's share of its clients so far
+	admitted bool    // the client is in it
 }
 
 // choose is step 2: given the members' states, it picks the member that
@@ -43,7 +55,7 @@ func choose(ev *evaluation) choice {
 // chooseFirstUp picks the first eligible member in rank order that is up:
 // the client's first choice, or a failover to the next one up.
 func chooseFirstUp(ev *evaluation) choice {
-	c := choice{at: -1, first: -1, firstUndrain: -1}
+	c := choice{at: -1, first: -1, firstUndrain: -1, rampSkipped: -1}
 	for i := range ev.n {
 		st := ev.judge(i)
 		if !st.eligible {
@@ -56,13 +68,19 @@ func chooseFirstUp(ev *evaluation) choice {
 		if !st.drained && c.firstUndrain < 0 {
 			c.firstUndrain, c.undrained = i, st
 		}
+		if st.up && c.rampedOut(ev, i, st) {
+			continue // ramping up and not taking this client yet
+		}
 		if st.up {
 			c.at, c.reason, c.mode, c.state = i, ReasonFirst, selectUp, st
 			if i != c.first {
 				c.reason = ReasonFailover
 				if ev.p.Spill == SpillCapacity {
-					return spill(ev, c)
+					c = spill(ev, c)
 				}
+			}
+			if c.rampSkipped >= 0 {
+				c.reason = ReasonRamp
 			}
 			return c
 		}
@@ -71,7 +89,43 @@ func chooseFirstUp(ev *evaluation) choice {
 		c.outcome = NoData
 		return c
 	}
+	if c.rampSkipped >= 0 {
+		return c.rampFallback()
+	}
 	return allDown(ev, c)
+}
+
+// rampedOut reports whether the up member ranked i-th is ramping up and
+// does not take this client yet, remembering it for the trace and as the
+// fallback when no other member is up. A ramp check, taken or not, narrows
+// the scope to the hashed prefix.
+func (c *choice) rampedOut(ev *evaluation, i int, st memberState) bool {
+	r, ok := ev.rampFor(i)
+	if !ok {
+		return false
+	}
+	c.minScope = max(c.minScope, r.scope)
+	if ev.tracing {
+		c.ramps = append(c.ramps, rampNote{at: i, share: r.share, admitted: r.admitted})
+	}
+	if r.admitted {
+		return false
+	}
+	if c.rampSkipped < 0 {
+		c.rampSkipped, c.rampState = i, st
+	}
+	return true
+}
+
+// rampFallback answers from the first member skipped for its ramp when no
+// other member is up: a ramping member is better than none.
+func (c choice) rampFallback() choice {
+	c.at, c.state, c.mode = c.rampSkipped, c.rampState, selectUp
+	c.reason = ReasonFirst
+	if c.at != c.first {
+		c.reason = ReasonFailover
+	}
+	return c
 }
 
 // allDown applies the pool's when_all_down to c, a scan that found every
@@ -109,7 +163,7 @@ func allDown(ev *evaluation, c choice) choice {
 // member of weight > 0 is down; for Sticky, when the client's own member is
 // up — and ReasonFailover otherwise.
 func chooseDrawn(ev *evaluation) choice {
-	c := choice{at: -1, first: -1, firstUndrain: -1, natural: -1, drawn: true}
+	c := choice{at: -1, first: -1, firstUndrain: -1, natural: -1, drawn: true, rampSkipped: -1}
 	sticky := ev.p.Policy == Sticky
 	var client uint64
 	if sticky {
@@ -167,6 +221,9 @@ func chooseDrawn(ev *evaluation) choice {
 			}
 			continue
 		}
+		if c.rampedOut(ev, i, st) {
+			continue
+		}
 		if i >= ev.listed && ev.listed > 0 {
 			downHeavy = true // every listed datacenter is down: the others stand in
 		}
@@ -199,17 +256,26 @@ func chooseDrawn(ev *evaluation) choice {
 			c.outcome = NoData
 			return c
 		}
+		if c.rampSkipped >= 0 {
+			return c.rampFallback()
+		}
 		return allDown(ev, c)
 	}
 	c.at, c.state, c.mode, c.total, c.among = g.at, g.state, selectUp, g.total, g.n
-	c.reason = ReasonFirst
 	if sticky {
 		c.draw = unit(client)
-		if c.natural != c.at {
-			c.reason = ReasonFailover
-		}
-	} else if downHeavy {
+	}
+	switch {
+	case sticky && c.natural == c.at:
+		c.reason = ReasonFirst
+	case sticky && c.natural == c.rampSkipped:
+		c.reason = ReasonRamp // the client's own member is ramping up without it yet
+	case sticky, downHeavy:
 		c.reason = ReasonFailover
+	case c.rampSkipped >= 0:
+		c.reason = ReasonRamp // a ramping member was left out of the draw
+	default:
+		c.reason = ReasonFirst
 	}
 	return c
 }

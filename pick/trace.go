@@ -268,6 +268,13 @@ func (t *Trace) decideChosen(c choice, d Decision) {
 		why = fmt.Sprintf("failover to %s: %d higher-ranked datacenter(s) down (%s)",
 			name, len(down), strings.Join(down, ", "))
 	}
+	for _, r := range c.ramps {
+		verdict := "not yet taking this client"
+		if r.admitted {
+			verdict = "taking this client"
+		}
+		why += fmt.Sprintf("; %s ramping up: %.0f%% of its clients back, %s", t.Members[r.at].Datacenter, 100*r.share, verdict)
+	}
 	t.decide(c.at, "%s; %s", why, describeAnswer(d))
 }
 
