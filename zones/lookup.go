@@ -104,7 +104,10 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 		z.noData(a)
 		return ""
 	}
-	if n.gslb != nil {
+	if n.gslb != nil && (len(n.sets) == 0 || qtype == TypeA || qtype == TypeAAAA) {
+		// A GSLB name answers every type from its pool, except at the
+		// apex, where only A and AAAA do and SOA, NS and the rest stay
+		// static.
 		a.Outcome = GSLB
 		a.GSLB = n.gslb
 		a.GSLBOwner = qname

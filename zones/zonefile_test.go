@@ -210,3 +210,52 @@ members = [
 		t.Errorf("redefined server pool: %v, want %s", err, want)
 	}
 }
+
+func TestApexGSLB(t *testing.T) {
+	pool := "\n[pools.p]\nmembers = [{datacenter = \"ams\", addresses = [\"192.0.2.10\", \"2001:db8::10\"]}]\n"
+	src := zoneHead + "  \"@ MX 10 mail\",\n  \"mail A 192.0.2.25\",\n]\n[gslb.\"@\"]\npool = \"p\"\n" + pool
+	z, err := zones.CompileZone("z.toml", []byte(src), testConfig(), dns.ParseRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := zones.NewSet([]*zones.Zone{z})
+	for _, tt := range []struct {
+		qtype uint16
+		want  zones.Outcome
+	}{
+		{zones.TypeA, zones.GSLB},
+		{zones.TypeAAAA, zones.GSLB},
+		{zones.TypeSOA, zones.Success},
+		{zones.TypeNS, zones.Success},
+		{zones.TypeMX, zones.Success},
+		{16, zones.NoData}, // TXT
+		{zones.TypeANY, zones.Success},
+	} {
+		var a zones.Answer
+		set.Lookup("example.com.", tt.qtype, &a)
+		if a.Outcome != tt.want {
+			t.Errorf("apex %d: %v, want %v", tt.qtype, a.Outcome, tt.want)
+		}
+	}
+	var a zones.Answer
+	set.Lookup("mail.example.com.", zones.TypeA, &a)
+	if a.Outcome != zones.Success {
+		t.Errorf("mail A below a GSLB apex: %v", a.Outcome)
+	}
+
+	bad := []struct{ name, src, want string }{
+		{"static A at apex", zoneHead + "  \"@ A 192.0.2.1\",\n]\n[gslb.\"@\"]\npool = \"p\"\n" + pool,
+			`z.toml:8:1: gslb."@": the apex example.com. has static A records (at z.toml:6:3)`},
+		{"cname member", zoneHead + "]\n[gslb.\"@\"]\npool = \"p\"\n[pools.p]\nmembers = [{datacenter = \"ams\", cname = \"cdn.example.net.\"}]\n",
+			`z.toml:8:8: gslb."@".pool: pool "p" has a CNAME member (ams): a CNAME cannot be at the zone apex`},
+		{"cname when all down", zoneHead + "]\n[gslb.\"@\"]\npool = \"p\"\n[pools.p]\nwhen_all_down = \"cname:sorry.example.net.\"\nmembers = [{datacenter = \"ams\", addresses = [\"192.0.2.1\"]}]\n",
+			`z.toml:8:8: gslb."@".pool: pool "p" answers a CNAME when all down`},
+	}
+	for _, tt := range bad {
+		_, err := zones.CompileZone("z.toml", []byte(tt.src), testConfig(), dns.ParseRecord)
+		got := tomlcheck.Errors(err)
+		if len(got) != 1 || !strings.HasPrefix(got[0].Error(), tt.want) {
+			t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
+		}
+	}
+}
