@@ -102,7 +102,7 @@ func (t *Trace) String() string {
 		case m.HasKM:
 			dist = strconv.FormatFloat(m.KM, 'f', 0, 64) + " km"
 		case t.Policy == Weighted || t.Policy == Sticky:
-			dist = fmt.Sprintf("weight %d", m.Weight)
+			dist = strconv.FormatUint(uint64(m.Weight), 10)
 		}
 		state, up := "-", "-"
 		switch {

@@ -123,17 +123,36 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	w("ranking   %s\n\n", map[bool]string{true: "precomputed table (as the server answers)", false: "direct from the database lookup"}[e.FromTable])
 	w("%s\n", strings.TrimRight(e.Trace.String(), "\n"))
 	w("\nanswer    %s\n", describeAnswer(ans.GSLBOwner, e.Decision, qtype))
+	w("reason    %s\n", e.Decision.Reason)
 	ttlNote := "the name's ttl"
 	if e.Decision.Degraded() {
-		ttlNote = "degraded_ttl: failover or all-down answer"
+		ttlNote = "degraded_ttl: " + e.Decision.Reason.String() + " answer"
 	}
 	w("ttl       %d (%s)\n", e.Decision.TTL, ttlNote)
-	if bits > 0 {
-		w("ecs scope /%d (every client in %s gets this ranking)\n", e.Decision.Scope, netip.PrefixFrom(client, e.Decision.Scope).Masked())
-	} else {
-		w("ecs scope none (the query had no ECS option)\n")
-	}
+	w("ecs scope %s\n", describeScope(e, client, bits))
 	return 0
+}
+
+// describeScope says the ECS scope of the answer and why it has that
+// length: the network around the client that ranks alike, or the client
+// subnet a hash-based choice (sticky, spill, ramp-up) keyed on.
+func describeScope(e route.Explanation, client netip.Addr, bits int) string {
+	if bits == 0 {
+		return "none (the query had no ECS option)"
+	}
+	d := e.Decision
+	within := netip.PrefixFrom(client, d.Scope).Masked()
+	if d.MinScope > e.RankBits {
+		return fmt.Sprintf("/%d (the choice hashes the client's subnet %s; the ranking alone holds for /%d)", d.Scope, within, e.RankBits)
+	}
+	if d.Pool != nil && d.Pool.Policy == pick.Weighted && e.RankBits == 0 {
+		return fmt.Sprintf("/%d (a weighted random draw: the same chances for every client)", d.Scope)
+	}
+	s := fmt.Sprintf("/%d (every client in %s gets this ranking", d.Scope, within)
+	if d.MinScope > 0 {
+		s += fmt.Sprintf("; the choice hashes the client's /%d, which is wider", d.MinScope)
+	}
+	return s + ")"
 }
 
 func parseClient(s string) (netip.Addr, int, error) {
