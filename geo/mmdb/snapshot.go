@@ -2,7 +2,6 @@ package mmdb
 
 import (
 	"fmt"
-	"iter"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -167,16 +166,8 @@ func (s *Snapshot) decodeASN(res maxminddb.Result) (asnRecord, bool) {
 	return a, true
 }
 
-var (
-	zeroV4 = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-	// aliases are the IPv6 networks that geo.Canonical locates by IPv4
-	// address; Networks skips database networks inside them.
-	aliases = []netip.Prefix{
-		netip.MustParsePrefix("::ffff:0:0/96"),
-		netip.MustParsePrefix("2001::/32"),
-		netip.MustParsePrefix("2002::/16"),
-	}
-)
+// zeroV4 is all of IPv4.
+var zeroV4 = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 
 // familyPrefix returns p, a network reported for a lookup of addr, as a
 // masked prefix of addr's family. maxminddb reports an IPv4 lookup that
@@ -190,68 +181,4 @@ func familyPrefix(addr netip.Addr, p netip.Prefix) netip.Prefix {
 		return zeroV4
 	}
 	return p.Masked()
-}
-
-// Networks walks every network of the City database that has a record and
-// yields it with its Location (Network set to the prefix; no ASN fields,
-// since only the City database is walked). IPv4 networks of an IPv6
-// database are yielded once, as IPv4 prefixes: the aliases of the IPv4
-// space at ::ffff:0:0/96, 2001::/32 (Teredo) and 2002::/16 (6to4), and any
-// other network inside those three, are skipped, since Locate finds those
-// addresses by their IPv4 address.
-//
-// The order is ascending address order within each family, all IPv4
-// networks first (the IPv4 subtree of an IPv6 database sits at ::/96). The
-// networks do not overlap. Adjacent networks are not merged even when their
-// Locations are equal.
-//
-// A walk that meets a corrupt part of the search tree stops there, and
-// records that do not decode are skipped; both are logged (at error level,
-// naming the file) rather than yielded.
-func (s *Snapshot) Networks() iter.Seq2[netip.Prefix, geo.Location] {
-	return func(yield func(netip.Prefix, geo.Location) bool) {
-		undecodable := 0
-		cache := newOffsetCache[geo.Location](networksCacheSlots)
-		defer func() {
-			if undecodable > 0 {
-				s.logger.Error("walk city database: records skipped", "file", s.cityFile.path, "skipped", undecodable)
-			}
-		}()
-		for res := range s.city.Networks() {
-			if err := res.Err(); err != nil {
-				s.logger.Error("walk city database: stopped", "file", s.cityFile.path, "error", err)
-				return
-			}
-			p := res.Prefix()
-			if !p.IsValid() || inAlias(p) {
-				continue
-			}
-			loc, ok := cache.get(res.Offset())
-			if !ok {
-				var rec cityRecord
-				if err := res.Decode(&rec); err != nil {
-					undecodable++
-					continue
-				}
-				loc = rec.location()
-				cache.put(res.Offset(), loc)
-			}
-			loc.Network = p
-			if !yield(p, loc) {
-				return
-			}
-		}
-	}
-}
-
-func inAlias(p netip.Prefix) bool {
-	if !p.Addr().Is6() {
-		return false
-	}
-	for _, a := range aliases {
-		if p.Bits() >= a.Bits() && a.Contains(p.Addr()) {
-			return true
-		}
-	}
-	return false
 }
