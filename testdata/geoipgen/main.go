@@ -10,6 +10,11 @@
 //     tiny databases in DB-IP's City Lite layout (IPv4-only tree) and in a
 //     flat IPinfo-like layout, with other cities on the documentation
 //     ranges, for compatibility tests and to swap in during reload tests.
+//   - geoip/GeoIP2-City-Misaligned-Test.mmdb and
+//     geoip/GeoLite2-ASN-Misaligned-Test.mmdb: a tiny City and ASN database
+//     pair whose network boundaries do not line up (ASN networks inside City
+//     networks, over several City networks, over holes), for the tests of a
+//     walk of both databases together.
 //   - geoip/README.md: the map of the documentation ranges to cities, written
 //     from the same tables so that it cannot drift from the databases.
 //
@@ -186,12 +191,18 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
+	mcity, masn, err := buildMisaligned()
+	if err != nil {
+		return err
+	}
 	for name, data := range map[string][]byte{
-		"GeoIP2-City-Test.mmdb":    city,
-		"GeoLite2-ASN-Test.mmdb":   asn,
-		"DBIP-City-Lite-Test.mmdb": dbip,
-		"Flat-Location-Test.mmdb":  flat,
-		"README.md":                readme(),
+		"GeoIP2-City-Test.mmdb":             city,
+		"GeoLite2-ASN-Test.mmdb":            asn,
+		"DBIP-City-Lite-Test.mmdb":          dbip,
+		"Flat-Location-Test.mmdb":           flat,
+		"GeoIP2-City-Misaligned-Test.mmdb":  mcity,
+		"GeoLite2-ASN-Misaligned-Test.mmdb": masn,
+		"README.md":                         readme(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err

@@ -78,6 +78,19 @@ func readme() []byte {
 		p(" %s %s;", b.Network, b.City)
 	}
 	p("\n")
+	p("\n## Misaligned City and ASN databases\n\n")
+	p("`GeoIP2-City-Misaligned-Test.mmdb` (GeoIP2-City) and `GeoLite2-ASN-Misaligned-Test.mmdb`\n")
+	p("(GeoLite2-ASN) are a pair whose network boundaries do not line up: ASN networks\n")
+	p("inside City networks (at their start, middle and end, at different depths), ASN\n")
+	p("networks over several City networks and over holes, City networks without an ASN\n")
+	p("network, an ASN network without a City network, at both ends of each family.\n\n")
+	p("| database | network | content |\n|---|---|---|\n")
+	for _, b := range misalignedCity {
+		p("| City | %s | %s |\n", b.Network, strings.TrimPrefix(b.Place, "country:"))
+	}
+	for _, a := range misalignedASN {
+		p("| ASN | %s | AS%d %s |\n", a.Network, a.ASN, a.Org)
+	}
 	p("\n## Spread for benchmarks and load tests\n\n")
 	p("A few thousand more networks, drawn with a seeded generator, each given a\n")
 	p("city of the region in brackets (1 in 20 any city; 1 in 10 a country only,\n")
