@@ -89,6 +89,22 @@ func BenchmarkNetworks(b *testing.B) {
 	}
 }
 
+// BenchmarkNetworksWithASN walks the sample City and ASN databases
+// together; compare with BenchmarkNetworks, the City database alone.
+func BenchmarkNetworksWithASN(b *testing.B) {
+	db := mustOpen(b, sampleCity, sampleASN)
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for range db.NetworksWithASN() {
+			n++
+		}
+		if n == 0 {
+			b.Fatal("no networks")
+		}
+	}
+}
+
 func addrs(ss ...string) []netip.Addr {
 	out := make([]netip.Addr, len(ss))
 	for i, s := range ss {

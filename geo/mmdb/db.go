@@ -94,6 +94,12 @@ func (db *DB) Networks() iter.Seq2[netip.Prefix, geo.Location] {
 	return db.cur.Load().Networks()
 }
 
+// NetworksWithASN walks the current City and ASN databases together; see
+// Snapshot.NetworksWithASN.
+func (db *DB) NetworksWithASN() iter.Seq2[netip.Prefix, geo.Location] {
+	return db.cur.Load().NetworksWithASN()
+}
+
 // Replaced returns the Replaced channel of the current Snapshot: it is
 // closed when the databases that Locate and Networks read now are replaced.
 // Take it before Networks to build something that must be rebuilt after a

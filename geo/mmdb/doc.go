@@ -2,7 +2,8 @@
 // or GeoLite2 City, GeoIP2 Enterprise, DB-IP City, or a compatible mmdb with
 // a flat layout such as IPinfo's) and an optional ASN database (GeoLite2 ASN,
 // GeoIP2 ISP), answers Locate for the query path, walks every network for
-// precomputed tables, and swaps in new files while serving.
+// precomputed tables (Networks: the City database; NetworksWithASN: both,
+// their boundaries intersected), and swaps in new files while serving.
 //
 // # Guarantees
 //

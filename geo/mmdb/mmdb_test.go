@@ -25,6 +25,9 @@ const (
 	sampleASN  = sampleDir + "/GeoLite2-ASN-Test.mmdb"
 	sampleDBIP = sampleDir + "/DBIP-City-Lite-Test.mmdb"
 	sampleFlat = sampleDir + "/Flat-Location-Test.mmdb"
+	// A City and ASN pair whose boundaries do not line up.
+	misalignedCity = sampleDir + "/GeoIP2-City-Misaligned-Test.mmdb"
+	misalignedASN  = sampleDir + "/GeoLite2-ASN-Misaligned-Test.mmdb"
 )
 
 // waitLimit bounds every wait for a reload; it is a failure deadline, not a

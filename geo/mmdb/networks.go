@@ -1,6 +1,7 @@
 package mmdb
 
 import (
+	"encoding/binary"
 	"iter"
 	"log/slog"
 	"net/netip"
@@ -41,6 +42,127 @@ func (s *Snapshot) Networks() iter.Seq2[netip.Prefix, geo.Location] {
 				return
 			}
 		}
+	}
+}
+
+// NetworksWithASN walks the City and the ASN database together, for tables
+// that depend on the ASN fields as well as on the City fields. Inserted in
+// the order yielded into a table in which a network yielded later wins over
+// the addresses it covers, the networks give every address the Location
+// that Locate gives it, except that Network is the yielded prefix, which may
+// be wider than the Network that Locate reports.
+//
+// Each City network is yielded with its Location, with the ASN fields of
+// the ASN network that contains it (or none: ASN 0 and an empty ASOrg when
+// no ASN network contains all of it), then each ASN network that lies
+// strictly inside it, with the same City fields and that network's ASN
+// fields. An ASN network over several City networks thus gives its ASN to
+// each of them, and an ASN network inside a City network splits it. Address
+// space with an ASN network but no City network yields nothing, since Locate
+// knows nothing there.
+//
+// The conventions are those of Networks: IPv4 networks as IPv4 prefixes,
+// nothing inside the aliases of the IPv4 space, IPv4 first and ascending
+// address order within each family (a City network's first address may be
+// the first address of the ASN network yielded after it). Without an ASN
+// database it is Networks.
+//
+// Both databases are walked once, side by side, in address order. A walk of
+// the City database that meets an error stops as Networks does; one of the
+// ASN database stops the ASN fields there (the City networks that follow
+// are yielded without them), and ASN records that do not decode count as
+// absent; both are logged at error level, naming the file.
+func (s *Snapshot) NetworksWithASN() iter.Seq2[netip.Prefix, geo.Location] {
+	if s.asn == nil {
+		return s.Networks()
+	}
+	return withASN(s.Networks(), walk(s.asn, "asn", s.asnFile.path, s.logger, decodeASNRecord))
+}
+
+// withASN merges two walks in address order: the networks of a City
+// database with their Locations and those of an ASN database with their
+// records, as NetworksWithASN describes. Each walk must yield networks that
+// do not overlap, in ascending address order, IPv4 first.
+//
+// Networks of two prefix trees are either disjoint or one contains the
+// other. So an ASN network that is not entirely before a City network
+// either contains it, or lies inside it, or starts after it; the one cursor
+// into the ASN walk only moves forward, and an ASN network that contains
+// several City networks stays under the cursor until the last of them.
+func withASN(city iter.Seq2[netip.Prefix, geo.Location], asns iter.Seq2[netip.Prefix, asnRecord]) iter.Seq2[netip.Prefix, geo.Location] {
+	return func(yield func(netip.Prefix, geo.Location) bool) {
+		next, stop := iter.Pull2(asns)
+		defer stop()
+		var (
+			a    netip.Prefix // the ASN network under the cursor
+			rec  asnRecord
+			span treeSpan
+			more bool // whether a is valid
+		)
+		advance := func() {
+			if a, rec, more = next(); more {
+				span = spanOf(a)
+			}
+		}
+		advance()
+		for c, loc := range city {
+			cs := spanOf(c)
+			for more && span.last.less(cs.first) {
+				advance()
+			}
+			if more && !cs.first.less(span.first) && !span.last.less(cs.last) {
+				// a contains c; it may contain the next City networks too.
+				loc.ASN, loc.ASOrg = rec.asn, rec.org
+				if !yield(c, loc) {
+					return
+				}
+				continue
+			}
+			if !yield(c, loc) {
+				return
+			}
+			// Every ASN network that starts inside c lies inside it.
+			for more && !cs.last.less(span.first) {
+				in := loc
+				in.ASN, in.ASOrg, in.Network = rec.asn, rec.org, a
+				if !yield(a, in) {
+					return
+				}
+				advance()
+			}
+		}
+	}
+}
+
+// treeSpan is a network as the range of addresses it covers in a search
+// tree's 128-bit address space, where the IPv4 space is ::/96: there the
+// networks that maxminddb reports as IPv4 prefixes and those it reports as
+// IPv6 prefixes (including one wider than ::/96 that holds all of IPv4)
+// compare in the order of the tree walk.
+type treeSpan struct{ first, last uint128 }
+
+type uint128 struct{ hi, lo uint64 }
+
+func (x uint128) less(y uint128) bool { return x.hi < y.hi || x.hi == y.hi && x.lo < y.lo }
+
+// spanOf returns the span of p, a valid prefix.
+func spanOf(p netip.Prefix) treeSpan {
+	b := p.Addr().As16()
+	bits := p.Bits()
+	if p.Addr().Is4() {
+		b = [16]byte{12: b[12], 13: b[13], 14: b[14], 15: b[15]}
+		bits += 96
+	}
+	x := uint128{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
+	var host uint128 // the host bits
+	if bits < 64 {
+		host = uint128{^uint64(0) >> bits, ^uint64(0)}
+	} else {
+		host = uint128{0, ^uint64(0) >> (bits - 64)} // 0 for bits == 128
+	}
+	return treeSpan{
+		first: uint128{x.hi &^ host.hi, x.lo &^ host.lo},
+		last:  uint128{x.hi | host.hi, x.lo | host.lo},
 	}
 }
 
@@ -92,6 +214,13 @@ func decodeLocation(res maxminddb.Result) (geo.Location, error) {
 		return geo.Location{}, err
 	}
 	return rec.location(), nil
+}
+
+// decodeASNRecord decodes an ASN record.
+func decodeASNRecord(res maxminddb.Result) (asnRecord, error) {
+	var a asnRecord
+	err := res.Decode(&a)
+	return a, err
 }
 
 // inAlias reports whether p is inside one of the aliases of the IPv4 space.

@@ -54,7 +54,7 @@ func TestSampleDatabases(t *testing.T) {
 	if in.City.Type != "GeoIP2-City" || in.City.IPVersion != 6 || in.ASN.Type != "GeoLite2-ASN" || in.ASN.IPVersion != 6 {
 		t.Errorf("sample database types: %+v", in)
 	}
-	for _, f := range []string{sampleCity, sampleASN, sampleDBIP, sampleFlat} {
+	for _, f := range []string{sampleCity, sampleASN, sampleDBIP, sampleFlat, misalignedCity, misalignedASN} {
 		if n := len(readFile(t, f)); n > 512<<10 {
 			t.Errorf("%s is %d bytes; keep the samples small", f, n)
 		}
