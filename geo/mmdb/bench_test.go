@@ -1,8 +1,12 @@
 package mmdb
 
 import (
+	"iter"
 	"net/netip"
+	"os"
 	"testing"
+
+	"github.com/gslb/gslb/geo"
 
 	geoip2 "github.com/oschwald/geoip2-golang/v2"
 )
@@ -74,35 +78,44 @@ func BenchmarkGeoIP2City(b *testing.B) {
 	}
 }
 
-// BenchmarkNetworks walks the whole sample City database.
-func BenchmarkNetworks(b *testing.B) {
-	db := mustOpen(b, sampleCity, "")
-	b.ReportAllocs()
-	for b.Loop() {
-		n := 0
-		for range db.Networks() {
-			n++
-		}
-		if n == 0 {
-			b.Fatal("no networks")
-		}
+// walkDB opens the databases that the walk benchmarks read: the samples, or
+// the files that GSLB_MMDB_CITY and GSLB_MMDB_ASN name (GeoLite2 City and
+// ASN, say, for figures at full size).
+func walkDB(b *testing.B) *DB {
+	city, asn := os.Getenv("GSLB_MMDB_CITY"), os.Getenv("GSLB_MMDB_ASN")
+	if city == "" {
+		city, asn = sampleCity, sampleASN
 	}
+	return mustOpen(b, city, asn)
 }
 
-// BenchmarkNetworksWithASN walks the sample City and ASN databases
-// together; compare with BenchmarkNetworks, the City database alone.
-func BenchmarkNetworksWithASN(b *testing.B) {
-	db := mustOpen(b, sampleCity, sampleASN)
+// benchmarkWalk walks seq in every iteration and reports the cost per
+// network yielded.
+func benchmarkWalk(b *testing.B, seq func() iter.Seq2[netip.Prefix, geo.Location]) {
 	b.ReportAllocs()
+	n := 0
 	for b.Loop() {
-		n := 0
-		for range db.NetworksWithASN() {
+		n = 0
+		for range seq() {
 			n++
 		}
 		if n == 0 {
 			b.Fatal("no networks")
 		}
 	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/network")
+	b.ReportMetric(float64(n), "networks")
+}
+
+// BenchmarkNetworks walks the City database.
+func BenchmarkNetworks(b *testing.B) {
+	benchmarkWalk(b, walkDB(b).Networks)
+}
+
+// BenchmarkNetworksWithASN walks the City and ASN databases together;
+// compare with BenchmarkNetworks, the City database alone.
+func BenchmarkNetworksWithASN(b *testing.B) {
+	benchmarkWalk(b, walkDB(b).NetworksWithASN)
 }
 
 func addrs(ss ...string) []netip.Addr {
