@@ -25,6 +25,10 @@ type GeoSource interface {
 	// Networks walks every network of the data with its location, in
 	// address order; ranking tables are built from it.
 	Networks() iter.Seq2[netip.Prefix, geo.Location]
+	// NetworksWithASN is Networks split further where the AS numbers
+	// change (a later, narrower network overrides what it covers), for
+	// the tables of pools whose map has ASN entries.
+	NetworksWithASN() iter.Seq2[netip.Prefix, geo.Location]
 	// Replaced returns a channel that is closed when the data is replaced
 	// by a newer version. The same channel identifies one version.
 	Replaced() <-chan struct{}

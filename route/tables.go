@@ -138,7 +138,11 @@ func (ts *tableSet) add(p *pick.Pool, geo GeoSource) {
 	key := p.TableKey()
 	t, ok := ts.byKey[key]
 	if !ok {
-		t = pick.BuildTable(geo.Networks(), p)
+		networks := geo.Networks()
+		if p.Map != nil && p.Map.UsesASN() {
+			networks = geo.NetworksWithASN() // the map's ASN entries split networks the City database does not
+		}
+		t = pick.BuildTable(networks, p)
 		ts.byKey[key] = t
 	}
 	ts.byPool[p] = t
