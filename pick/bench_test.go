@@ -1,6 +1,7 @@
 package pick
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -124,18 +125,35 @@ func BenchmarkBuildTableLarge(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("GSLB_PICK_LARGE")); err == nil && v > 0 {
 		n = v
 	}
-	for _, dcs := range []int{3, 10} {
-		b.Run(strconv.Itoa(dcs)+"dcs", func(b *testing.B) {
+	for _, bc := range []struct {
+		dcs     int
+		withMap bool
+	}{{3, false}, {10, false}, {10, true}} {
+		name := strconv.Itoa(bc.dcs) + "dcs"
+		if bc.withMap {
+			name += "+map"
+		}
+		b.Run(name, func(b *testing.B) {
+			dcs := bc.dcs
 			p := &Pool{}
 			rng := rand.New(rand.NewPCG(9, uint64(dcs)))
 			for i := range dcs {
 				p.Members = append(p.Members, Member{Datacenter: Datacenter{Name: strconv.Itoa(i),
 					Lat: rng.Float64()*120 - 50, Lon: rng.Float64()*360 - 180}})
 			}
+			if bc.withMap {
+				p.Map = benchMap(b, rng, dcs)
+			}
 			// Yield networks from a generator, not a slice, so that the
 			// input does not count towards the memory, as with a database walk.
+			// With a map, locations get a country and a continent.
 			gen := func(yield func(netip.Prefix, geo.Location) bool) {
 				for pfx, loc := range syntheticSeq(rand.New(rand.NewPCG(1, 1)), n, 100_000) {
+					if bc.withMap && loc.HasCoordinates {
+						c := int(loc.Lat*7+loc.Lon*3) & 0x1ff
+						loc.Country = string([]byte{'A' + byte(c%26), 'A' + byte(c/26%26)})
+						loc.Continent = continentCodes[c%len(continentCodes)]
+					}
 					if !yield(pfx, loc) {
 						return
 					}
@@ -151,4 +169,51 @@ func BenchmarkBuildTableLarge(b *testing.B) {
 			b.ReportMetric(float64(st.Rankings), "rankings")
 		})
 	}
+}
+
+var continentCodes = []string{"AF", "AS", "EU", "NA", "OC", "SA"}
+
+// benchMap returns a map of the size operators write: a default, every
+// continent, 60 countries and 200 CIDRs, over n datacenters named by number.
+func benchMap(b *testing.B, rng *rand.Rand, n int) *Map {
+	dc := func() string { return strconv.Itoa(rng.IntN(n)) }
+	list := func() ([]string, bool) {
+		a, c := dc(), dc()
+		if a == c {
+			return []string{a}, rng.IntN(2) == 0
+		}
+		return []string{a, c}, rng.IntN(2) == 0
+	}
+	entries := []MapEntry{{Kind: MatchDefault, Datacenters: []string{dc()}, Rest: true}}
+	for _, c := range continentCodes {
+		l, rest := list()
+		entries = append(entries, MapEntry{Kind: MatchContinent, Key: c, Datacenters: l, Rest: rest})
+	}
+	seen := map[string]bool{}
+	for len(seen) < 60 {
+		k := string([]byte{'A' + byte(rng.IntN(26)), 'A' + byte(rng.IntN(26))})
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		l, rest := list()
+		entries = append(entries, MapEntry{Kind: MatchCountry, Key: k, Datacenters: l, Rest: rest})
+	}
+	cidrs := map[netip.Prefix]bool{}
+	for len(cidrs) < 200 {
+		var a [4]byte
+		binary.BigEndian.PutUint32(a[:], uint32(1<<24+rng.Uint64N(200<<24)))
+		p, _ := netip.AddrFrom4(a).Prefix(16 + rng.IntN(13))
+		if cidrs[p] {
+			continue
+		}
+		cidrs[p] = true
+		l, rest := list()
+		entries = append(entries, MapEntry{Kind: MatchCIDR, Key: p.String(), Datacenters: l, Rest: rest})
+	}
+	m, err := NewMap("bench", entries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
 }
