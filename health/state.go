@@ -27,9 +27,9 @@ type Transition struct {
 }
 
 // State is the rise/fall state machine of one target and what it remembers:
-// the status and since when, the consecutive successes and failures ending
-// at the last result, the last result itself, and a short history of results
-// and transitions.
+// the status and since when, when it last came back Up from Down, the
+// consecutive successes and failures ending at the last result, the last
+// result itself, and a short history of results and transitions.
 //
 // A target starts Unknown. From Unknown it goes Up after rise consecutive
 // successes and Down after fall consecutive failures; from Up only fall
@@ -43,6 +43,7 @@ type Transition struct {
 type State struct {
 	Status      Status       `json:"status"`
 	Since       time.Time    `json:"since"`                 // when Status was entered (for Unknown: when tracking began)
+	BackSince   time.Time    `json:"back_since,omitzero"`   // the last Down → Up transition, kept beyond Transitions; zero when none
 	Successes   int          `json:"successes"`             // consecutive successes ending at Last
 	Failures    int          `json:"failures"`              // consecutive failures ending at Last
 	Last        Result       `json:"last,omitzero"`         // the last probe result; zero when never probed
@@ -86,12 +87,15 @@ func (s *State) Observe(r Result, rise, fall int) (Transition, bool) {
 // Set moves the state to status at the given time with a reason, as for a
 // check of type none or an operator decision. It records and returns the
 // transition; when the status does not change nothing is recorded and ok is
-// false.
+// false. A move from Down to Up also sets BackSince: the target came back.
 func (s *State) Set(to Status, at time.Time, reason string) (t Transition, ok bool) {
 	if to == s.Status {
 		return Transition{}, false
 	}
 	t = Transition{From: s.Status, To: to, At: at, Reason: reason}
+	if s.Status == Down && to == Up {
+		s.BackSince = at
+	}
 	s.Status, s.Since = to, at
 	s.Transitions = appendBounded(s.Transitions, t)
 	return t, true
@@ -130,7 +134,8 @@ func (s State) Reason() string {
 // probe speaks for the target: a target whose first probe failed is Down to
 // the snapshot, so that no client is sent to it while the state machine
 // makes up its mind, and one whose probe passed is Up. A target never
-// probed stays Unknown.
+// probed stays Unknown. BackSince is set only while the status is Up: an
+// undecided target has not come back from anything.
 func (s State) Detail() Detail {
 	if s.Status == Unknown && !s.Last.At.IsZero() {
 		d := Detail{Status: Up, Since: s.Last.At, Reason: "first probes passed; not yet decided by rise"}
@@ -139,7 +144,11 @@ func (s State) Detail() Detail {
 		}
 		return d
 	}
-	return Detail{Status: s.Status, Since: s.Since, Reason: s.Reason()}
+	d := Detail{Status: s.Status, Since: s.Since, Reason: s.Reason()}
+	if s.Status == Up {
+		d.BackSince = s.BackSince
+	}
+	return d
 }
 
 // Clone returns a copy of s that shares no memory with it.

@@ -178,3 +178,47 @@ func TestParseStatusAndAction(t *testing.T) {
 		t.Errorf("ParseAction(up) error = %v, want ErrInvalidAction", err)
 	}
 }
+
+func TestStateBackSince(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) } // the i-th probe of seq
+	tests := []struct {
+		name   string
+		probes string
+		want   time.Time // State.BackSince
+		detail time.Time // Detail().BackSince
+	}{
+		{"never probed", "", time.Time{}, time.Time{}},
+		{"unknown to up is not a return", "+", time.Time{}, time.Time{}},
+		{"down to up", "-+", at(2), at(2)},
+		{"up down up", "+-+", at(3), at(3)},
+		{"kept while up", "-++++", at(2), at(2)},
+		{"hidden while down", "-+-", at(2), time.Time{}},
+		{"the latest return", "-+-+", at(4), at(4)},
+		{"outlives the bounded history", "-+" + strings.Repeat("+", 3*HistoryLen), at(2), at(2)},
+		{"the last return after many", strings.Repeat("-+", 2*HistoryLen), at(4 * HistoryLen), at(4 * HistoryLen)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewState(t0)
+			for _, r := range seq(t0, tt.probes) {
+				s.Observe(r, 1, 1)
+			}
+			if !s.BackSince.Equal(tt.want) {
+				t.Errorf("Observe(%q) BackSince = %v, want %v", tt.probes, s.BackSince, tt.want)
+			}
+			if got := s.Detail().BackSince; !got.Equal(tt.detail) {
+				t.Errorf("Observe(%q) Detail().BackSince = %v, want %v", tt.probes, got, tt.detail)
+			}
+		})
+	}
+
+	// Set is a transition like any other: a check that becomes none brings
+	// a down target back.
+	s := NewState(t0)
+	s.Set(Down, at(1), "3 consecutive failures")
+	s.Set(Up, at(2), "check type none")
+	if !s.BackSince.Equal(at(2)) {
+		t.Errorf("Set(Down), Set(Up): BackSince = %v, want %v", s.BackSince, at(2))
+	}
+}
