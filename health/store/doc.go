@@ -1,17 +1,33 @@
 // Package store keeps gslb's health state in a bbolt file (the `state` file
-// of the server configuration): the last known state of every target and
-// the admin overrides. It owns the file's layout, its locking and its
+// of the server configuration): the last known state of every target, the
+// admin overrides, and the drains and force-downs lifted recently (which
+// slow ramp-up reads). It owns the file's layout, its locking and its
 // recovery from corruption; what to write and when is the monitor's
 // business (it writes on transitions, override changes and periodic
 // checkpoints, never on every probe).
 //
 // # Layout
 //
-// Three buckets. "meta" holds the format version ("version" = "1").
+// Four buckets. "meta" holds the format version ("version" = "1").
 // "targets" maps a target's String ("check/address") to the JSON of a
-// TargetRecord: the health.State (status, since, counters, last result,
-// recent results and transitions) and when it was written. "overrides" maps
-// an override key to the JSON of a health.Override.
+// TargetRecord: the health.State (status, since, back_since, counters, last
+// result, recent results and transitions) and when it was written. "overrides" maps an override key
+// (pool, datacenter and address joined by NUL bytes) to the JSON of a
+// health.Override. "lifted" maps an override key, the same way, to the JSON
+// of a health.Lifted: the last override of that key that an operator
+// cleared or that lapsed, with when it ended; one record per key, the
+// latest.
+//
+// A key is never both overridden and lifted: SaveOverride deletes the
+// lifted record of its key and LiftOverride the override, each in one
+// transaction with its write. Which overrides are lifted and how long their
+// records are kept is the monitor's business.
+//
+// The version changes only for a layout an older gslb cannot read. Newer
+// fields and buckets are additions that older versions ignore, and files
+// written before them still open: a missing bucket is created by Open (Read
+// finds it empty) and a record without a newer field decodes with its zero
+// value (a state written before back_since has none).
 //
 // # Guarantees and caveats
 //

@@ -19,7 +19,9 @@ import (
 	"github.com/gslb/gslb/health"
 )
 
-// formatVersion is the layout version written to the meta bucket.
+// formatVersion is the layout version written to the meta bucket. It
+// changes only when an older gslb could not read the file: a new bucket or
+// a new JSON field, which older versions ignore, keeps it.
 const formatVersion = 1
 
 // Bucket and key names of the layout (see the package documentation).
@@ -27,7 +29,10 @@ var (
 	bucketMeta      = []byte("meta")
 	bucketTargets   = []byte("targets")
 	bucketOverrides = []byte("overrides")
+	bucketLifted    = []byte("lifted")
 	keyVersion      = []byte("version")
+
+	buckets = [][]byte{bucketMeta, bucketTargets, bucketOverrides, bucketLifted}
 )
 
 // DefaultTimeout is how long Open and Read wait for the file lock when
@@ -186,7 +191,7 @@ func check(db *bolt.DB, path string, readOnly bool) error {
 		if err := tx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(b) }); err != nil {
 			return fmt.Errorf("state file %s: %w: %w", path, ErrCorrupt, err)
 		}
-		for _, name := range [][]byte{bucketMeta, bucketTargets, bucketOverrides} {
+		for _, name := range buckets {
 			if tx.Bucket(name) == nil && tx.Cursor().Bucket().Get(name) != nil {
 				return fmt.Errorf("state file %s: %w: %q is not a bucket", path, ErrCorrupt, name)
 			}
@@ -208,7 +213,7 @@ func check(db *bolt.DB, path string, readOnly bool) error {
 		return err
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketTargets, bucketOverrides} {
+		for _, name := range buckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -372,14 +377,20 @@ func overrideKey(k health.OverrideKey) []byte {
 	return []byte(k.Pool + "\x00" + k.Datacenter + "\x00" + a)
 }
 
-// SaveOverride stores o, replacing any override with the same key.
+// SaveOverride stores o, replacing any override with the same key. In the
+// same transaction it deletes the lifted record of that key (see
+// LiftOverride): an override set again is no longer lifted.
 func (s *Store) SaveOverride(o health.Override) error {
 	v, err := json.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("encode override %s: %w", o.Key(), err)
 	}
+	k := overrideKey(o.Key())
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOverrides).Put(overrideKey(o.Key()), v)
+		if err := tx.Bucket(bucketLifted).Delete(k); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOverrides).Put(k, v)
 	})
 	if err != nil {
 		return fmt.Errorf("save override %s to %s: %w", o.Key(), s.path, err)
@@ -396,6 +407,82 @@ func (s *Store) DeleteOverride(k health.OverrideKey) error {
 		return fmt.Errorf("delete override %s from %s: %w", k, s.path, err)
 	}
 	return nil
+}
+
+// LiftOverride deletes the override with l's key and stores l as the
+// lifted record of that key, replacing any older one, in one transaction.
+func (s *Store) LiftOverride(l health.Lifted) error {
+	v, err := json.Marshal(l)
+	if err != nil {
+		return fmt.Errorf("encode lifted override %s: %w", l.Key(), err)
+	}
+	k := overrideKey(l.Key())
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketOverrides).Delete(k); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketLifted).Put(k, v)
+	})
+	if err != nil {
+		return fmt.Errorf("lift override %s in %s: %w", l.Key(), s.path, err)
+	}
+	return nil
+}
+
+// DeleteLifted removes the lifted records of the given keys; keys without
+// one are ignored.
+func (s *Store) DeleteLifted(keys ...health.OverrideKey) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLifted)
+		for _, k := range keys {
+			if err := b.Delete(overrideKey(k)); err != nil {
+				return fmt.Errorf("delete %s: %w", k, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete %d lifted overrides from %s: %w", len(keys), s.path, err)
+	}
+	return nil
+}
+
+// LoadLifted returns every stored lifted override, sorted by key. Records
+// that cannot be decoded are skipped with a warning.
+func (s *Store) LoadLifted() ([]health.Lifted, error) {
+	var ls []health.Lifted
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ls = readLifted(tx, s.log)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read lifted overrides from %s: %w", s.path, err)
+	}
+	return ls, nil
+}
+
+// readLifted decodes the lifted bucket, skipping bad records. A file
+// written before the bucket existed has none.
+func readLifted(tx *bolt.Tx, log *slog.Logger) []health.Lifted {
+	b := tx.Bucket(bucketLifted)
+	if b == nil {
+		return nil
+	}
+	var ls []health.Lifted
+	_ = b.ForEach(func(k, v []byte) error {
+		var l health.Lifted
+		if err := json.Unmarshal(v, &l); err != nil {
+			log.Warn("skipping undecodable lifted override", "key", strings.ReplaceAll(string(k), "\x00", "|"), "error", err)
+			return nil
+		}
+		ls = append(ls, l)
+		return nil
+	})
+	slices.SortFunc(ls, func(a, b health.Lifted) int { return a.Key().Compare(b.Key()) })
+	return ls
 }
 
 // LoadOverrides returns every stored override, expired ones included,
@@ -436,6 +523,7 @@ func readOverrides(tx *bolt.Tx, log *slog.Logger) []health.Override {
 type Contents struct {
 	Targets   []TargetRecord    `json:"targets"`   // sorted by target
 	Overrides []health.Override `json:"overrides"` // sorted by key, expired ones included
+	Lifted    []health.Lifted   `json:"lifted"`    // sorted by key
 }
 
 // Read opens the state file at path read-only and returns its contents, for
@@ -460,6 +548,7 @@ func Read(path string, opts Options) (Contents, error) {
 	err = db.View(func(tx *bolt.Tx) error {
 		c.Targets = readTargets(tx, opts.Logger)
 		c.Overrides = readOverrides(tx, opts.Logger)
+		c.Lifted = readLifted(tx, opts.Logger)
 		return nil
 	})
 	if err != nil {

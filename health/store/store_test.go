@@ -65,6 +65,15 @@ func downState() health.State {
 	return s
 }
 
+// backState returns a state that went down and came back up.
+func backState() health.State {
+	s := downState()
+	for i := 5; i < 7; i++ {
+		s.Observe(health.Result{At: t0.Add(time.Duration(i) * time.Second), OK: true, Duration: time.Millisecond}, 2, 3)
+	}
+	return s
+}
+
 func mustOpen(t *testing.T, path string, opts Options) *Store {
 	t.Helper()
 	s, err := Open(path, opts)
@@ -79,7 +88,7 @@ func TestRoundTrip(t *testing.T) {
 	opts, _ := testOptions()
 	s := mustOpen(t, path, opts)
 	a, b, c := target("web", "192.0.2.10"), target("web", "2001:db8::10"), target("api/v2", "192.0.2.11")
-	states := map[health.Target]health.State{a: downState(), b: health.NewState(t0), c: downState()}
+	states := map[health.Target]health.State{a: downState(), b: health.NewState(t0), c: backState()}
 	if err := s.SaveStates(states); err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +116,9 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if got[a].Reason() != "3 consecutive failures: connect: connection refused" || len(got[a].Results) != 5 {
 		t.Errorf("state of %v lost detail: %+v", a, got[a])
+	}
+	if want := states[c].BackSince; want.IsZero() || !got[c].BackSince.Equal(want) {
+		t.Errorf("BackSince of %v = %v, want %v", c, got[c].BackSince, want)
 	}
 	ovs, err := s.LoadOverrides()
 	if err != nil {
@@ -315,6 +327,7 @@ func TestUndecodableRecordsSkipped(t *testing.T) {
 		tx.Bucket(bucketTargets).Put([]byte("web/192.0.2.11"), []byte("{not json"))
 		tx.Bucket(bucketTargets).Put([]byte("no-slash"), []byte("{}"))
 		tx.Bucket(bucketOverrides).Put([]byte("x\x00y\x00"), []byte(`{"action":"sideways"}`))
+		tx.Bucket(bucketLifted).Put([]byte("x\x00y\x00"), []byte(`{"action":"drain","at":"yesterday"}`))
 		return nil
 	})
 	st, err := s.LoadStates()
@@ -325,9 +338,12 @@ func TestUndecodableRecordsSkipped(t *testing.T) {
 	if err != nil || len(ovs) != 1 {
 		t.Errorf("LoadOverrides() = %v, %v, want one", ovs, err)
 	}
+	if ls, err := s.LoadLifted(); err != nil || len(ls) != 0 {
+		t.Errorf("LoadLifted() = %v, %v, want none", ls, err)
+	}
 	s.Close()
-	if n := strings.Count(logs.String(), "skipping undecodable"); n != 3 {
-		t.Errorf("logged %d skipped records, want 3:\n%s", n, logs)
+	if n := strings.Count(logs.String(), "skipping undecodable"); n != 4 {
+		t.Errorf("logged %d skipped records, want 4:\n%s", n, logs)
 	}
 }
 
@@ -339,6 +355,7 @@ func TestReadOffline(t *testing.T) {
 	a := target("web", "192.0.2.10")
 	s.SaveStates(map[health.Target]health.State{a: downState()})
 	s.SaveOverride(health.Override{Datacenter: "ams", Action: health.Drain, Created: t0})
+	s.LiftOverride(health.Lifted{Override: health.Override{Datacenter: "sin", Action: health.ForceDown}, At: t0})
 	s.Close()
 	before, _ := os.ReadFile(path)
 
@@ -351,6 +368,9 @@ func TestReadOffline(t *testing.T) {
 	}
 	if len(c.Overrides) != 1 || c.Overrides[0].Action != health.Drain {
 		t.Errorf("Read overrides = %+v", c.Overrides)
+	}
+	if len(c.Lifted) != 1 || c.Lifted[0].Datacenter != "sin" || !c.Lifted[0].At.Equal(t0) {
+		t.Errorf("Read lifted = %+v", c.Lifted)
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Error("Read changed the file")
@@ -376,5 +396,148 @@ func TestOpenPathError(t *testing.T) {
 	_, err := Open(filepath.Join(t.TempDir(), "no-such-dir", "gslb.db"), opts)
 	if !errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrCorrupt) {
 		t.Errorf("Open(missing dir) = %v, want ErrNotExist", err)
+	}
+}
+
+func TestLifted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gslb.db")
+	opts, _ := testOptions()
+	s := mustOpen(t, path, opts)
+	addr := netip.MustParseAddr("192.0.2.10")
+	drain := health.Override{Datacenter: "ams", Action: health.Drain, Reason: "maintenance", Created: t0}
+	down := health.Override{Pool: "web", Addr: addr, Action: health.ForceDown, Created: t0}
+	other := health.Override{Datacenter: "sin", Action: health.Drain, Created: t0}
+	for _, o := range []health.Override{drain, down, other} {
+		if err := s.SaveOverride(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name          string
+		do            func() error
+		wantOverrides []health.OverrideKey
+		wantLifted    []health.Lifted
+	}{
+		{
+			"lift the drain",
+			func() error { return s.LiftOverride(health.Lifted{Override: drain, At: t0.Add(time.Minute)}) },
+			[]health.OverrideKey{other.Key(), down.Key()}, // sorted: pool "" first
+			[]health.Lifted{{Override: drain, At: t0.Add(time.Minute)}},
+		},
+		{
+			"lift the address",
+			func() error { return s.LiftOverride(health.Lifted{Override: down, At: t0.Add(2 * time.Minute)}) },
+			[]health.OverrideKey{other.Key()},
+			[]health.Lifted{{Override: drain, At: t0.Add(time.Minute)}, {Override: down, At: t0.Add(2 * time.Minute)}},
+		},
+		{
+			"drain again: no longer lifted",
+			func() error { return s.SaveOverride(drain) },
+			[]health.OverrideKey{drain.Key(), other.Key()},
+			[]health.Lifted{{Override: down, At: t0.Add(2 * time.Minute)}},
+		},
+		{
+			"lift it again: the latest only",
+			func() error { return s.LiftOverride(health.Lifted{Override: drain, At: t0.Add(3 * time.Minute)}) },
+			[]health.OverrideKey{other.Key()},
+			[]health.Lifted{{Override: drain, At: t0.Add(3 * time.Minute)}, {Override: down, At: t0.Add(2 * time.Minute)}},
+		},
+		{
+			"delete one, and a key never lifted",
+			func() error { return s.DeleteLifted(down.Key(), other.Key()) },
+			[]health.OverrideKey{other.Key()},
+			[]health.Lifted{{Override: drain, At: t0.Add(3 * time.Minute)}},
+		},
+		{
+			"reopen",
+			func() error {
+				if err := s.Close(); err != nil {
+					return err
+				}
+				s = mustOpen(t, path, opts)
+				return nil
+			},
+			[]health.OverrideKey{other.Key()},
+			[]health.Lifted{{Override: drain, At: t0.Add(3 * time.Minute)}},
+		},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		ovs, err := s.LoadOverrides()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []health.OverrideKey
+		for _, o := range ovs {
+			keys = append(keys, o.Key())
+		}
+		if !reflect.DeepEqual(keys, st.wantOverrides) {
+			t.Errorf("%s: LoadOverrides() keys = %v, want %v", st.name, keys, st.wantOverrides)
+		}
+		ls, err := s.LoadLifted()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ls, st.wantLifted) {
+			t.Errorf("%s: LoadLifted() = %+v, want %+v", st.name, ls, st.wantLifted)
+		}
+	}
+	s.Close()
+}
+
+// TestOldLayoutOpens writes a file as gslb wrote it before the lifted
+// bucket and State.BackSince existed: Read and Open accept it, and Open
+// adds the bucket.
+func TestOldLayoutOpens(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gslb.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rec = `{"target":{"check":"web","addr":"192.0.2.10"},"state":{"status":"up","since":"2026-03-01T11:02:00Z",` +
+		`"successes":2,"failures":0,"transitions":[{"from":"unknown","to":"down","at":"2026-03-01T11:01:00Z","reason":"3 consecutive failures"},` +
+		`{"from":"down","to":"up","at":"2026-03-01T11:02:00Z","reason":"2 consecutive successes"}]},"updated":"2026-03-01T11:02:00Z"}`
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, _ := tx.CreateBucket(bucketMeta)
+		meta.Put(keyVersion, []byte("1"))
+		targets, _ := tx.CreateBucket(bucketTargets)
+		targets.Put([]byte("web/192.0.2.10"), []byte(rec))
+		ovs, _ := tx.CreateBucket(bucketOverrides)
+		return ovs.Put([]byte("\x00ams\x00"), []byte(`{"datacenter":"ams","action":"drain"}`))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	opts, logs := testOptions()
+	c, err := Read(path, opts)
+	if err != nil || len(c.Targets) != 1 || len(c.Overrides) != 1 || len(c.Lifted) != 0 {
+		t.Fatalf("Read(old layout) = %+v, %v", c, err)
+	}
+	s := mustOpen(t, path, opts)
+	defer s.Close()
+	states, err := s.LoadStates()
+	a := target("web", "192.0.2.10")
+	if err != nil || states[a].Status != health.Up || !states[a].BackSince.IsZero() {
+		t.Errorf("LoadStates() = %+v, %v, want %v up without BackSince", states, err, a)
+	}
+	if ls, err := s.LoadLifted(); err != nil || len(ls) != 0 {
+		t.Errorf("LoadLifted() = %+v, %v, want none", ls, err)
+	}
+	drain := health.Override{Datacenter: "ams", Action: health.Drain}
+	if err := s.LiftOverride(health.Lifted{Override: drain, At: t0}); err != nil {
+		t.Errorf("LiftOverride on an old file = %v", err)
+	}
+	if ovs, _ := s.LoadOverrides(); len(ovs) != 0 {
+		t.Errorf("LoadOverrides() after the lift = %+v, want none", ovs)
+	}
+	if ls, _ := s.LoadLifted(); len(ls) != 1 || ls[0].Key() != drain.Key() {
+		t.Errorf("LoadLifted() after the lift = %+v", ls)
+	}
+	if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 0 || strings.Contains(logs.String(), "WARN") {
+		t.Errorf("old file taken for corrupt: %v\n%s", m, logs)
 	}
 }
