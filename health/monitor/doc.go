@@ -1,7 +1,8 @@
 // Package monitor schedules health probes and turns their results into the
 // health.Snapshot that the query path reads. It owns the probe schedule,
-// the per-target rise/fall state machines, admin overrides, start-up
-// readiness, and what is written to the state store and when.
+// the per-target rise/fall state machines, admin overrides and the memory
+// of lifted ones, start-up readiness, and what is written to the state
+// store and when.
 //
 // # Use
 //
@@ -32,10 +33,17 @@
 // arrive together are published together. Every transition is logged once
 // (component=health, with its reason) and persisted.
 //
+// Each target's Detail carries BackSince, the time of its last Down → Up
+// transition (health.State.BackSince), for slow ramp-up: a target that
+// started Unknown and went Up has none, and one whose persisted state was
+// too stale to seed it starts Unknown without one.
+//
 // # Persistence and warm start
 //
 // The store is written on transitions, on override changes and removals,
-// at checkpoints and when Run returns — never on every probe. A target's
+// at checkpoints and when Run returns — never on every probe. What it
+// keeps: each probed target's health.State (with BackSince, so a restart
+// continues a ramp), the overrides, and the lifted overrides. A target's
 // state is checkpointed when it saw probes since it was last saved and
 // that save is half its staleness limit old (looked for every
 // Options.Checkpoint), so even after a crash a restart finds it fresh. At
@@ -64,6 +72,18 @@
 // lapsed overrides are also purged from memory and the store periodically
 // (Options.PurgeInterval).
 //
+// A drain or a force-down that stops applying is remembered as a
+// health.Lifted, published in the snapshot's Lifted and kept in the store,
+// so that slow ramp-up brings its datacenter or address back gradually,
+// also across a restart. It ends when an operator clears it (At is the
+// time of the clear, or its Until if it had lapsed already) or when the
+// purge removes it after it lapsed (At is its Until). Force-ups are not
+// remembered. There is at most one record per override key, the latest;
+// setting an override of that key again deletes it. Records are forgotten
+// Options.LiftedRetention after they ended (default 7 days, the longest
+// ramp_up the configuration accepts): never published again, and deleted
+// from the store at the next purge.
+//
 // # Layout
 //
 // One concept per file:
@@ -82,6 +102,8 @@
 //     states: the load, warm-start seeds, saves, checkpoints, deletions.
 //   - ready.go: the first round and the maximum start wait.
 //   - overrides.go: set, clear, list and purge overrides.
+//   - lifted.go: which ended overrides are remembered as lifted, and for
+//     how long.
 //   - states.go: the detailed per-target view for the control API.
 //   - options.go, errors.go: Options with their defaults, and the errors.
 package monitor

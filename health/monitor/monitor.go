@@ -42,6 +42,7 @@ type Monitor struct {
 	seeds      map[health.Target]health.State         // persisted states, until the first SetTargets (persist.go)
 	configured bool                                   // SetTargets was called
 	overrides  map[health.OverrideKey]health.Override // overrides.go
+	lifted     map[health.OverrideKey]health.Lifted   // lifted.go
 	pending    []change                               // transitions not yet logged and persisted (transitions.go)
 	republish  bool                                   // an undecided target's probe changed its snapshot status
 	changed    chan struct{}                          // closed at the next publish
@@ -51,8 +52,8 @@ type Monitor struct {
 }
 
 // New returns a Monitor with no targets. When opts.Store is set it loads
-// the persisted states (used to seed the targets of the first SetTargets)
-// and the overrides (in the snapshot at once).
+// the persisted states (used to seed the targets of the first SetTargets),
+// the overrides and the lifted overrides (in the snapshot at once).
 func New(opts Options) (*Monitor, error) {
 	opts = opts.withDefaults()
 	m := &Monitor{
@@ -63,6 +64,7 @@ func New(opts Options) (*Monitor, error) {
 		kick:      make(chan struct{}, 1),
 		targets:   make(map[health.Target]*entry),
 		overrides: make(map[health.OverrideKey]health.Override),
+		lifted:    make(map[health.OverrideKey]health.Lifted),
 		changed:   make(chan struct{}),
 	}
 	if err := m.load(); err != nil {
@@ -87,15 +89,16 @@ func (m *Monitor) Changed() <-chan struct{} {
 	return m.changed
 }
 
-// publishLocked builds a snapshot from the current states and overrides,
-// publishes it and wakes Changed waiters. Callers hold mu, so snapshots are
-// published in the order of the states they reflect.
+// publishLocked builds a snapshot from the current states, overrides and
+// lifted overrides, publishes it and wakes Changed waiters. Callers hold
+// mu, so snapshots are published in the order of the states they reflect.
 func (m *Monitor) publishLocked() {
 	ds := make(map[health.Target]health.Detail, len(m.targets))
 	for t, e := range m.targets {
 		ds[t] = e.state.Detail()
 	}
-	m.snap.Store(health.NewDetailedSnapshot(ds, slices.Collect(maps.Values(m.overrides))))
+	s := health.NewDetailedSnapshot(ds, slices.Collect(maps.Values(m.overrides)))
+	m.snap.Store(s.WithLifted(m.liftedLocked(m.opts.Now())))
 	close(m.changed)
 	m.changed = make(chan struct{})
 }

@@ -726,6 +726,9 @@ func (s *memStore) DeleteStates(ts ...health.Target) error {
 func (s *memStore) LoadOverrides() ([]health.Override, error) { return nil, nil }
 func (s *memStore) SaveOverride(health.Override) error        { return nil }
 func (s *memStore) DeleteOverride(health.OverrideKey) error   { return nil }
+func (s *memStore) LoadLifted() ([]health.Lifted, error)      { return nil, nil }
+func (s *memStore) LiftOverride(health.Lifted) error          { return nil }
+func (s *memStore) DeleteLifted(...health.OverrideKey) error  { return nil }
 
 // TestFirstRoundDecides checks start-up: Ready closes after one probe of
 // every target, and until rise or fall decide, the snapshot follows the last

@@ -17,6 +17,10 @@ const (
 	DefaultMaxStartWait  = 10 * time.Second
 	DefaultCheckpoint    = time.Second
 	DefaultPurgeInterval = time.Minute
+	// DefaultLiftedRetention is how long a lifted drain or force-down is
+	// remembered by default: one week, the longest ramp_up the
+	// configuration accepts.
+	DefaultLiftedRetention = 7 * 24 * time.Hour
 	// DefaultInterval is used for a check whose Interval is not positive.
 	DefaultInterval = 5 * time.Second
 	// StalenessIntervals is how many intervals of its check a persisted
@@ -31,8 +35,14 @@ type Store interface {
 	SaveStates(states map[health.Target]health.State) error
 	DeleteStates(targets ...health.Target) error
 	LoadOverrides() ([]health.Override, error)
+	// SaveOverride stores o and deletes the lifted record of its key.
 	SaveOverride(o health.Override) error
 	DeleteOverride(k health.OverrideKey) error
+	LoadLifted() ([]health.Lifted, error)
+	// LiftOverride deletes the override of l's key and stores l as the
+	// lifted record of that key, replacing any older one.
+	LiftOverride(l health.Lifted) error
+	DeleteLifted(keys ...health.OverrideKey) error
 }
 
 // ProbeFunc runs one probe of check c against addr and returns nil on
@@ -71,9 +81,17 @@ type Options struct {
 	// after a crash finds it fresh; all states are saved when Run returns.
 	// Default 1s.
 	Checkpoint time.Duration
-	// PurgeInterval is the period at which lapsed overrides are removed.
-	// Default 1m.
+	// PurgeInterval is the period at which lapsed overrides are removed,
+	// and lifted ones older than LiftedRetention forgotten. Default 1m.
 	PurgeInterval time.Duration
+	// LiftedRetention is how long a drain or a force-down that stopped
+	// applying (cleared, or lapsed) is remembered in the snapshot's Lifted
+	// and in the store, counted from when it ended. Slow ramp-up reads it:
+	// a datacenter back from a drain takes its clients back over its
+	// pool's ramp_up from that time. Default 7 days, the longest ramp_up
+	// the configuration accepts; a shorter retention ends longer ramps
+	// early.
+	LiftedRetention time.Duration
 }
 
 // withDefaults returns o with its zero fields filled in.
@@ -103,6 +121,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PurgeInterval <= 0 {
 		o.PurgeInterval = DefaultPurgeInterval
+	}
+	if o.LiftedRetention <= 0 {
+		o.LiftedRetention = DefaultLiftedRetention
 	}
 	return o
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // SetOverride validates o, saves it and publishes it, replacing any
-// override with the same key. A zero Created is set to now. Nothing changes
-// when saving fails.
+// override with the same key and forgetting when an override of that key
+// was last lifted. A zero Created is set to now. Nothing changes when
+// saving fails.
 func (m *Monitor) SetOverride(o health.Override) error {
 	now := m.opts.Now()
 	if o.Created.IsZero() {
@@ -27,6 +28,7 @@ func (m *Monitor) SetOverride(o health.Override) error {
 	}
 	m.mu.Lock()
 	m.overrides[o.Key()] = o
+	delete(m.lifted, o.Key())
 	m.publishLocked()
 	m.mu.Unlock()
 	m.log.Info("override set", "override", o.Key().String(), "action", o.Action.String(),
@@ -35,29 +37,47 @@ func (m *Monitor) SetOverride(o health.Override) error {
 }
 
 // ClearOverride removes the override with key k (normalized as by
-// health.KeyFor), from the store and then from the snapshot. It returns
-// ErrNoOverride when there is none.
+// health.KeyFor), from the store and then from the snapshot. A drain or a
+// force-down is remembered as lifted now (at its Until if it had already
+// lapsed), in the same store transaction. It returns ErrNoOverride when
+// there is none.
 func (m *Monitor) ClearOverride(k health.OverrideKey) error {
 	k = health.KeyFor(k.Pool, k.Datacenter, k.Addr)
 	m.persistMu.Lock()
 	defer m.persistMu.Unlock()
 	m.mu.Lock()
-	_, ok := m.overrides[k]
+	o, ok := m.overrides[k]
 	m.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("clear override %s: %w", k, ErrNoOverride)
 	}
-	if st := m.opts.Store; st != nil {
-		if err := st.DeleteOverride(k); err != nil {
-			return fmt.Errorf("clear override %s: %w", k, err)
-		}
+	l, keep := m.lift(o, m.opts.Now())
+	if err := m.removeOverride(o, l, keep); err != nil {
+		return fmt.Errorf("clear override %s: %w", k, err)
 	}
 	m.mu.Lock()
 	delete(m.overrides, k)
+	if keep {
+		m.lifted[k] = l
+	}
 	m.publishLocked()
 	m.mu.Unlock()
-	m.log.Info("override cleared", "override", k.String())
+	m.log.Info("override cleared", "override", k.String(), "action", o.Action.String())
 	return nil
+}
+
+// removeOverride deletes override o from the store, recording l as its
+// lifted record when keep. Callers hold persistMu.
+func (m *Monitor) removeOverride(o health.Override, l health.Lifted, keep bool) error {
+	st := m.opts.Store
+	switch {
+	case st == nil:
+		return nil
+	case keep:
+		return st.LiftOverride(l)
+	default:
+		return st.DeleteOverride(o.Key())
+	}
 }
 
 // Overrides returns the overrides in force now, sorted by key.
@@ -75,7 +95,9 @@ func (m *Monitor) Overrides() []health.Override {
 	return out
 }
 
-// purge removes lapsed overrides from the store and the snapshot.
+// purge removes lapsed overrides from the store and the snapshot,
+// remembering drains and force-downs as lifted at their Until, and forgets
+// lifted overrides older than Options.LiftedRetention.
 func (m *Monitor) purge() {
 	now := m.opts.Now()
 	m.persistMu.Lock()
@@ -87,24 +109,42 @@ func (m *Monitor) purge() {
 			lapsed = append(lapsed, o)
 		}
 	}
+	expired := m.expiredLiftedLocked(now)
 	m.mu.Unlock()
-	if len(lapsed) == 0 {
+	if len(lapsed) == 0 && len(expired) == 0 {
 		return
 	}
+	slices.SortFunc(lapsed, func(a, b health.Override) int { return a.Key().Compare(b.Key()) })
 	var gone []health.OverrideKey
+	var lifted []health.Lifted
 	for _, o := range lapsed {
-		if st := m.opts.Store; st != nil {
-			if err := st.DeleteOverride(o.Key()); err != nil {
-				m.log.Error("cannot purge a lapsed override", "override", o.Key().String(), "error", err)
-				continue
-			}
+		l, keep := m.lift(o, now)
+		if err := m.removeOverride(o, l, keep); err != nil {
+			m.log.Error("cannot purge a lapsed override", "override", o.Key().String(), "error", err)
+			continue
 		}
 		gone = append(gone, o.Key())
+		if keep {
+			lifted = append(lifted, l)
+		}
 		m.log.Info("override lapsed", "override", o.Key().String(), "action", o.Action.String(), "until", o.Until)
+	}
+	if st := m.opts.Store; st != nil && len(expired) > 0 {
+		if err := st.DeleteLifted(expired...); err != nil {
+			// Never published again (see liftedLocked); the next purge retries.
+			m.log.Error("cannot forget old lifted overrides", "overrides", len(expired), "error", err)
+			expired = nil
+		}
 	}
 	m.mu.Lock()
 	for _, k := range gone {
 		delete(m.overrides, k)
+	}
+	for _, l := range lifted {
+		m.lifted[l.Key()] = l
+	}
+	for _, k := range expired {
+		delete(m.lifted, k)
 	}
 	m.publishLocked()
 	m.mu.Unlock()

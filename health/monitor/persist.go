@@ -10,10 +10,12 @@ import (
 // This file holds what the monitor reads from and writes to Options.Store
 // for target states: the load at start, the warm-start seeds, the saves of
 // transitions and checkpoints, and the deletion of states no longer
-// needed. Overrides are persisted where they change (overrides.go).
+// needed. Overrides and lifted overrides are persisted where they change
+// (overrides.go).
 
-// load reads the persisted states (kept as seeds for the first SetTargets)
-// and the overrides. Without a store there is nothing to load.
+// load reads the persisted states (kept as seeds for the first SetTargets),
+// the overrides and the lifted overrides. Without a store there is nothing
+// to load.
 func (m *Monitor) load() error {
 	st := m.opts.Store
 	if st == nil {
@@ -31,6 +33,11 @@ func (m *Monitor) load() error {
 	for _, o := range ovs {
 		m.overrides[o.Key()] = o
 	}
+	ls, err := st.LoadLifted()
+	if err != nil {
+		return fmt.Errorf("health monitor: load lifted overrides: %w", err)
+	}
+	m.loadLifted(ls)
 	return nil
 }
 
