@@ -38,7 +38,7 @@ lint:
 
 # Go benchmarks of the query path and the selection step.
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./dns ./zones/... ./geo/...
+	$(GO) test -run='^$$' -bench=. -benchmem ./dns ./zones/... ./pick ./route ./geo/...
 
 # Loopback load test against gdnsd with dnsperf (installs both if missing).
 bench-compare: build

@@ -33,10 +33,11 @@ type decisions struct {
 }
 
 // reset empties ds for reuse, keeping the capacity of the address buffers
-// and dropping references to pools.
+// and dropping the references to pools (a pooled scratch must not keep an
+// old zone set alive). Route overwrites a decision whole.
 func (ds *decisions) reset() {
-	for i := range ds.d {
-		ds.d[i] = pick.Decision{Addrs: ds.d[i].Addrs[:0]}
+	for i := range ds.n { // Route overwrites the rest; only drop what was used
+		ds.d[i].Pool = nil
 	}
 	ds.n, ds.any = 0, ds.any[:0]
 }

@@ -43,19 +43,23 @@ type rampNote struct {
 // choose is step 2: given the members' states, it picks the member that
 // answers. Every policy shares the all-down rules (allDown); what differs
 // is how a member is picked among the up ones.
-func choose(ev *evaluation) choice {
+//
+// It fills c in place: a choice is a few hundred bytes that the query path
+// should not copy from function to function.
+func choose(ev *evaluation, c *choice) {
+	*c = choice{at: -1, first: -1, firstUndrain: -1, natural: -1, rampSkipped: -1}
 	switch ev.p.Policy {
 	case Weighted, Sticky:
-		return chooseDrawn(ev)
+		chooseDrawn(ev, c)
 	default: // Nearest and Failover: the ranking already says who is first
-		return chooseFirstUp(ev)
+		chooseFirstUp(ev, c)
 	}
 }
 
 // chooseFirstUp picks the first eligible member in rank order that is up:
 // the client's first choice, or a failover to the next one up.
-func chooseFirstUp(ev *evaluation) choice {
-	c := choice{at: -1, first: -1, firstUndrain: -1, rampSkipped: -1}
+func chooseFirstUp(ev *evaluation, c *choice) {
+	ramp := ev.p.RampUp > 0
 	for i := range ev.n {
 		st := ev.judge(i)
 		if !st.eligible {
@@ -68,7 +72,7 @@ func chooseFirstUp(ev *evaluation) choice {
 		if !st.drained && c.firstUndrain < 0 {
 			c.firstUndrain, c.undrained = i, st
 		}
-		if st.up && c.rampedOut(ev, i, st) {
+		if st.up && ramp && c.rampedOut(ev, i, &st) {
 			continue // ramping up and not taking this client yet
 		}
 		if st.up {
@@ -76,30 +80,30 @@ func chooseFirstUp(ev *evaluation) choice {
 			if i != c.first {
 				c.reason = ReasonFailover
 				if ev.p.Spill == SpillCapacity {
-					c = spill(ev, c)
+					spill(ev, c)
 				}
 			}
 			if c.rampSkipped >= 0 {
 				c.reason = ReasonRamp
 			}
-			return c
+			return
 		}
 	}
-	if c.eligible == 0 {
+	switch {
+	case c.eligible == 0:
 		c.outcome = NoData
-		return c
+	case c.rampSkipped >= 0:
+		c.rampFallback()
+	default:
+		allDown(ev, c)
 	}
-	if c.rampSkipped >= 0 {
-		return c.rampFallback()
-	}
-	return allDown(ev, c)
 }
 
 // rampedOut reports whether the up member ranked i-th is ramping up and
 // does not take this client yet, remembering it for the trace and as the
 // fallback when no other member is up. A ramp check, taken or not, narrows
 // the scope to the hashed prefix.
-func (c *choice) rampedOut(ev *evaluation, i int, st memberState) bool {
+func (c *choice) rampedOut(ev *evaluation, i int, st *memberState) bool {
 	r, ok := ev.rampFor(i)
 	if !ok {
 		return false
@@ -112,20 +116,19 @@ func (c *choice) rampedOut(ev *evaluation, i int, st memberState) bool {
 		return false
 	}
 	if c.rampSkipped < 0 {
-		c.rampSkipped, c.rampState = i, st
+		c.rampSkipped, c.rampState = i, *st
 	}
 	return true
 }
 
 // rampFallback answers from the first member skipped for its ramp when no
 // other member is up: a ramping member is better than none.
-func (c choice) rampFallback() choice {
+func (c *choice) rampFallback() {
 	c.at, c.state, c.mode = c.rampSkipped, c.rampState, selectUp
 	c.reason = ReasonFirst
 	if c.at != c.first {
 		c.reason = ReasonFailover
 	}
-	return c
 }
 
 // allDown applies the pool's when_all_down to c, a scan that found every
@@ -134,7 +137,7 @@ func (c choice) rampFallback() choice {
 // were up, with all its addresses except drained ones (all of them when it
 // is drained); AllDownNoData, AllDownServFail and AllDownCNAME answer
 // accordingly (AllDownCNAME without a target: ServFail).
-func allDown(ev *evaluation, c choice) choice {
+func allDown(ev *evaluation, c *choice) {
 	c.reason = ReasonAllDown
 	switch ev.p.WhenAllDown {
 	case AllDownNoData:
@@ -152,7 +155,7 @@ func allDown(ev *evaluation, c choice) choice {
 			c.at, c.mode, c.state = c.first, selectAll, ev.judge(c.first)
 		}
 	}
-	return c
+
 }
 
 // chooseDrawn picks among the eligible up members by weight: a random draw
@@ -162,8 +165,9 @@ func allDown(ev *evaluation, c choice) choice {
 // choice is what it would be with every member up — for Weighted, when no
 // member of weight > 0 is down; for Sticky, when the client's own member is
 // up — and ReasonFailover otherwise.
-func chooseDrawn(ev *evaluation) choice {
-	c := choice{at: -1, first: -1, firstUndrain: -1, natural: -1, drawn: true, rampSkipped: -1}
+func chooseDrawn(ev *evaluation, c *choice) {
+	c.drawn = true
+	ramp := ev.p.RampUp > 0
 	sticky := ev.p.Policy == Sticky
 	var client uint64
 	if sticky {
@@ -221,7 +225,7 @@ func chooseDrawn(ev *evaluation) choice {
 			}
 			continue
 		}
-		if c.rampedOut(ev, i, st) {
+		if ramp && c.rampedOut(ev, i, &st) {
 			continue
 		}
 		if i >= ev.listed && ev.listed > 0 {
@@ -252,14 +256,15 @@ func chooseDrawn(ev *evaluation) choice {
 		g = &light
 	}
 	if g.at < 0 {
-		if c.eligible == 0 {
+		switch {
+		case c.eligible == 0:
 			c.outcome = NoData
-			return c
+		case c.rampSkipped >= 0:
+			c.rampFallback()
+		default:
+			allDown(ev, c)
 		}
-		if c.rampSkipped >= 0 {
-			return c.rampFallback()
-		}
-		return allDown(ev, c)
+		return
 	}
 	c.at, c.state, c.mode, c.total, c.among = g.at, g.state, selectUp, g.total, g.n
 	if sticky {
@@ -277,7 +282,6 @@ func chooseDrawn(ev *evaluation) choice {
 	default:
 		c.reason = ReasonFirst
 	}
-	return c
 }
 
 // spillSalt separates the spill hash from the sticky policy's, so that a
@@ -290,7 +294,7 @@ const spillSalt = 0x7370696c6c // "spill"
 // capacity: each client subnet goes to the member with the highest
 // rendezvous score, weighted by capacity, so it stays there while the set
 // does not change.
-func spill(ev *evaluation, c choice) choice {
+func spill(ev *evaluation, c *choice) {
 	width := ev.p.SpillWidth
 	if width <= 0 {
 		width = DefaultSpillWidth
@@ -319,5 +323,4 @@ func spill(ev *evaluation, c choice) choice {
 			best, c.at, c.state = score, i, st
 		}
 	}
-	return c
 }

@@ -49,7 +49,8 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Decision 
 	if tr != nil {
 		ev.traceAll(tr)
 	}
-	c := choose(&ev)
+	var c choice
+	choose(&ev, &c)
 	d.Reason, d.MinScope = c.reason, c.minScope
 	if c.at >= 0 {
 		d.Member = ev.member(c.at)
@@ -61,7 +62,7 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Decision 
 		}
 	}
 	if tr != nil {
-		tr.explain(p, c, d)
+		tr.explain(p, &c, d)
 	}
 	return d
 }

@@ -218,7 +218,7 @@ func (t *Trace) decide(at int, format string, args ...any) {
 
 // explain records the decision of Resolve: c is what step 2 chose and d
 // the finished decision.
-func (t *Trace) explain(p *Pool, c choice, d Decision) {
+func (t *Trace) explain(p *Pool, c *choice, d Decision) {
 	switch {
 	case c.eligible == 0:
 		t.decide(-1, "no member has %s addresses or a CNAME: NODATA", t.Family)
@@ -231,7 +231,7 @@ func (t *Trace) explain(p *Pool, c choice, d Decision) {
 }
 
 // decideChosen explains the normal case: the member ranked c.at is up.
-func (t *Trace) decideChosen(c choice, d Decision) {
+func (t *Trace) decideChosen(c *choice, d Decision) {
 	name := t.Members[c.at].Datacenter
 	var why string
 	switch {
@@ -279,7 +279,7 @@ func (t *Trace) decideChosen(c choice, d Decision) {
 }
 
 // decideAllDown explains an all-down answer.
-func (t *Trace) decideAllDown(p *Pool, c choice, d Decision) {
+func (t *Trace) decideAllDown(p *Pool, c *choice, d Decision) {
 	head := fmt.Sprintf("all %d eligible datacenter(s) down for %s", c.eligible, t.Family)
 	switch p.WhenAllDown {
 	case AllDownNoData:
