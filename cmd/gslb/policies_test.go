@@ -166,3 +166,37 @@ default = ["iad", "*"]
 		}
 	})
 }
+
+// TestRampUpOverDNS: a datacenter back up with ramp_up = "1h" does not take
+// its clients back at once; they stay where they failed over to.
+func TestRampUpOverDNS(t *testing.T) {
+	ams, _ := twoBackends(t)
+	dir := t.TempDir()
+	writeSetup(t, dir, ams.port(), "", `origin = "example.com."
+records = ["@ NS ns1", "ns1 A 192.0.2.53"]
+[gslb.www]
+pool = "web"
+ttl = "30s"
+[pools.web]
+check = "web"
+ramp_up = "1h"
+members = [
+  { datacenter = "ams", addresses = ["127.0.0.1"] },
+  { datacenter = "iad", addresses = ["127.0.0.2"] },
+]
+`)
+	h := startServer(t, dir)
+	const amsClient = "192.0.2.0/24"
+	h.waitAnswer("www.example.com.", amsClient, "127.0.0.1") // never down: no ramp
+	h.waitLog(`target=web/127.0.0.1 from=unknown to=up`)
+	ams.stop()
+	h.waitLog(`target=web/127.0.0.1 from=up to=down`)
+	h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	ams.start()
+	h.waitLog(`target=web/127.0.0.1 from=down to=up`)
+	r := h.query("www.example.com.", mdns.TypeA, amsClient, false)
+	if got := answerText(r); got != "127.0.0.2" || r.Answer[0].Header().Ttl != 15 || ecsScope(r) < 24 {
+		t.Errorf("Amsterdam client right after ams came back: %s ttl %d scope /%d; want 127.0.0.2 (ramping), ttl 15, scope >= /24",
+			got, r.Answer[0].Header().Ttl, ecsScope(r))
+	}
+}
