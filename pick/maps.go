@@ -86,6 +86,7 @@ type Map struct {
 	cidrs   []int // entry indexes of the CIDR entries, by ascending prefix length
 	prefix  []netip.Prefix
 	byAddr  []int // indexes into prefix, by address (IPv4 first)
+	parent  []int // by index into prefix: the longest other CIDR that contains it; -1: none
 	asns    map[uint32]int
 	subdivs map[string]int
 	country map[string]int
@@ -157,7 +158,23 @@ func NewMap(name string, entries []MapEntry) (*Map, error) {
 	for i := range m.byAddr {
 		m.byAddr[i] = i
 	}
-	slices.SortStableFunc(m.byAddr, func(a, b int) int { return prefix[a].Addr().Compare(prefix[b].Addr()) })
+	slices.SortStableFunc(m.byAddr, func(a, b int) int {
+		return cmp.Or(prefix[a].Addr().Compare(prefix[b].Addr()), cmp.Compare(prefix[a].Bits(), prefix[b].Bits()))
+	})
+	// Prefixes nest or are disjoint: in address order, a stack of the
+	// prefixes that contain the current one gives each its parent.
+	m.parent = make([]int, len(prefix))
+	var stack []int
+	for _, i := range m.byAddr {
+		for len(stack) > 0 && !prefix[stack[len(stack)-1]].Contains(prefix[i].Addr()) {
+			stack = stack[:len(stack)-1]
+		}
+		m.parent[i] = -1
+		if len(stack) > 0 {
+			m.parent[i] = stack[len(stack)-1]
+		}
+		stack = append(stack, i)
+	}
 	m.key = key.String()
 	return m, nil
 }
@@ -194,12 +211,7 @@ func (m *Map) matchCIDR(addr netip.Addr) int {
 		return -1
 	}
 	a, _ := geo.Canonical(addr)
-	for i := len(m.prefix) - 1; i >= 0; i-- { // longest first
-		if m.prefix[i].Contains(a) {
-			return m.cidrs[i]
-		}
-	}
-	return -1
+	return m.containingCIDR(netip.PrefixFrom(a, a.BitLen()))
 }
 
 // matchLocation returns the entry that matches loc by AS, subdivision,
@@ -231,10 +243,25 @@ func (m *Map) matchLocation(loc geo.Location) int {
 }
 
 // containingCIDR returns the entry of the longest CIDR that contains all
-// of p, or -1.
+// of p, or -1. It finds the last CIDR that starts at or before p and climbs
+// its parents: since CIDRs nest or are disjoint, every CIDR that contains p
+// is on that chain, the longest first.
 func (m *Map) containingCIDR(p netip.Prefix) int {
-	for i := len(m.prefix) - 1; i >= 0; i-- { // longest first
-		if c := m.prefix[i]; c.Bits() <= p.Bits() && c.Contains(p.Addr()) {
+	if len(m.prefix) == 0 {
+		return -1
+	}
+	a := p.Addr()
+	n, _ := slices.BinarySearchFunc(m.byAddr, a, func(i int, a netip.Addr) int {
+		if c := m.prefix[i].Addr().Compare(a); c != 0 {
+			return c
+		}
+		return -1 // every prefix starting at a sorts before a
+	})
+	if n == 0 {
+		return -1
+	}
+	for i := m.byAddr[n-1]; i >= 0; i = m.parent[i] {
+		if c := m.prefix[i]; c.Bits() <= p.Bits() && c.Contains(a) {
 			return m.cidrs[i]
 		}
 	}

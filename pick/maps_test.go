@@ -267,3 +267,37 @@ func mapEntries(p *Pool) []MapEntry {
 	}
 	return p.Map.Entries()
 }
+
+// TestContainingCIDR compares the parent-chain search with a linear scan
+// over random nested and disjoint CIDRs.
+func TestContainingCIDR(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for round := range 200 {
+		var entries []MapEntry
+		seen := map[string]bool{}
+		for range 1 + rng.IntN(30) {
+			size := rng.IntN(13)
+			u := []universe{universe4, universe6}[round%2]
+			c := u.prefix(rng.IntN(4096)&^(1<<size-1), size).String()
+			if !seen[c] {
+				seen[c] = true
+				entries = append(entries, MapEntry{Kind: MatchCIDR, Key: c, Datacenters: []string{"ams"}})
+			}
+		}
+		m := mustMap(t, "c", entries...)
+		u := []universe{universe4, universe6}[round%2]
+		for range 200 {
+			size := rng.IntN(13)
+			p := u.prefix(rng.IntN(4096)&^(1<<size-1), size)
+			want := -1
+			for i, c := range m.prefix { // m.prefix is by ascending length: the last match is the longest
+				if c.Bits() <= p.Bits() && c.Contains(p.Addr()) {
+					want = m.cidrs[i]
+				}
+			}
+			if got := m.containingCIDR(p); got != want {
+				t.Fatalf("containingCIDR(%s) = %d, want %d (entries %v)", p, got, want, entries)
+			}
+		}
+	}
+}
