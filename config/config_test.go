@@ -116,7 +116,7 @@ ca_file = "ca.pem"
 	if cfg.ZonesDir != "/srv/zones" || cfg.TCPTimeout != 3*time.Second || cfg.TCPIdleTimeout != config.DefaultTCPIdleTimeout {
 		t.Errorf("ZonesDir, TCPTimeout, TCPIdleTimeout = %q, %v, %v", cfg.ZonesDir, cfg.TCPTimeout, cfg.TCPIdleTimeout)
 	}
-	if want := (config.GeoIP{City: "/etc/gslb/City.mmdb", ASN: "/etc/gslb/ASN.mmdb"}); cfg.GeoIP != want {
+	if want := (config.GeoIP{City: "/etc/gslb/City.mmdb", ASN: "/etc/gslb/ASN.mmdb", MaxAge: config.DefaultGeoIPMaxAge}); cfg.GeoIP != want {
 		t.Errorf("GeoIP = %+v, want %+v", cfg.GeoIP, want)
 	}
 	if want := (config.Control{Listen: "192.0.2.1:8053", TokenFile: "/etc/gslb/token"}); cfg.Control != want {

@@ -30,6 +30,13 @@ const (
 	DefaultTCPMaxConnections = 256
 )
 
+// Defaults of [geoip].
+const (
+	// DefaultGeoIPMaxAge is the database age past which gslb warns: MaxMind
+	// publishes GeoLite2 twice a week, so a month means updates stopped.
+	DefaultGeoIPMaxAge = 30 * 24 * time.Hour
+)
+
 // Defaults of [control].
 const (
 	// DefaultControlListen is the address of the control API.

@@ -8,6 +8,7 @@
 //	gslb status  [-control ADDR]               health of every target and pool, from the server
 //	gslb admin   [-control ADDR] ...           set, list and clear overrides; reload
 //	gslb state   -db FILE                      read the state file of a stopped server
+//	gslb diff    -config OLD -new NEW [-pool P] [-json]   preview which clients a change moves
 package main
 
 import (
@@ -34,6 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"status":  statusCmd,
 		"admin":   adminCmd,
 		"state":   stateCmd,
+		"diff":    diffCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -57,6 +59,8 @@ commands:
   status  [-control ADDR]                  health of every target and pool (running server)
   admin   [-control ADDR] SUBCOMMAND ...   overrides and reload (running server)
   state   -db FILE                         read the state file of a stopped server
+  diff    -config OLD (-new NEW | -new-geoip FILE) [-pool NAME] [-json]
+                                           preview which share of clients a change moves
 `)
 }
 

@@ -54,6 +54,7 @@ func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
 	bg("ranking tables", func(ctx context.Context) error { s.router.Run(ctx); return nil })
 	if s.geoDB != nil {
 		bg("geoip watcher", s.geoDB.Watch)
+		bg("geoip age", func(ctx context.Context) error { watchGeoIPAge(ctx, s.geoDB, s.cfg.GeoIP.MaxAge, s.log); return nil })
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
