@@ -18,6 +18,8 @@ type choice struct {
 
 	undrained memberState // the state of the member at firstUndrain
 
+	emptyFence bool // the map entry lists none of the pool's datacenters and has no "*"
+
 	// For weighted and sticky choices, what `gslb explain` shows.
 	drawn   bool    // the member was drawn (weighted) or hashed (sticky)
 	draw    float64 // sticky: the hash of the client's subnet, as a number in (0, 1)
@@ -48,6 +50,18 @@ type rampNote struct {
 // should not copy from function to function.
 func choose(ev *evaluation, c *choice) {
 	*c = choice{at: -1, first: -1, firstUndrain: -1, natural: -1, rampSkipped: -1}
+	if ev.n == 0 && len(ev.p.Members) > 0 {
+		// A map entry fences in none of the pool's datacenters: as if all
+		// of them were down, and fail-open has nobody to open to. A fence
+		// never leaks to the datacenters it leaves out.
+		c.emptyFence = true
+		if ev.p.WhenAllDown == FailOpen {
+			c.reason, c.outcome = ReasonAllDown, NoData
+			return
+		}
+		allDown(ev, c)
+		return
+	}
 	switch ev.p.Policy {
 	case Weighted, Sticky:
 		chooseDrawn(ev, c)

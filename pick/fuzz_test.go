@@ -99,6 +99,29 @@ func (f *fuzzInput) scenario() (*Pool, Ranking, Query) {
 	for i := range p.Members {
 		p.Members[i].Capacity = uint32(f.byte() % 4)
 	}
+	// A map half the time: the client's country matches an entry listing
+	// up to three datacenters (one the pool may not have), with or
+	// without "*".
+	if f.byte()%2 == 1 {
+		var dcs []string
+		for range 1 + int(f.byte()%3) {
+			dcs = append(dcs, fuzzDCs[int(f.byte())%len(fuzzDCs)].Name)
+		}
+		dcs = slices.Compact(dcs)
+		seen := map[string]bool{}
+		uniq := dcs[:0]
+		for _, d := range dcs {
+			if !seen[d] {
+				seen[d] = true
+				uniq = append(uniq, d)
+			}
+		}
+		m, err := NewMap("fuzz", []MapEntry{{Kind: MatchCountry, Key: "XX", Datacenters: uniq, Rest: f.byte()%2 == 0}})
+		if err == nil {
+			p.Map = m
+			loc.Country = "XX"
+		}
+	}
 	return p, Rank(loc, p), q
 }
 
@@ -149,10 +172,18 @@ func FuzzResolve(f *testing.F) {
 		heavyUp := false
 		first, chosen := -1, -1
 		var upAfterFirst []int // members up, in rank order (for spill)
-		for i := range r.Len() {
+		allowed, listed := r.Candidates()
+		if r.Len() != len(p.Members) {
+			allowed, listed = len(p.Members), len(p.Members)
+		}
+		listedUp := false
+		for i := range allowed {
 			m := &p.Members[r.Member(i)]
 			if m.CNAME == "" && len(m.Addrs(q.Family)) == 0 {
 				continue
+			}
+			if i < listed && refMemberUp(p, m, q) {
+				listedUp = true
 			}
 			if first < 0 {
 				first = r.Member(i)
@@ -166,6 +197,15 @@ func FuzzResolve(f *testing.F) {
 			}
 		}
 		switch {
+		case allowed == 0:
+			want := map[AllDown]Outcome{FailOpen: NoData, AllDownNoData: NoData, AllDownServFail: ServFail, AllDownCNAME: CNAME}[p.WhenAllDown]
+			if p.WhenAllDown == AllDownCNAME && p.AllDownCNAME == "" {
+				want = ServFail
+			}
+			if res.Outcome != want || res.Member != -1 || !res.AllDown() {
+				t.Fatalf("Resolve(empty fence, %v) = %+v, want %v from nobody", p.WhenAllDown, res, want)
+			}
+			return
 		case first < 0:
 			if res.Outcome != NoData || res.Member != -1 || res.AllDown() || res.Degraded() {
 				t.Fatalf("Resolve(no eligible member) = %+v, want NoData", res)
@@ -173,8 +213,17 @@ func FuzzResolve(f *testing.F) {
 			return
 		case chosen >= 0 && drawn:
 			if res.AllDown() || res.Member < 0 || !refMemberUp(p, &p.Members[res.Member], q) ||
-				(heavyUp && p.Members[res.Member].Weight == 0) {
+				(heavyUp && !listedUp && p.Members[res.Member].Weight == 0 && p.Map == nil) {
 				t.Fatalf("Resolve(%v) = %+v, want an up member (of weight > 0: %v)", p.Policy, res, heavyUp)
+			}
+			pos := slices.IndexFunc(make([]int, allowed), func(int) bool { return false })
+			for i := range allowed {
+				if r.Member(i) == res.Member {
+					pos = i
+				}
+			}
+			if pos < 0 || (listedUp && pos >= listed) {
+				t.Fatalf("Resolve(%v) = member %d at rank %d, want a candidate (of %d), a listed one (of %d) when one is up", p.Policy, res.Member, pos, allowed, listed)
 			}
 		case chosen >= 0 && p.Spill == SpillCapacity && chosen != first:
 			width := p.SpillWidth

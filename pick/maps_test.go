@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gslb/gslb/geo"
@@ -298,6 +299,26 @@ func TestContainingCIDR(t *testing.T) {
 			if got := m.containingCIDR(p); got != want {
 				t.Fatalf("containingCIDR(%s) = %d, want %d (entries %v)", p, got, want, entries)
 			}
+		}
+	}
+}
+
+func TestEmptyFence(t *testing.T) {
+	m := mustMap(t, "m", MapEntry{Kind: MatchCountry, Key: "CN", Datacenters: []string{"bej"}})
+	cn := geo.Location{Country: "CN"}
+	for _, tt := range []struct {
+		allDown AllDown
+		want    Outcome
+	}{{FailOpen, NoData}, {AllDownNoData, NoData}, {AllDownServFail, ServFail}} {
+		p := webPool()
+		p.Map, p.WhenAllDown = m, tt.allDown
+		var tr Trace
+		d := Resolve(p, RankClient(netip.MustParseAddr("192.0.2.1"), cn, p), Query{}, nil, &tr)
+		if d.Outcome != tt.want || d.Member != -1 || d.Reason != ReasonAllDown {
+			t.Errorf("%v: %v member %d reason %v, want %v from nobody", tt.allDown, d.Outcome, d.Member, d.Reason, tt.want)
+		}
+		if !strings.Contains(tr.Decision, "lists none of this pool's datacenters") {
+			t.Errorf("trace decision %q", tr.Decision)
 		}
 	}
 }

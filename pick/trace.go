@@ -220,6 +220,10 @@ func (t *Trace) decide(at int, format string, args ...any) {
 // the finished decision.
 func (t *Trace) explain(p *Pool, c *choice, d Decision) {
 	switch {
+	case c.emptyFence && d.Outcome == NoData:
+		t.decide(-1, "the map entry lists none of this pool's datacenters and has no \"*\": NODATA (a fence never leaks)")
+	case c.emptyFence:
+		t.decide(-1, "the map entry lists none of this pool's datacenters and has no \"*\": %s (when_all_down = %s)", d.Outcome, p.WhenAllDown)
 	case c.eligible == 0:
 		t.decide(-1, "no member has %s addresses or a CNAME: NODATA", t.Family)
 	case d.Reason == ReasonAllDown:
