@@ -22,9 +22,13 @@ import (
 
 // Store loads the zones directory and publishes the current Set. A file
 // with errors keeps its previous version serving; a removed file removes its
-// zone. Queries read Current without locks; reloads are serialised.
+// zone. Queries read Current without locks; reloads are serialised. The
+// server configuration the zones compile against can be replaced with
+// SetConfig; the zones directory is the one of the configuration given to
+// NewStore.
 type Store struct {
-	cfg      *config.Config
+	dir      string                        // the zones directory
+	cfg      atomic.Pointer[config.Config] // what the zones compile against
 	parse    Parser
 	log      *slog.Logger
 	onChange func(*Set)
@@ -38,6 +42,7 @@ type Store struct {
 type loaded struct {
 	zone *Zone
 	hash [sha256.Size]byte
+	src  []byte // the file's content, to compile again against a new configuration
 }
 
 // NewStore returns a store for the zones directory of cfg. onChange, if not
@@ -46,7 +51,8 @@ func NewStore(cfg *config.Config, parse Parser, logger *slog.Logger, onChange fu
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{cfg: cfg, parse: parse, log: logger.With("component", "zones"), onChange: onChange, files: map[string]*loaded{}}
+	s := &Store{dir: cfg.ZonesDir, parse: parse, log: logger.With("component", "zones"), onChange: onChange, files: map[string]*loaded{}}
+	s.cfg.Store(cfg)
 	s.cur.Store(NewSet(nil))
 	return s
 }
@@ -57,8 +63,9 @@ func (s *Store) Current() *Set { return s.cur.Load() }
 // Zones returns the Set serving now (the dns package's zone source).
 func (s *Store) Zones() *Set { return s.cur.Load() }
 
-// Config returns the server configuration the store was made with.
-func (s *Store) Config() *config.Config { return s.cfg }
+// Config returns the server configuration the current Set was compiled
+// against: the one given to NewStore or the last accepted by SetConfig.
+func (s *Store) Config() *config.Config { return s.cfg.Load() }
 
 // ZoneFiles lists the zone files of a directory: names ending in .toml that
 // do not start with a dot (editors' swap and backup files are ignored).
@@ -86,10 +93,10 @@ func (s *Store) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs tomlcheck.ErrorList
-	paths, err := ZoneFiles(s.cfg.ZonesDir)
+	paths, err := ZoneFiles(s.dir)
 	if err != nil {
 		// keep serving everything we have
-		errs.Add(Position{File: s.cfg.ZonesDir}, "", "%v", err)
+		errs.Add(Position{File: s.dir}, "", "%v", err)
 		s.logErrors(errs)
 		return errs.Err()
 	}
@@ -136,19 +143,25 @@ func (s *Store) Reload() error {
 	}
 	s.files = next
 	if changed {
-		zones := make([]*Zone, 0, len(next))
-		for _, l := range next {
-			zones = append(zones, l.zone)
-		}
-		set := NewSet(zones)
-		s.cur.Store(set)
-		s.log.Info("zones loaded", "zones", len(zones))
-		if s.onChange != nil {
-			s.onChange(set)
-		}
+		s.publishLocked()
 	}
 	s.logErrors(errs)
 	return errs.Err()
+}
+
+// publishLocked publishes the zones of s.files as the current Set and
+// hands it to onChange. s.mu is held.
+func (s *Store) publishLocked() {
+	zones := make([]*Zone, 0, len(s.files))
+	for _, l := range s.files {
+		zones = append(zones, l.zone)
+	}
+	set := NewSet(zones)
+	s.cur.Store(set)
+	s.log.Info("zones loaded", "zones", len(zones))
+	if s.onChange != nil {
+		s.onChange(set)
+	}
 }
 
 func (s *Store) logErrors(errs tomlcheck.ErrorList) {
@@ -174,14 +187,14 @@ func (s *Store) loadFile(path string) (*loaded, tomlcheck.ErrorList) {
 		return old, nil
 	}
 	opts := CompileOptions{Serial: s.derivedSerial(path, old)}
-	z, err := Compile(path, src, s.cfg, s.parse, opts)
+	z, err := Compile(path, src, s.cfg.Load(), s.parse, opts)
 	if err != nil {
 		if old != nil {
 			s.log.Warn("zone file has errors: the previous version keeps serving", "file", path, "zone", old.zone.Origin)
 		}
 		return old, tomlcheck.Errors(err)
 	}
-	return &loaded{zone: z, hash: hash}, nil
+	return &loaded{zone: z, hash: hash, src: src}, nil
 }
 
 // derivedSerial is the serial of a zone whose [soa] gives none: the file's
@@ -214,8 +227,8 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 		return fmt.Errorf("watch zones directory: %w", err)
 	}
 	defer w.Close()
-	if err := w.Add(s.cfg.ZonesDir); err != nil {
-		return fmt.Errorf("watch zones directory %s: %w", s.cfg.ZonesDir, err)
+	if err := w.Add(s.dir); err != nil {
+		return fmt.Errorf("watch zones directory %s: %w", s.dir, err)
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()

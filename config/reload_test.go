@@ -1,0 +1,72 @@
+package config_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gslb/gslb/config"
+)
+
+func TestReloaded(t *testing.T) {
+	const base = `listen = ["127.0.0.1:5353"]
+log_level = "info"
+[control]
+listen = "127.0.0.1:8053"
+[datacenters.ams]
+lat = 52.37
+lon = 4.90
+`
+	running := mustParse(t, base)
+	tests := []struct {
+		name    string
+		src     string
+		changed []string
+	}{
+		{"same", base, nil},
+		{"datacenter and log level", `listen = ["127.0.0.1:5353"]
+log_level = "debug"
+[control]
+listen = "127.0.0.1:8053"
+[datacenters.ams]
+lat = 52.37
+lon = 4.90
+[datacenters.fra]
+lat = 50.11
+lon = 8.68
+`, nil},
+		{"listen, nsid, control and health", `listen = ["127.0.0.1:53"]
+nsid = "ns1"
+[control]
+listen = "127.0.0.1:9053"
+[health]
+max_in_flight = 8
+[datacenters.ams]
+lat = 52.37
+lon = 4.90
+`, []string{"control.listen", "health", "listen", "nsid"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next := mustParse(t, tt.src)
+			got, changed := config.Reloaded(running, next)
+			if !slices.Equal(changed, tt.changed) {
+				t.Errorf("Reloaded changed = %q, want %q", changed, tt.changed)
+			}
+			if !slices.Equal(got.Listen, running.Listen) || got.NSID != running.NSID || got.Control != running.Control || got.Health != running.Health {
+				t.Errorf("Reloaded kept %+v, want the running start-only settings", got)
+			}
+			if len(got.Datacenters) != len(next.Datacenters) || got.LogLevel != next.LogLevel {
+				t.Errorf("Reloaded = %d datacenters, log level %s; want next's %d, %s", len(got.Datacenters), got.LogLevel, len(next.Datacenters), next.LogLevel)
+			}
+		})
+	}
+}
+
+func mustParse(t *testing.T, src string) *config.Config {
+	t.Helper()
+	c, err := config.Parse("/etc/gslb/gslb.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -1,0 +1,72 @@
+package zones
+
+import (
+	"crypto/sha256"
+	"os"
+
+	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/internal/tomlcheck"
+)
+
+// SetConfig compiles every zone serving now against cfg, a new server
+// configuration, and publishes the result, or changes nothing and returns
+// the problems (a tomlcheck.ErrorList) when cfg would take a serving zone
+// down: a datacenter, check, map or server pool that a zone uses and cfg
+// no longer defines, say.
+//
+// A serving file is compiled as it is on disk when that version compiles
+// against cfg and keeps the zone's origin (so a configuration and the zone
+// files that follow it can change together), else as the version serving.
+// Files that serve nothing (new, or broken since before) are left to the
+// next Reload, which should follow a successful SetConfig so that the
+// zones directory is read against the new configuration.
+//
+// The zones directory stays the one given to NewStore: cfg.ZonesDir is
+// ignored.
+func (s *Store) SetConfig(cfg *config.Config) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs tomlcheck.ErrorList
+	next := make(map[string]*loaded, len(s.files))
+	for path, old := range s.files {
+		l, ferrs := s.recompile(path, old, cfg)
+		if l == nil {
+			errs = append(errs, ferrs...)
+			continue
+		}
+		next[path] = l
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return errs
+	}
+	s.cfg.Store(cfg)
+	s.files = next
+	s.publishLocked()
+	return nil
+}
+
+// recompile compiles the zone of a serving file against cfg: the file as
+// it is now when that compiles and keeps the zone's origin, else the
+// version serving. On failure it returns the problems of the version the
+// operator sees: the file on disk.
+func (s *Store) recompile(path string, old *loaded, cfg *config.Config) (*loaded, tomlcheck.ErrorList) {
+	var diskErrs tomlcheck.ErrorList
+	if src, err := os.ReadFile(path); err == nil {
+		if hash := sha256.Sum256(src); hash != old.hash {
+			z, err := Compile(path, src, cfg, s.parse, CompileOptions{Serial: s.derivedSerial(path, old)})
+			if err == nil && z.Origin == old.zone.Origin {
+				return &loaded{zone: z, hash: hash, src: src}, nil
+			}
+			diskErrs = tomlcheck.Errors(err)
+		}
+	}
+	z, err := Compile(path, old.src, cfg, s.parse, CompileOptions{Serial: old.zone.Serial})
+	if err != nil {
+		if len(diskErrs) > 0 {
+			return nil, diskErrs
+		}
+		return nil, tomlcheck.Errors(err)
+	}
+	return &loaded{zone: z, hash: old.hash, src: old.src}, nil
+}
