@@ -7,7 +7,8 @@ import (
 )
 
 // doReload answers POST /v1/reload with a ReloadResult: every problem of
-// the reload (zone files, GeoIP databases), one per line of its error.
+// the reload (server configuration, zone files, GeoIP databases), one per
+// line of its error.
 func (s *Server) doReload(w http.ResponseWriter, r *http.Request) {
 	err := s.reload()
 	switch {

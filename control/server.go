@@ -44,9 +44,9 @@ type Config struct {
 	Monitor Monitor
 	// Zones is the zone set being served. Nil: no zones and no pools.
 	Zones ZoneSource
-	// Reload reloads the zones and the GeoIP databases and returns what
-	// went wrong, one problem per line of its error. Nil: POST /v1/reload
-	// is answered 503.
+	// Reload reloads the server configuration, the zones and the GeoIP
+	// databases and returns what went wrong, one problem per line of its
+	// error. Nil: POST /v1/reload is answered 503.
 	Reload func() error
 	// Token is the bearer token every request must carry. Default "": no
 	// authentication (the server configuration allows that only on

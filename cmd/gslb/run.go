@@ -31,6 +31,7 @@ func (s *server) run(ctx context.Context, started chan<- running) error {
 	select {
 	case <-s.mon.Ready():
 	case <-ctx.Done():
+		s.notify.stopping()
 		return nil
 	}
 	return s.answer(ctx, started)
@@ -65,7 +66,7 @@ func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
 			case <-ctx.Done():
 				return nil
 			case <-hup:
-				s.log.Info("SIGHUP: reloading zones and GeoIP databases")
+				s.log.Info("SIGHUP: reloading the server configuration, zones and GeoIP databases")
 				_ = s.reload() // errors are logged where they happen
 			}
 		}
@@ -73,7 +74,7 @@ func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
 }
 
 // answer serves DNS on the bound sockets, tells started (when not nil)
-// once it does, and waits until serving ends.
+// and the service manager once it does, and waits until serving ends.
 func (s *server) answer(ctx context.Context, started chan<- running) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.dns.Serve(ctx) }()
@@ -82,15 +83,23 @@ func (s *server) answer(ctx context.Context, started chan<- running) error {
 	case err := <-serveErr:
 		return err
 	}
-	r := running{Control: s.ctlAddr, Reload: s.reload}
+	r := running{Control: s.ctlAddr, Reload: s.reload, ConfigReload: s.ConfigReload}
 	for _, a := range s.dns.Addrs() {
 		r.DNS = append(r.DNS, a.String())
 	}
 	s.log.Info("gslb serving", "dns", strings.Join(r.DNS, ","), "control", r.Control, "zones", len(s.zones.Current().Zones()))
+	s.answering.Store(true)
+	s.notify.ready()
 	if started != nil {
 		started <- r
 	}
-	err := <-serveErr
+	var err error
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		s.notify.stopping()
+		err = <-serveErr
+	}
 	if errors.Is(err, dns.ErrServerClosed) {
 		err = nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -13,8 +14,8 @@ import (
 	"github.com/gslb/gslb/internal/tomlcheck"
 )
 
-// serveCmd runs the server until SIGINT or SIGTERM. SIGHUP reloads the zone
-// files and the GeoIP databases.
+// serveCmd runs the server until SIGINT or SIGTERM. SIGHUP reloads the
+// server configuration, the zone files and the GeoIP databases.
 func serveCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -30,30 +31,50 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	if *statePath != "" {
-		cfg.State = *statePath
+	opts := serveOptions{State: *statePath, NotifySocket: os.Getenv("NOTIFY_SOCKET"), Level: new(slog.LevelVar)}
+	if opts.State != "" {
+		cfg.State = opts.State
 	}
-	logger := newLogger(stderr, cfg.LogLevel)
+	setLevel(opts.Level, cfg.LogLevel)
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: opts.Level}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, cfg, logger, nil); err != nil {
+	if err := serveWith(ctx, cfg, logger, nil, opts); err != nil {
 		logger.Error("gslb stopped", "error", err)
 		return 1
 	}
 	return 0
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// setLevel sets v to the level named by a log_level value.
+func setLevel(v *slog.LevelVar, level string) {
 	var l slog.Level
-	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	_ = l.UnmarshalText([]byte(level)) // validated by package config
+	v.Set(l)
+}
+
+// serveOptions are what serve takes beside the configuration, from the
+// command line and the environment. The zero value works.
+type serveOptions struct {
+	// State is the -state flag: it overrides the configuration's state
+	// file, at start and in every configuration reloaded. "": none.
+	State string
+	// NotifySocket is $NOTIFY_SOCKET: where the service manager listens
+	// for READY=1, RELOADING=1 and STOPPING=1. "": no notifications.
+	NotifySocket string
+	// Level is the logger's level, set from log_level at every reload.
+	// nil: the level of the logger stays as it is.
+	Level *slog.LevelVar
 }
 
 // running is what serve exposes to tests once it listens.
 type running struct {
-	DNS     []string // bound DNS addresses (UDP and TCP share them)
-	Control string   // bound control API address; "" when disabled
-	Reload  func() error
+	DNS     []string     // bound DNS addresses (UDP and TCP share them)
+	Control string       // bound control API address; "" when disabled
+	Reload  func() error // what SIGHUP does
+	// ConfigReload is the outcome of the last load of the server
+	// configuration (the metrics' source).
+	ConfigReload func() configReload
 }
 
 // serve runs every part of the server until ctx ends. started, if not nil,
@@ -63,7 +84,13 @@ type running struct {
 // are bound before anything runs, so that queries arriving early wait in
 // their buffers, and run answers them once health is ready.
 func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, started chan<- running) error {
-	s := newServer(cfg, logger)
+	return serveWith(ctx, cfg, logger, started, serveOptions{})
+}
+
+// serveWith is serve with the options of the command line and the
+// environment.
+func serveWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, started chan<- running, opts serveOptions) error {
+	s := newServer(cfg, logger, opts)
 	defer s.close()
 	for _, step := range []func() error{
 		s.openState,

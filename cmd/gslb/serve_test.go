@@ -168,12 +168,18 @@ func startServer(t *testing.T, dir string) *harness {
 // startConfig runs serve with cfg and returns once it answers queries.
 func startConfig(t *testing.T, cfg *config.Config) *harness {
 	t.Helper()
+	return startWith(t, cfg, serveOptions{})
+}
+
+// startWith is startConfig with serve's options.
+func startWith(t *testing.T, cfg *config.Config, opts serveOptions) *harness {
+	t.Helper()
 	h := &harness{t: t, dir: filepath.Dir(cfg.File), done: make(chan error, 1), logs: &syncBuffer{mu: make(chan struct{}, 1)}}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	started := make(chan running, 1)
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	go func() { h.done <- serve(ctx, cfg, logger, started) }()
+	go func() { h.done <- serveWith(ctx, cfg, logger, started, opts) }()
 	select {
 	case h.run = <-started:
 	case err := <-h.done:
@@ -501,7 +507,7 @@ func TestSIGHUPReloads(t *testing.T) {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	h.waitLog("SIGHUP: reloading zones and GeoIP databases")
+	h.waitLog("SIGHUP: reloading the server configuration, zones and GeoIP databases")
 	if got := answerText(h.query("static.example.com.", mdns.TypeA, "", false)); got != "192.0.2.80" {
 		t.Errorf("after SIGHUP: static = %s", got)
 	}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/dns"
@@ -22,9 +25,16 @@ import (
 // and run, which runs them until its context ends. Fields are set by the
 // steps in this order; close releases what they opened.
 type server struct {
-	cfg    *config.Config
+	cfg    *config.Config // the configuration at start; then s.zones.Config() is the one in force
+	opts   serveOptions
 	logger *slog.Logger // handed to the parts, which add their component
 	log    *slog.Logger // the server's own lines: component=main
+	notify notifier     // the service manager, when NOTIFY_SOCKET is set
+
+	answering atomic.Bool // set once queries are answered (READY=1 sent)
+
+	reloadMu   sync.Mutex                   // one reload at a time
+	lastReload atomic.Pointer[configReload] // the outcome of the last configuration load
 
 	state   *store.Store     // the state file: health states and overrides across restarts
 	mon     *monitor.Monitor // probes targets, publishes health snapshots
@@ -36,8 +46,12 @@ type server struct {
 	ctlAddr string           // the control listener's bound address; "" when disabled
 }
 
-func newServer(cfg *config.Config, logger *slog.Logger) *server {
-	return &server{cfg: cfg, logger: logger, log: logger.With("component", "main")}
+func newServer(cfg *config.Config, logger *slog.Logger, opts serveOptions) *server {
+	s := &server{cfg: cfg, opts: opts, logger: logger, log: logger.With("component", "main")}
+	s.notify = notifier{socket: opts.NotifySocket, log: s.log}
+	now := time.Now()
+	s.lastReload.Store(&configReload{OK: true, At: now, LastSuccess: now}) // loading at start counts as the first
+	return s
 }
 
 // openState opens the state file, which one server at a time may hold.
@@ -95,7 +109,9 @@ func (s *server) loadZones() error {
 	})
 	s.zones = zones.NewStore(s.cfg, dns.ParseRecord, s.logger, func(set *zones.Set) {
 		s.router.Update(set)
-		s.mon.SetTargets(targetsOf(set, s.cfg))
+		// The configuration the set was compiled against: the store
+		// switches to a reloaded one before it publishes the set.
+		s.mon.SetTargets(targetsOf(set, s.zones.Config()))
 	})
 	if err := s.zones.Reload(); err != nil {
 		s.log.Error("some zone files have errors: their zones are not served until fixed", "problems", len(tomlcheck.Errors(err)))
@@ -117,11 +133,21 @@ func targetsOf(set *zones.Set, cfg *config.Config) map[health.Target]health.Chec
 	return out
 }
 
-// reload reloads the zone files and the GeoIP databases (SIGHUP and the
-// control API). Each problem is logged where it happens; the error joins
-// them all.
+// reload reloads the server configuration, the zone files and the GeoIP
+// databases (SIGHUP and the control API), one reload at a time, between
+// RELOADING=1 and READY=1 to the service manager. Each problem is logged
+// where it happens; the error joins them all.
 func (s *server) reload() error {
-	err := s.zones.Reload()
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	if s.answering.Load() { // before, READY=1 would say too early that gslb answers
+		s.notify.reloading()
+		defer s.notify.ready()
+	}
+	err := s.reloadConfig()
+	if zerr := s.zones.Reload(); zerr != nil {
+		err = errors.Join(err, zerr)
+	}
 	if s.geoDB != nil {
 		if gerr := s.geoDB.Reload(); gerr != nil {
 			err = errors.Join(err, gerr)

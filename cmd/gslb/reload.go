@@ -1,0 +1,71 @@
+package main
+
+import (
+	"time"
+
+	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/internal/tomlcheck"
+)
+
+// configReload is the outcome of the last load of the server
+// configuration: at start, then at every reload (SIGHUP, the control API).
+// It is what gslb_config_last_reload_successful and
+// gslb_config_last_reload_success_timestamp_seconds report.
+type configReload struct {
+	OK          bool      // the last load was applied
+	At          time.Time // when the last load was tried
+	LastSuccess time.Time // when a load was last applied
+	Err         error     // why the last load was not applied; nil when OK
+}
+
+// ConfigReload returns the outcome of the last load of the server
+// configuration. It is safe to call at any time, from any goroutine.
+func (s *server) ConfigReload() configReload { return *s.lastReload.Load() }
+
+// reloadConfig reads the server configuration file again and, when it is
+// valid and every serving zone compiles against it, puts it in force:
+// datacenters, checks, maps, server pools (every zone is compiled again,
+// the router rebuilds its tables, the monitor probes the new targets and
+// applies changed checks to the kept ones) and the log level. Settings
+// read only at start keep their running value, with a warning per changed
+// key. Otherwise the running configuration stays, and every problem is
+// logged with its position and returned.
+func (s *server) reloadConfig() error {
+	running := s.zones.Config()
+	next, err := config.Load(running.File)
+	if err == nil {
+		if s.opts.State != "" {
+			next.State = s.opts.State
+		}
+		applied, fixed := config.Reloaded(running, next)
+		// Tried before the warnings, so that they are not logged for a
+		// configuration that is not applied.
+		err = s.zones.SetConfig(applied)
+		if err == nil {
+			for _, key := range fixed {
+				s.log.Warn("server configuration: restart needed to apply a change; the running value is kept", "key", key, "file", running.File)
+			}
+			if s.opts.Level != nil {
+				setLevel(s.opts.Level, applied.LogLevel)
+			}
+			s.recordReload(nil)
+			s.log.Info("server configuration reloaded", "file", running.File, "datacenters", len(applied.Datacenters), "checks", len(applied.Checks), "zones", len(s.zones.Current().Zones()))
+			return nil
+		}
+	}
+	for _, e := range tomlcheck.Errors(err) {
+		s.log.Error("server configuration not applied: the running one stays", "error", e.Error())
+	}
+	s.recordReload(err)
+	return err
+}
+
+// recordReload records the outcome of a configuration load.
+func (s *server) recordReload(err error) {
+	prev := s.lastReload.Load()
+	r := &configReload{OK: err == nil, At: time.Now(), LastSuccess: prev.LastSuccess, Err: err}
+	if r.OK {
+		r.LastSuccess = r.At
+	}
+	s.lastReload.Store(r)
+}
