@@ -8,8 +8,11 @@ TESTFUZZ ?= 30000x
 
 .PHONY: build run test lint bench bench-compare interop fuzz geoip check-example
 
+# The version `gslb version` reports: git describe when this is a git work tree.
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/gslb
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/gslb
 
 # Serve the example zones on 127.0.0.1:5353 with the sample GeoIP database.
 run: build

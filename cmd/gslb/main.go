@@ -9,6 +9,7 @@
 //	gslb admin   [-control ADDR] ...           set, list and clear overrides; reload
 //	gslb state   -db FILE                      read the state file of a stopped server
 //	gslb diff    -config OLD -new NEW [-pool P] [-json]   preview which clients a change moves
+//	gslb version                               version, VCS revision and Go version of the build
 package main
 
 import (
@@ -36,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"admin":   adminCmd,
 		"state":   stateCmd,
 		"diff":    diffCmd,
+		"version": versionCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -61,6 +63,7 @@ commands:
   state   -db FILE                         read the state file of a stopped server
   diff    -config OLD (-new NEW | -new-geoip FILE) [-pool NAME] [-json]
                                            preview which share of clients a change moves
+  version                                  version, VCS revision and Go version of the build
 `)
 }
 
