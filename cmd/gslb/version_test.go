@@ -34,6 +34,13 @@ func TestFormatVersion(t *testing.T) {
 	if got != string(want) {
 		t.Errorf("formatVersion =\n%s\nwant (%s)\n%s", got, golden, want)
 	}
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```text\n"+got+"```") {
+		t.Errorf("README.md does not show %s in a text block", golden)
+	}
 	if got := buildVersion("", bi); got != "(devel)" {
 		t.Errorf("buildVersion without a stamp = %q, want the module version (devel)", got)
 	}
