@@ -29,6 +29,7 @@ func Reloaded(running, next *Config) (*Config, []string) {
 	keep("tcp_max_connections", running.TCPMaxConnections == next.TCPMaxConnections, func() { out.TCPMaxConnections = running.TCPMaxConnections })
 	keep("geoip.city", running.GeoIP.City == next.GeoIP.City, func() { out.GeoIP.City = running.GeoIP.City })
 	keep("geoip.asn", running.GeoIP.ASN == next.GeoIP.ASN, func() { out.GeoIP.ASN = running.GeoIP.ASN })
+	keep("geoip.max_age", running.GeoIP.MaxAge == next.GeoIP.MaxAge, func() { out.GeoIP.MaxAge = running.GeoIP.MaxAge })
 	keep("control.listen", running.Control.Listen == next.Control.Listen, func() { out.Control.Listen = running.Control.Listen })
 	keep("control.token_file", running.Control.TokenFile == next.Control.TokenFile, func() { out.Control.TokenFile = running.Control.TokenFile })
 	keep("health", running.Health == next.Health, func() { out.Health = running.Health })
