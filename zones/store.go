@@ -33,7 +33,8 @@ type Store struct {
 	log      *slog.Logger
 	onChange func(*Set)
 
-	cur atomic.Pointer[Set]
+	cur     atomic.Pointer[Set]
+	failing atomic.Pointer[[]FileError] // the files that failed at the last reload
 
 	mu    sync.Mutex
 	files map[string]*loaded // by file path: the version serving
@@ -97,6 +98,7 @@ func (s *Store) Reload() error {
 	if err != nil {
 		// keep serving everything we have
 		errs.Add(Position{File: s.dir}, "", "%v", err)
+		s.setFailing(errs, nil)
 		s.logErrors(errs)
 		return errs.Err()
 	}
@@ -145,6 +147,7 @@ func (s *Store) Reload() error {
 	if changed {
 		s.publishLocked()
 	}
+	s.setFailing(errs, next)
 	s.logErrors(errs)
 	return errs.Err()
 }
@@ -162,6 +165,12 @@ func (s *Store) publishLocked() {
 	if s.onChange != nil {
 		s.onChange(set)
 	}
+}
+
+// setFailing records the files of errs as failing, for Errors.
+func (s *Store) setFailing(errs tomlcheck.ErrorList, serving map[string]*loaded) {
+	fe := fileErrors(errs, serving)
+	s.failing.Store(&fe)
 }
 
 func (s *Store) logErrors(errs tomlcheck.ErrorList) {
