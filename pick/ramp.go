@@ -89,3 +89,14 @@ func (ev *evaluation) rampFor(i int) (r ramping, ok bool) {
 	place := unit(saltString(subnetHash(subnet)^rampSalt, mem.Datacenter.Name))
 	return ramping{share: share, admitted: place < share, scope: scope}, true
 }
+
+// RampShare returns the share of its clients that member i of p has taken
+// back at q.Now for q.Family since it came back up (see Pool.RampUp): in
+// [0, 1) while it ramps up, 1 when it does not (no RampUp, back for longer,
+// or never away). The control API's status reads it.
+func RampShare(p *Pool, i int, q Query) float64 {
+	if p.RampUp <= 0 || i < 0 || i >= len(p.Members) {
+		return 1
+	}
+	return rampShare(p, backSince(p, &p.Members[i], &q), q.Now)
+}

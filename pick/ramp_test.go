@@ -145,3 +145,18 @@ func TestRampUp(t *testing.T) {
 		}
 	})
 }
+
+func TestRampShareExported(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	p := fivePool(Failover, 1, 1, 1, 1, 1)
+	p.RampUp = 10 * time.Minute
+	snap := backAt(p, "dc1", now.Add(-150*time.Second))
+	for i, want := range []float64{1, 0.25, 1, 1, 1} {
+		if got := RampShare(p, i, Query{Health: snap, Now: now}); math.Abs(got-want) > 1e-9 {
+			t.Errorf("RampShare(member %d) = %v, want %v", i, got, want)
+		}
+	}
+	if got := RampShare(p, 9, Query{Health: snap, Now: now}); got != 1 {
+		t.Errorf("RampShare(no such member) = %v, want 1", got)
+	}
+}
