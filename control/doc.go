@@ -10,10 +10,21 @@
 //	POST   /v1/overrides  set an override (an OverrideRequest body)
 //	DELETE /v1/overrides  clear the override named by the query (pool, datacenter, addr)
 //	POST   /v1/reload     reload the zones and GeoIP databases (a ReloadResult)
+//	GET    /              the status page: HTML that draws /v1/status, refreshed every 5 s
+//	GET    /healthz       200 while the process serves
+//	GET    /readyz        200 once the DNS server answers, 503 before (a Readiness body)
 //
 // With a token configured, every path needs "Authorization: Bearer TOKEN";
 // without one the API is open, which the server configuration allows only
-// on loopback. Errors are answered with an ErrorBody (or a ReloadResult for
+// on loopback. A browser cannot add that header to an address typed in, so
+// GET / alone also takes the token as /?token=TOKEN; the page keeps it for
+// its tab, takes it out of the address bar and sends it in the header of
+// its own requests.
+//
+// The status page is one embedded HTML document (page/index.html with its
+// style, script and a hand-drawn world outline put inline when the Server
+// is created): nothing is loaded from anywhere else, and its
+// Content-Security-Policy lets only its own script and style run. Errors are answered with an ErrorBody (or a ReloadResult for
 // a failed reload) and a 4xx or 5xx status; the Client turns them into an
 // *APIError carrying the server's message.
 //

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/internal/tomlcheck"
+	"github.com/gslb/gslb/zones"
 )
 
 // Status is the document of GET /v1/status: what the server knows of its
@@ -19,6 +20,46 @@ type Status struct {
 	Pools     []PoolStatus      `json:"pools"`     // by zone, then by pool name
 	Overrides []health.Override `json:"overrides"` // in force at Time, sorted by key
 	Zones     []ZoneStatus      `json:"zones"`
+
+	Answering   bool                `json:"answering"`   // the DNS server answers queries (what /readyz reports)
+	Datacenters []DatacenterSummary `json:"datacenters"` // every datacenter, by name
+	ZoneErrors  []zones.FileError   `json:"zone_errors"` // zone files that failed to load at the last reload, by file
+	GeoIP       []GeoIPDatabase     `json:"geoip"`       // the GeoIP databases loaded; empty without [geoip]
+}
+
+// State is what a datacenter does for a pool, or for every pool it is in
+// (DatacenterSummary): the status page colours it.
+type State string
+
+// The states of a datacenter.
+const (
+	StateUp         State = "up"          // takes its clients
+	StateDown       State = "down"        // too few addresses up (probes)
+	StateDrained    State = "drained"     // drained by an operator
+	StateForcedUp   State = "forced-up"   // forced up by an operator, whatever the probes say
+	StateForcedDown State = "forced-down" // forced down by an operator
+	StateRamping    State = "ramping"     // back up, taking its clients back (ramp_up)
+	StatePartial    State = "partial"     // up for one family and not the other, or up in some pools and not in others
+	StateUnused     State = "unused"      // in no pool (DatacenterSummary only)
+)
+
+// DatacenterSummary is one datacenter of the server configuration: where
+// it is and what it does over every pool it is in.
+type DatacenterSummary struct {
+	Name  string  `json:"name"`
+	Lat   float64 `json:"lat"`
+	Lon   float64 `json:"lon"`
+	State State   `json:"state"`
+	Why   string  `json:"why"`   // the pools in each state, such as "down in api; up in web, shop"
+	Pools int     `json:"pools"` // how many pools it is a member of
+}
+
+// GeoIPDatabase is one loaded GeoIP database.
+type GeoIPDatabase struct {
+	Database string    `json:"database"` // "city" or "asn"
+	Path     string    `json:"path"`
+	Type     string    `json:"type"`  // the database_type metadata, such as "GeoIP2-City"
+	Built    time.Time `json:"built"` // the build_epoch metadata
 }
 
 // TargetState is the detailed state of one probed target: its check type
@@ -39,6 +80,7 @@ type ZoneStatus struct {
 	File   string    `json:"file"`
 	Serial uint32    `json:"serial"`
 	Loaded time.Time `json:"loaded"`
+	Errors []string  `json:"errors,omitempty"` // the file failed to load at the last reload: this version keeps serving
 }
 
 // PoolStatus is one pool of one zone with the selection step's judgement
@@ -47,6 +89,7 @@ type PoolStatus struct {
 	Zone        string             `json:"zone"`
 	Pool        string             `json:"pool"`
 	Check       string             `json:"check,omitempty"` // "": never probed
+	Policy      string             `json:"policy"`          // nearest, failover, weighted or sticky
 	Datacenters []DatacenterStatus `json:"datacenters"`
 }
 
@@ -58,6 +101,10 @@ type DatacenterStatus struct {
 	IPv4       *FamilyStatus `json:"ipv4,omitempty"` // nil: no IPv4 addresses
 	IPv6       *FamilyStatus `json:"ipv6,omitempty"` // nil: no IPv6 addresses
 	Override   string        `json:"override,omitempty"`
+	State      State         `json:"state"`
+	Why        string        `json:"why,omitempty"`  // the reason for State, in words
+	Until      time.Time     `json:"until,omitzero"` // when the datacenter override in force lapses; zero when none or until cleared
+	Ramp       float64       `json:"ramp,omitempty"` // while ramping: the share of its clients back, in [0, 1)
 }
 
 // FamilyStatus is a datacenter's addresses of one family: whether the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
 )
 
@@ -55,23 +56,43 @@ type Config struct {
 	// Now is the clock: the status document's time, the start of an
 	// override's "for" duration. Nil: time.Now.
 	Now func() time.Time
+	// Answering is closed once the DNS server answers queries: /readyz
+	// answers 200 from then on. Nil: Monitor.Ready stands for it.
+	Answering <-chan struct{}
+	// Datacenters returns every datacenter of the server configuration,
+	// for the status page's map. Nil: the datacenters of the served pools.
+	Datacenters func() []pick.Datacenter
+	// ZoneErrors returns the zone files that failed to load at the last
+	// reload (zones.Store.Errors). Nil: none are known.
+	ZoneErrors func() []zones.FileError
+	// GeoIP describes the GeoIP databases loaded now. Nil: none.
+	GeoIP func() []GeoIPDatabase
 }
 
 // Server is the control API's http.Handler. Create it with New; it is safe
 // for concurrent use.
 type Server struct {
-	mon     Monitor
-	zones   ZoneSource
-	reload  func() error
-	now     func() time.Time
-	handler http.Handler
+	mon         Monitor
+	zones       ZoneSource
+	reload      func() error
+	now         func() time.Time
+	answering   <-chan struct{}
+	datacenters func() []pick.Datacenter // nil: those of the pools
+	zoneErrors  func() []zones.FileError
+	geoip       func() []GeoIPDatabase
+	page        page // the status page, built once
+	handler     http.Handler
 }
 
 var _ http.Handler = (*Server)(nil)
 
 // New returns the API configured by cfg, on its own ServeMux.
 func New(cfg Config) *Server {
-	s := &Server{mon: cfg.Monitor, zones: cfg.Zones, reload: cfg.Reload, now: cfg.Now}
+	s := &Server{
+		mon: cfg.Monitor, zones: cfg.Zones, reload: cfg.Reload, now: cfg.Now,
+		answering: cfg.Answering, datacenters: cfg.Datacenters, zoneErrors: cfg.ZoneErrors, geoip: cfg.GeoIP,
+		page: buildPage(),
+	}
 	if s.mon == nil {
 		s.mon = noMonitor{}
 	}
@@ -84,9 +105,18 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.answering == nil {
+		s.answering = s.mon.Ready()
+	}
+	if s.zoneErrors == nil {
+		s.zoneErrors = func() []zones.FileError { return nil }
+	}
+	if s.geoip == nil {
+		s.geoip = func() []GeoIPDatabase { return nil }
+	}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	s.handler = bearer(cfg.Token, mux)
+	s.handler = pageToken(bearer(cfg.Token, mux))
 	return s
 }
 
@@ -98,6 +128,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/overrides", s.setOverride)
 	mux.HandleFunc("DELETE /v1/overrides", s.clearOverride)
 	mux.HandleFunc("POST /v1/reload", s.doReload)
+	mux.HandleFunc("GET /{$}", s.statusPage)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 }
 
 // ServeHTTP answers one request of the API.

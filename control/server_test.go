@@ -174,13 +174,13 @@ func TestStatus(t *testing.T) {
 	}
 	addr := netip.MustParseAddr
 	wantPools := []control.PoolStatus{
-		{Zone: "example.com.", Pool: "cdn", Datacenters: []control.DatacenterStatus{
-			{Datacenter: "ams", CNAME: "ams.cdn.example.net."},
+		{Zone: "example.com.", Pool: "cdn", Policy: "nearest", Datacenters: []control.DatacenterStatus{
+			{Datacenter: "ams", CNAME: "ams.cdn.example.net.", State: control.StateUp, Why: "CNAME ams.cdn.example.net."},
 			{Datacenter: "iad", IPv4: &control.FamilyStatus{AddrsUp: 0, Drained: true, Addrs: []control.AddrStatus{
 				{Addr: addr("198.51.100.20"), Status: "no check"},
-			}}, Override: "drained: maintenance"},
+			}}, Override: "drained: maintenance", State: control.StateDrained, Why: "drained in every pool: maintenance"},
 		}},
-		{Zone: "example.com.", Pool: "web", Check: "web", Datacenters: []control.DatacenterStatus{
+		{Zone: "example.com.", Pool: "web", Check: "web", Policy: "nearest", Datacenters: []control.DatacenterStatus{
 			{Datacenter: "ams",
 				IPv4: &control.FamilyStatus{Up: true, AddrsUp: 1, Addrs: []control.AddrStatus{
 					{Addr: addr("192.0.2.10"), Up: true, Status: "up"},
@@ -189,23 +189,34 @@ func TestStatus(t *testing.T) {
 				IPv6: &control.FamilyStatus{Up: true, AddrsUp: 1, Addrs: []control.AddrStatus{
 					{Addr: addr("2001:db8::10"), Up: true, Status: "unknown"},
 				}},
+				State: control.StateUp, Why: "IPv4 1/2, IPv6 1/1 up",
 			},
 			{Datacenter: "iad", IPv4: &control.FamilyStatus{Drained: true, Addrs: []control.AddrStatus{
 				{Addr: addr("198.51.100.10"), Status: "up"},
-			}}, Override: "drained: maintenance"},
+			}}, Override: "drained: maintenance", State: control.StateDrained, Why: "drained in every pool: maintenance"},
 		}},
 	}
 	if !reflect.DeepEqual(doc.Pools, wantPools) {
 		t.Errorf("Status().Pools =\n%s\nwant\n%s", dump(doc.Pools), dump(wantPools))
+	}
+	wantDCs := []control.DatacenterSummary{
+		{Name: "ams", Lat: 52.37, Lon: 4.90, State: control.StateUp, Why: "up in cdn, web", Pools: 2},
+		{Name: "iad", Lat: 38.95, Lon: -77.45, State: control.StateDrained, Why: "drained in cdn, web", Pools: 2},
+	}
+	if !reflect.DeepEqual(doc.Datacenters, wantDCs) {
+		t.Errorf("Status().Datacenters = %+v, want %+v", doc.Datacenters, wantDCs)
+	}
+	if !doc.Answering || len(doc.ZoneErrors) != 0 || len(doc.GeoIP) != 0 {
+		t.Errorf("Status() = answering %v, zone errors %v, geoip %v; want true (Monitor.Ready stands for it), none, none", doc.Answering, doc.ZoneErrors, doc.GeoIP)
 	}
 }
 
 func dump(ps []control.PoolStatus) string {
 	var b strings.Builder
 	for _, p := range ps {
-		fmt.Fprintf(&b, "%s %s check=%q\n", p.Zone, p.Pool, p.Check)
+		fmt.Fprintf(&b, "%s %s check=%q policy=%s\n", p.Zone, p.Pool, p.Check, p.Policy)
 		for _, dc := range p.Datacenters {
-			fmt.Fprintf(&b, "  %s cname=%q override=%q\n", dc.Datacenter, dc.CNAME, dc.Override)
+			fmt.Fprintf(&b, "  %s cname=%q override=%q state=%s why=%q until=%v ramp=%v\n", dc.Datacenter, dc.CNAME, dc.Override, dc.State, dc.Why, dc.Until, dc.Ramp)
 			for _, f := range []*control.FamilyStatus{dc.IPv4, dc.IPv6} {
 				if f != nil {
 					fmt.Fprintf(&b, "    %+v\n", *f)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/pick"
+	"github.com/gslb/gslb/zones"
 )
 
 // status answers GET /v1/status with the Status document.
@@ -16,15 +17,25 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 
 // statusAt builds the Status document at now.
 func (s *Server) statusAt(now time.Time) Status {
-	doc := Status{Time: now, Targets: s.mon.States(), Overrides: s.mon.Overrides()}
-	select {
-	case <-s.mon.Ready():
-		doc.Ready = true
-	default:
+	doc := Status{
+		Time: now, Targets: s.mon.States(), Overrides: s.mon.Overrides(),
+		Ready: closed(s.mon.Ready()), Answering: closed(s.answering),
+		ZoneErrors: s.zoneErrors(), GeoIP: s.geoip(),
+	}
+	if doc.ZoneErrors == nil {
+		doc.ZoneErrors = []zones.FileError{}
+	}
+	if doc.GeoIP == nil {
+		doc.GeoIP = []GeoIPDatabase{}
+	}
+	failing := map[string][]string{}
+	for _, fe := range doc.ZoneErrors {
+		failing[fe.File] = fe.Errors
 	}
 	snap := s.mon.Snapshot()
+	var dcs []pick.Datacenter
 	for _, z := range s.zones.Zones().Zones() {
-		doc.Zones = append(doc.Zones, ZoneStatus{Origin: z.Origin, File: z.File, Serial: z.Serial, Loaded: z.Loaded})
+		doc.Zones = append(doc.Zones, ZoneStatus{Origin: z.Origin, File: z.File, Serial: z.Serial, Loaded: z.Loaded, Errors: failing[z.File]})
 		names := make([]string, 0, len(z.Pools))
 		for n := range z.Pools {
 			names = append(names, n)
@@ -32,15 +43,45 @@ func (s *Server) statusAt(now time.Time) Status {
 		sort.Strings(names)
 		for _, n := range names {
 			doc.Pools = append(doc.Pools, poolStatus(z.Origin, z.Pools[n], snap, now))
+			for _, m := range z.Pools[n].Members {
+				dcs = append(dcs, m.Datacenter)
+			}
 		}
 	}
+	if s.datacenters != nil {
+		dcs = s.datacenters()
+	}
+	doc.Datacenters = summarize(uniqueDatacenters(dcs), doc.Pools)
 	return doc
+}
+
+// closed reports whether ch is closed; a nil channel never is.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// uniqueDatacenters returns dcs without repeated names, the first of each.
+func uniqueDatacenters(dcs []pick.Datacenter) []pick.Datacenter {
+	seen := map[string]bool{}
+	out := make([]pick.Datacenter, 0, len(dcs))
+	for _, dc := range dcs {
+		if !seen[dc.Name] {
+			seen[dc.Name] = true
+			out = append(out, dc)
+		}
+	}
+	return out
 }
 
 // poolStatus describes every member of a pool with the selection step's
 // own judgement (a trace of Resolve in configuration order, per family).
 func poolStatus(zone string, p *pick.Pool, snap *health.Snapshot, now time.Time) PoolStatus {
-	ps := PoolStatus{Zone: zone, Pool: p.Name, Check: p.Check}
+	ps := PoolStatus{Zone: zone, Pool: p.Name, Check: p.Check, Policy: p.Policy.String()}
 	ps.Datacenters = make([]DatacenterStatus, len(p.Members))
 	for i, m := range p.Members {
 		ps.Datacenters[i] = DatacenterStatus{Datacenter: m.Datacenter.Name, CNAME: m.CNAME}
@@ -73,6 +114,9 @@ func poolStatus(zone string, p *pick.Pool, snap *health.Snapshot, now time.Time)
 				dc.IPv6 = fs
 			}
 		}
+	}
+	for i := range ps.Datacenters {
+		judge(p, i, &ps.Datacenters[i], snap, now)
 	}
 	return ps
 }

@@ -6,12 +6,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/monitor"
+	"github.com/gslb/gslb/pick"
 )
 
 // listenControl binds the control API's listener ([control] listen) and
@@ -37,10 +39,14 @@ func (s *server) listenControl() error {
 		return fmt.Errorf("control API: %w", err)
 	}
 	api := control.New(control.Config{
-		Monitor: controlMonitor{s.mon},
-		Zones:   s.zones,
-		Reload:  s.reload,
-		Token:   token,
+		Monitor:     controlMonitor{s.mon},
+		Zones:       s.zones,
+		Reload:      s.reload,
+		Token:       token,
+		Answering:   s.dns.Ready(),
+		Datacenters: s.datacenters,
+		ZoneErrors:  s.zones.Errors,
+		GeoIP:       s.geoIPDatabases,
 	})
 	s.ctl = &http.Server{Handler: api, ReadHeaderTimeout: 5 * time.Second}
 	s.ctlAddr = ln.Addr().String()
@@ -50,6 +56,31 @@ func (s *server) listenControl() error {
 		}
 	}()
 	return nil
+}
+
+// datacenters returns the datacenters of the server configuration, by
+// name, for the status page's map.
+func (s *server) datacenters() []pick.Datacenter {
+	out := make([]pick.Datacenter, 0, len(s.cfg.Datacenters))
+	for _, dc := range s.cfg.Datacenters {
+		out = append(out, dc)
+	}
+	slices.SortFunc(out, func(a, b pick.Datacenter) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// geoIPDatabases describes the GeoIP databases loaded now; none without
+// [geoip].
+func (s *server) geoIPDatabases() []control.GeoIPDatabase {
+	if s.geoDB == nil {
+		return nil
+	}
+	in := s.geoDB.Snapshot().Info()
+	out := []control.GeoIPDatabase{{Database: "city", Path: in.City.Path, Type: in.City.Type, Built: in.City.BuildTime}}
+	if in.ASN.Path != "" {
+		out = append(out, control.GeoIPDatabase{Database: "asn", Path: in.ASN.Path, Type: in.ASN.Type, Built: in.ASN.BuildTime})
+	}
+	return out
 }
 
 // controlMonitor is the health monitor as the control API sees it.
