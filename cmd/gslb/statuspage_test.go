@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"image"
+	"image/png"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/gslb/gslb/control"
+	"github.com/gslb/gslb/internal/browsertest"
+)
+
+var screenshot = flag.Bool("screenshot", false, "write docs/status-page.png from the example's status page")
+
+// TestStatusPageExample serves the example configuration as `make run`
+// does, with fra drained for a kernel upgrade, and opens the status page
+// in headless Chromium: every datacenter is on the map, iad is down in the
+// api pool and up elsewhere, the zone and the GeoIP databases are listed,
+// and /healthz and /readyz answer 200. With -screenshot it writes the
+// README's docs/status-page.png.
+func TestStatusPageExample(t *testing.T) {
+	t.Chdir(repoRoot)
+	h, _ := startExample(t)
+	c := &control.Client{Addr: h.run.Control}
+	if _, err := c.SetOverride(context.Background(), control.OverrideRequest{
+		Datacenter: "fra", Action: "drain", For: "2h", Reason: "kernel upgrade",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get("http://" + h.run.Control + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %s, want 200 OK once serving", path, resp.Status)
+		}
+	}
+
+	ctx := browsertest.New(t, 60*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+h.run.Control+"/")); err != nil {
+		t.Fatal(err)
+	}
+	type rendered struct {
+		Markers map[string]string // datacenter → state
+		API     map[string]string // the api pool's datacenter → state
+		Zones   []string          // "origin serial"
+		GeoIP   int
+	}
+	dom, err := chromedp.Run(ctx, chromedp.Poll[rendered](`document.body.dataset.loaded && {
+		markers: Object.fromEntries([...document.querySelectorAll("#markers .dc")].map((g) => [g.dataset.dc, g.dataset.state])),
+		api: Object.fromEntries([...document.querySelectorAll('.pool[data-pool="api"] tbody tr')].map((r) => [r.dataset.dc, r.dataset.state])),
+		zones: [...document.querySelectorAll("#zones tbody tr")].map((r) => r.dataset.zone + " " + r.querySelector(".serial").textContent),
+		geoip: document.querySelectorAll("#geoip tbody tr[data-database]").length,
+	}`, chromedp.WithPollingInterval(50*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("the page did not render a status: %v\n%s", err, h.logs.String())
+	}
+	want := map[string]string{"ams": "up", "fra": "drained", "iad": "partial", "sjc": "up", "gru": "up", "sin": "up", "syd": "up"}
+	for dc, st := range want {
+		if dom.Markers[dc] != st {
+			t.Errorf("map marker %s = %q, want %q (all: %v)", dc, dom.Markers[dc], st, dom.Markers)
+		}
+	}
+	if dom.API["iad"] != "down" || dom.API["ams"] != "up" || dom.API["sin"] != "up" {
+		t.Errorf("pool api = %v, want iad down, ams and sin up", dom.API)
+	}
+	if len(dom.Zones) != 1 || !strings.HasPrefix(dom.Zones[0], "example.com. ") || dom.GeoIP != 2 {
+		t.Errorf("zones %v, %d GeoIP databases; want example.com. with its serial, 2", dom.Zones, dom.GeoIP)
+	}
+
+	if !*screenshot {
+		return
+	}
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != browsertest.Width || b.Dy() != browsertest.Height {
+		t.Errorf("screenshot is %v, want %dx%d", b, browsertest.Width, browsertest.Height)
+	}
+	if err := os.WriteFile("docs/status-page.png", encodePNG(t, img), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// encodePNG encodes img with the best compression Go's encoder has.
+func encodePNG(t *testing.T, img image.Image) []byte {
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
