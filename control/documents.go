@@ -58,8 +58,9 @@ type DatacenterSummary struct {
 type GeoIPDatabase struct {
 	Database string    `json:"database"` // "city" or "asn"
 	Path     string    `json:"path"`
-	Type     string    `json:"type"`  // the database_type metadata, such as "GeoIP2-City"
-	Built    time.Time `json:"built"` // the build_epoch metadata
+	Type     string    `json:"type"`            // the database_type metadata, such as "GeoIP2-City"
+	Built    time.Time `json:"built"`           // the build_epoch metadata
+	Stale    bool      `json:"stale,omitempty"` // built longer ago than [geoip] max_age
 }
 
 // TargetState is the detailed state of one probed target: its check type

@@ -69,16 +69,20 @@ func (s *server) datacenters() []pick.Datacenter {
 	return out
 }
 
-// geoIPDatabases describes the GeoIP databases loaded now; none without
-// [geoip].
+// geoIPDatabases describes the GeoIP databases loaded now, each stale
+// when older than [geoip] max_age; none without [geoip].
 func (s *server) geoIPDatabases() []control.GeoIPDatabase {
 	if s.geoDB == nil {
 		return nil
 	}
 	in := s.geoDB.Snapshot().Info()
-	out := []control.GeoIPDatabase{{Database: "city", Path: in.City.Path, Type: in.City.Type, Built: in.City.BuildTime}}
+	stale := map[string]bool{}
+	for _, f := range staleGeoIP(in, s.cfg.GeoIP.MaxAge, time.Now()) {
+		stale[f.Path] = true
+	}
+	out := []control.GeoIPDatabase{{Database: "city", Path: in.City.Path, Type: in.City.Type, Built: in.City.BuildTime, Stale: stale[in.City.Path]}}
 	if in.ASN.Path != "" {
-		out = append(out, control.GeoIPDatabase{Database: "asn", Path: in.ASN.Path, Type: in.ASN.Type, Built: in.ASN.BuildTime})
+		out = append(out, control.GeoIPDatabase{Database: "asn", Path: in.ASN.Path, Type: in.ASN.Type, Built: in.ASN.BuildTime, Stale: stale[in.ASN.Path]})
 	}
 	return out
 }

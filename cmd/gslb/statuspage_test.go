@@ -55,12 +55,14 @@ func TestStatusPageExample(t *testing.T) {
 		API     map[string]string // the api pool's datacenter → state
 		Zones   []string          // "origin serial"
 		GeoIP   int
+		Stale   string // the GeoIP badges
 	}
 	dom, err := chromedp.Run(ctx, chromedp.Poll[rendered](`document.body.dataset.loaded && {
 		markers: Object.fromEntries([...document.querySelectorAll("#markers .dc")].map((g) => [g.dataset.dc, g.dataset.state])),
 		api: Object.fromEntries([...document.querySelectorAll('.pool[data-pool="api"] tbody tr')].map((r) => [r.dataset.dc, r.dataset.state])),
 		zones: [...document.querySelectorAll("#zones tbody tr")].map((r) => r.dataset.zone + " " + r.querySelector(".serial").textContent),
 		geoip: document.querySelectorAll("#geoip tbody tr[data-database]").length,
+		stale: [...document.querySelectorAll("#geoip .badge")].map((b) => b.textContent).join(" "),
 	}`, chromedp.WithPollingInterval(50*time.Millisecond)))
 	if err != nil {
 		t.Fatalf("the page did not render a status: %v\n%s", err, h.logs.String())
@@ -76,6 +78,9 @@ func TestStatusPageExample(t *testing.T) {
 	}
 	if len(dom.Zones) != 1 || !strings.HasPrefix(dom.Zones[0], "example.com. ") || dom.GeoIP != 2 {
 		t.Errorf("zones %v, %d GeoIP databases; want example.com. with its serial, 2", dom.Zones, dom.GeoIP)
+	}
+	if dom.Stale != "stale stale" { // the sample databases are older than max_age's 30 days
+		t.Errorf("GeoIP badges = %q, want both databases stale", dom.Stale)
 	}
 
 	if !*screenshot {

@@ -159,7 +159,8 @@
     fill($("#geoip tbody"), dbs.map((d) =>
       el("tr", { "data-database": d.database },
         el("td", {}, d.database), el("td", { class: "small" }, d.type),
-        el("td", { title: d.path }, utc(d.built).slice(0, 10), el("div", { class: "muted small" }, ago(d.built, now))))), "No GeoIP database: every client's location is unknown.", 3);
+        el("td", { title: d.path }, utc(d.built).slice(0, 10), d.stale ? [" ", el("span", { class: "badge wait", title: "older than [geoip] max_age: is geoipupdate running?" }, "stale")] : null,
+          el("div", { class: "muted small" }, ago(d.built, now))))), "No GeoIP database: every client's location is unknown.", 3);
   }
 
   function draw(doc) {
