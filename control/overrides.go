@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/netip"
 
@@ -26,6 +27,10 @@ func (s *Server) setOverride(w http.ResponseWriter, r *http.Request) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("decode override: %w", err))
+		return
+	}
+	if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
+		writeError(w, http.StatusBadRequest, errors.New("decode override: trailing data after the JSON object"))
 		return
 	}
 	o, err := req.Override(s.now())

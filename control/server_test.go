@@ -251,6 +251,10 @@ func TestToken(t *testing.T) {
 		{"not bearer", "Basic s3cret", http.StatusUnauthorized},
 		{"prefix of the token", "Bearer s3cre", http.StatusUnauthorized},
 		{"right", "Bearer s3cret", http.StatusOK},
+		{"scheme in lower case", "bearer s3cret", http.StatusOK},
+		{"scheme in upper case", "BEARER s3cret", http.StatusOK},
+		{"two spaces", "Bearer  s3cret", http.StatusOK},
+		{"scheme only", "Bearer", http.StatusUnauthorized},
 	}
 	ts := httptest.NewServer(control.New(control.Config{Token: "s3cret"}))
 	defer ts.Close()
@@ -359,6 +363,9 @@ func TestBadRequests(t *testing.T) {
 	}{
 		{"POST", "/v1/overrides", `{"datacenter": "ams", "action": "drain", "bogus": 1}`, 400, `decode override: json: unknown field \"bogus\"`},
 		{"POST", "/v1/overrides", `{"datacenter": `, 400, "decode override: "},
+		{"POST", "/v1/overrides", `{"datacenter": "ams", "action": "drain"} {"datacenter": "iad", "action": "drain"}`, 400, "trailing data"},
+		{"POST", "/v1/overrides", `{"datacenter": "ams", "action": "drain"} x`, 400, "trailing data"},
+		{"POST", "/v1/overrides", `{"datacenter": "ams", "action": "drain"}` + "\n", 200, `"datacenter": "ams"`},
 		{"POST", "/v1/overrides", `{"datacenter": "` + strings.Repeat("a", 70<<10) + `"}`, 400, "request body too large"},
 		{"DELETE", "/v1/overrides?addr=nonsense", "", 400, `address \"nonsense\"`},
 		{"PUT", "/v1/overrides", "", 405, ""},

@@ -205,7 +205,36 @@ func parseError(err error) error {
 		if i := strings.Index(msg, " at line: "); i >= 0 {
 			msg = msg[:i]
 		}
-		return errors.New(msg)
+		return errors.New(unrepeat(msg))
 	}
 	return err
+}
+
+// unrepeat rewrites miekg/dns's messages that name a field after its type,
+// such as `bad A A: "1.2.3"`, as `bad A address: "1.2.3"`: the second word
+// says what was wrong, not the type again.
+func unrepeat(msg string) string {
+	f := strings.SplitN(msg, " ", 3)
+	if len(f) < 3 || f[0] != "bad" {
+		return msg
+	}
+	typ, field, rest, ok := f[1], f[2], "", false
+	if field, rest, ok = strings.Cut(field, ":"); !ok {
+		return msg
+	}
+	if !strings.EqualFold(typ, field) {
+		return msg
+	}
+	what := "data"
+	switch typ {
+	case "A", "AAAA":
+		what = "address"
+	case "NS", "PTR", "MB", "MD", "MF", "MG", "MR":
+		what = "name"
+	case "MX":
+		what = "exchange"
+	case "TXT":
+		what = "text"
+	}
+	return "bad " + typ + " " + what + ":" + rest
 }

@@ -139,3 +139,19 @@ func TestParseRecordRData(t *testing.T) {
 		t.Errorf("RData of x A 192.0.2.1 = %q, want %q", rec.RData, want)
 	}
 }
+
+// TestParseRecordErrors checks the messages of records that do not parse:
+// each says what is wrong once.
+func TestParseRecordErrors(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"x A 1.2.3", `bad A address: "1.2.3"`},
+		{"x AAAA 192.0.2.1", `bad AAAA address: "192.0.2.1"`},
+		{"x MX ten mail", `bad MX Pref: "ten"`},
+	}
+	for _, tt := range tests {
+		_, err := ParseRecord(tt.text, "example.com.", 3600)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("ParseRecord(%q) error = %v, want %s", tt.text, err, tt.want)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func (s *Server) listen(addr string) error {
 	for attempt := 0; ; attempt++ {
 		pc, err := lc.ListenPacket(ctx, "udp", addr)
 		if err != nil {
-			return fmt.Errorf("listen udp %s: %w", addr, err)
+			return err // a *net.OpError: "listen udp ADDR: ..."
 		}
 		first := pc.(*net.UDPConn)
 		bound := first.LocalAddr().(*net.UDPAddr).AddrPort()
@@ -113,7 +113,7 @@ func (s *Server) listen(addr string) error {
 			if port == "0" && errors.Is(err, syscall.EADDRINUSE) && attempt < 8 {
 				continue
 			}
-			return fmt.Errorf("listen tcp %s: %w", at, err)
+			return err // a *net.OpError: "listen tcp ADDR: ..."
 		}
 		socks := []*net.UDPConn{first}
 		for range s.cfg.UDPSockets - 1 {
@@ -123,7 +123,7 @@ func (s *Server) listen(addr string) error {
 					c.Close()
 				}
 				l.Close()
-				return fmt.Errorf("listen udp %s (socket %d of %d): %w", at, len(socks)+1, s.cfg.UDPSockets, err)
+				return fmt.Errorf("UDP socket %d of %d: %w", len(socks)+1, s.cfg.UDPSockets, err)
 			}
 			socks = append(socks, pc.(*net.UDPConn))
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -416,8 +417,12 @@ func TestListenError(t *testing.T) {
 	}
 	defer taken.Close()
 	s := NewServer(Config{Listen: []string{"127.0.0.1:0", taken.LocalAddr().String()}, UDPSockets: 1})
-	if err := s.Listen(); err == nil {
+	err = s.Listen()
+	if err == nil {
 		t.Fatal("Listen on a taken address succeeded")
+	}
+	if msg := err.Error(); strings.Count(msg, "listen udp") != 1 || !strings.Contains(msg, taken.LocalAddr().String()) {
+		t.Errorf("Listen error = %q, want the operation and address once", msg)
 	}
 	if got := s.Addrs(); len(got) != 0 {
 		t.Errorf("Addrs() after a failed Listen = %v, want none", got)

@@ -40,7 +40,7 @@ func TestCompileZoneErrors(t *testing.T) {
 		{"missing origin", "ttl = 1", []string{`z.toml:1:1: missing required key "origin"`}},
 		{"relative origin", "origin = \"example.com\"\nrecords = [\"@ NS ns1.example.net.\"]", []string{`z.toml:1:10: origin: origin "example.com" must be absolute (end with a dot)`}},
 		{"no apex NS", "origin = \"example.com.\"\nrecords = [\"www A 192.0.2.1\"]", []string{"z.toml:1:10: origin: zone example.com. has no NS records at its apex"}},
-		{"record syntax", zoneHead + "  \"www A 300.1.1.1\",\n]", []string{`z.toml:6:3: records[2]: bad A A: "300.1.1.1"`}},
+		{"record syntax", zoneHead + "  \"www A 300.1.1.1\",\n]", []string{`z.toml:6:3: records[2]: bad A address: "300.1.1.1"`}},
 		{"outside origin", zoneHead + "  \"www.example.net. A 192.0.2.1\",\n]", []string{"z.toml:6:3: records[2]: owner www.example.net. is outside the zone's origin example.com."}},
 		{"cname beside data", zoneHead + "  \"www CNAME ns1\",\n  \"www TXT x\",\n]", []string{"z.toml:6:3: CNAME at www.example.com. beside other data (TXT at z.toml:7:3)"}},
 		{"ns target without address", zoneHead + "  \"sub NS ns.sub\",\n]", []string{"z.toml:6:3: NS target ns.sub.example.com. is inside the zone but has no A or AAAA record"}},

@@ -540,3 +540,37 @@ func TestServeFailsCleanly(t *testing.T) {
 	}
 	st.Close()
 }
+
+// TestMessagesSayItOnce: errors of serve's steps name the operation once,
+// and a configuration that cannot be read has no empty position prefix.
+func TestMessagesSayItOnce(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	missing := filepath.Join(t.TempDir(), "missing.toml")
+	if code := run([]string{"serve", "-config", missing}, &stdout, &stderr); code != 1 || !strings.HasPrefix(stderr.String(), "read config: open "+missing) {
+		t.Errorf("serve with a missing config: exit %d, stderr %q; want 1 and `read config: open %s...`", code, &stderr, missing)
+	}
+
+	dir := t.TempDir()
+	writeSetup(t, dir, 80, "", fmt.Sprintf(e2eZone, "fail-open"))
+	cfg, err := config.Load(filepath.Join(dir, "gslb.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.State = filepath.Join(dir, "no", "such", "dir", "gslb.db")
+	err = serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err == nil || strings.Count(err.Error(), "state file") != 1 {
+		t.Errorf("serve with a state file in a missing directory = %v, want `state file` said once", err)
+	}
+
+	busy, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cfg.State = filepath.Join(dir, "gslb.db")
+	cfg.Listen = []string{busy.LocalAddr().String()}
+	err = serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err == nil || strings.Count(err.Error(), "listen udp") != 1 || !strings.HasPrefix(err.Error(), "listen udp "+busy.LocalAddr().String()) {
+		t.Errorf("serve on a busy port = %v, want `listen udp ADDR: ...` once", err)
+	}
+}

@@ -58,7 +58,7 @@ func newServer(cfg *config.Config, logger *slog.Logger, opts serveOptions) *serv
 func (s *server) openState() error {
 	st, err := store.Open(s.cfg.State, store.Options{Logger: s.logger})
 	if err != nil {
-		return fmt.Errorf("open state file: %w", err)
+		return err // it names the state file already
 	}
 	s.state = st
 	return nil
@@ -172,7 +172,7 @@ func (s *server) listenDNS() error {
 		Router:         s.router,
 	})
 	if err := s.dns.Listen(); err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err // "listen udp ADDR: ...", "listen tcp ADDR: ..."
 	}
 	return nil
 }

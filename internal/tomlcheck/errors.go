@@ -14,11 +14,14 @@ type Error struct {
 	Msg  string
 }
 
-// Error returns "file:line:col: key.path: message".
+// Error returns "file:line:col: key.path: message", without the position
+// when it is unknown (no file).
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.Pos.String())
-	b.WriteString(": ")
+	if pos := e.Pos.String(); pos != "" {
+		b.WriteString(pos)
+		b.WriteString(": ")
+	}
 	if e.Path != "" {
 		b.WriteString(e.Path)
 		b.WriteString(": ")
