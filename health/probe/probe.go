@@ -44,6 +44,14 @@ func (p *Prober) Probe(ctx context.Context, c health.Check, addr netip.Addr) err
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
+	// A caller's deadline that comes first (the monitor bounds each probe
+	// by the same timeout) is the probe's timeout too: its expiry is a
+	// timeout, not a cancellation.
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl).Round(time.Millisecond); left < timeout {
+			timeout = max(left, 0)
+		}
+	}
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -64,7 +72,7 @@ func (p *Prober) Probe(ctx context.Context, c health.Check, addr netip.Addr) err
 		return nil
 	}
 	switch {
-	case ctx.Err() != nil:
+	case errors.Is(ctx.Err(), context.Canceled):
 		return fmt.Errorf("probe canceled: %w", ctx.Err())
 	case errors.Is(pctx.Err(), context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Errorf("%w after %s", ErrTimeout, timeout)

@@ -241,6 +241,35 @@ func TestHTTPRefusedAndTimeout(t *testing.T) {
 	}
 }
 
+// TestCallerDeadlineIsTimeout: a caller's deadline of the check's timeout
+// (as the monitor sets) is reported as the timeout, not as a cancellation.
+func TestCallerDeadlineIsTimeout(t *testing.T) {
+	for _, typ := range []health.CheckType{health.CheckHTTP, health.CheckTCP, health.CheckDNS} {
+		addr, port := silentListener(t)
+		c := health.Check{Type: typ, Port: port, Timeout: 200 * time.Millisecond}
+		switch typ {
+		case health.CheckTCP:
+			addr, c.Port = netip.MustParseAddr("192.0.2.1"), 9 // TEST-NET-1: the connect hangs
+		case health.CheckDNS:
+			pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pc.Close()
+			c.Port = uint16(pc.LocalAddr().(*net.UDPAddr).Port)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
+		err := Probe(ctx, c, addr)
+		cancel()
+		if typ == health.CheckTCP && err != nil && !errors.Is(err, ErrTimeout) {
+			continue // some networks refuse TEST-NET-1 at once
+		}
+		if !errors.Is(err, ErrTimeout) || err.Error() != "timed out after 200ms" {
+			t.Errorf("%s probe under a caller's deadline = %v, want `timed out after 200ms`", typ, err)
+		}
+	}
+}
+
 func TestHTTPSlowBodyTimesOut(t *testing.T) {
 	stop := make(chan struct{})
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
