@@ -24,7 +24,11 @@ func (c *compiler) soa(records []*Record) {
 			primary = fqdn(v, c.origin)
 		}
 		if v, ok := s.Str("contact"); ok {
-			contact = fqdn(strings.Replace(v, "@", ".", 1), c.origin)
+			if name, err := contactName(v, c.origin); err != nil {
+				s.Errorf(s.KeyPath("contact"), "%v", err)
+			} else {
+				contact = name
+			}
 		}
 		if v, ok := s.Int("serial", 0, 1<<32-1); ok {
 			serial = uint32(v)
@@ -62,4 +66,22 @@ func (c *compiler) soa(records []*Record) {
 	for _, r := range records {
 		c.add(r)
 	}
+}
+
+// contactName returns the SOA RNAME of the [soa] contact v. An email
+// address (hostmaster@example.com) is absolute as written: its local part
+// becomes the first label (dots in it escaped, RFC 1035 8) and the domain,
+// with or without a final dot, the rest. Without "@", v is a name like any
+// other of the zone file: relative to origin unless it ends in a dot.
+func contactName(v, origin string) (string, error) {
+	v = strings.TrimSpace(v)
+	local, domain, ok := strings.Cut(v, "@")
+	if !ok {
+		return fqdn(v, origin), nil
+	}
+	domain = strings.TrimSuffix(domain, ".")
+	if local == "" || domain == "" || strings.Contains(domain, "@") {
+		return "", fmt.Errorf("contact %q: want an email address (hostmaster@example.com) or a name (hostmaster.example.com.)", v)
+	}
+	return strings.ToLower(strings.ReplaceAll(local, ".", `\.`) + "." + domain + "."), nil
 }

@@ -259,3 +259,35 @@ func TestApexGSLB(t *testing.T) {
 		}
 	}
 }
+
+// TestSOAContact: an email address is the mailbox as written, a name is
+// relative to the origin unless absolute.
+func TestSOAContact(t *testing.T) {
+	tests := []struct{ contact, want string }{
+		{"hostmaster@mycompany.test", "hostmaster.mycompany.test."},
+		{"hostmaster@mycompany.test.", "hostmaster.mycompany.test."},
+		{"Host.Master@Example.NET", `host\.master.example.net.`},
+		{"hostmaster.mycompany.test.", "hostmaster.mycompany.test."},
+		{"hostmaster", "hostmaster.example.com."},
+		{"dns-admin@example.com", "dns-admin.example.com."},
+	}
+	for _, tt := range tests {
+		src := zoneHead + "]\n[soa]\ncontact = \"" + strings.ReplaceAll(tt.contact, `\`, `\\`) + "\"\n"
+		z, err := zones.CompileZone("z.toml", []byte(src), testConfig(), dns.ParseRecord)
+		if err != nil {
+			t.Errorf("contact %q: %v", tt.contact, err)
+			continue
+		}
+		fields := strings.Fields(fmt.Sprint(z.SOA.Data))
+		if len(fields) < 6 || fields[5] != tt.want {
+			t.Errorf("contact %q: SOA %v, want RNAME %s", tt.contact, z.SOA.Data, tt.want)
+		}
+	}
+	for _, bad := range []string{"@example.com", "hostmaster@", "a@b@c"} {
+		src := zoneHead + "]\n[soa]\ncontact = \"" + bad + "\"\n"
+		_, err := zones.CompileZone("z.toml", []byte(src), testConfig(), dns.ParseRecord)
+		if got := tomlcheck.Errors(err); len(got) != 1 || !strings.Contains(got[0].Error(), "soa.contact: contact") {
+			t.Errorf("contact %q: %v, want a soa.contact error", bad, err)
+		}
+	}
+}
