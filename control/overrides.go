@@ -16,7 +16,7 @@ const maxBody = 64 << 10
 
 // listOverrides answers GET /v1/overrides with the overrides in force.
 func (s *Server) listOverrides(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.mon.Overrides())
+	writeJSON(w, http.StatusOK, orEmpty(s.mon.Overrides()))
 }
 
 // setOverride answers POST /v1/overrides: it sets the override of the
@@ -33,7 +33,14 @@ func (s *Server) setOverride(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errors.New("decode override: trailing data after the JSON object"))
 		return
 	}
+	if _, none := s.mon.(noMonitor); none {
+		writeError(w, http.StatusServiceUnavailable, fmt.Errorf("set override: %w", ErrUnavailable))
+		return
+	}
 	o, err := req.Override(s.now())
+	if err == nil {
+		err = s.names().check(o)
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
@@ -63,6 +70,10 @@ func (s *Server) clearOverride(w http.ResponseWriter, r *http.Request) {
 		addr = parsed.Unmap()
 	}
 	k := health.KeyFor(q.Get("pool"), q.Get("datacenter"), addr)
+	if err := k.Validate(); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
 	if err := s.mon.ClearOverride(k); err != nil {
 		code := http.StatusInternalServerError
 		switch {

@@ -297,7 +297,7 @@ func TestToken(t *testing.T) {
 
 func TestOverrides(t *testing.T) {
 	mon := newFakeMonitor(true)
-	c := start(t, control.Config{Monitor: mon})
+	c := start(t, control.Config{Monitor: mon, Zones: testZones()})
 	ctx := context.Background()
 
 	o, err := c.SetOverride(ctx, control.OverrideRequest{Datacenter: "ams", Action: "drain", For: "1h", Reason: "maintenance"})
@@ -328,7 +328,7 @@ func TestOverrides(t *testing.T) {
 }
 
 func TestOverrideRefused(t *testing.T) {
-	c := start(t, control.Config{Monitor: newFakeMonitor(true)})
+	c := start(t, control.Config{Monitor: newFakeMonitor(true), Zones: testZones()})
 	tests := []struct {
 		name string
 		req  control.OverrideRequest
@@ -341,6 +341,14 @@ func TestOverrideRefused(t *testing.T) {
 		{"bad for", control.OverrideRequest{Datacenter: "ams", Action: "drain", For: "soon"}, "for: "},
 		{"expired", control.OverrideRequest{Datacenter: "ams", Action: "drain", Until: "2020-01-01T00:00:00Z"}, "already expired"},
 		{"nothing named", control.OverrideRequest{Action: "drain"}, "no datacenter or address"},
+		{"unknown datacenter", control.OverrideRequest{Datacenter: "nosuchdc", Action: "drain"}, `datacenter "nosuchdc" is not a member of any pool`},
+		{"datacenter in another case", control.OverrideRequest{Datacenter: "AMS", Action: "drain"}, `datacenter "AMS" is not a member of any pool (did you mean ams?)`},
+		{"unknown pool", control.OverrideRequest{Pool: "WEB", Datacenter: "ams", Action: "drain"}, `pool "WEB" does not exist (did you mean web?)`},
+		{"datacenter not in the pool", control.OverrideRequest{Pool: "web", Datacenter: "fra", Action: "drain"}, `datacenter "fra" is not a member of pool web`},
+		{"unknown address", control.OverrideRequest{Addr: "192.0.2.99", Action: "force-down"}, "address 192.0.2.99 is not an address of any pool"},
+		{"address not in the pool", control.OverrideRequest{Pool: "cdn", Addr: "192.0.2.10", Action: "force-down"}, "address 192.0.2.10 is not an address of pool cdn"},
+		{"NUL in a datacenter", control.OverrideRequest{Datacenter: "ams\x00web", Action: "drain"}, "has a control character"},
+		{"newline in a pool", control.OverrideRequest{Pool: "web\n", Datacenter: "ams", Action: "drain"}, "has a control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -354,7 +362,7 @@ func TestOverrideRefused(t *testing.T) {
 
 // TestBadRequests sends what the Client never sends.
 func TestBadRequests(t *testing.T) {
-	ts := httptest.NewServer(control.New(control.Config{Monitor: newFakeMonitor(true)}))
+	ts := httptest.NewServer(control.New(control.Config{Monitor: newFakeMonitor(true), Zones: testZones()}))
 	defer ts.Close()
 	tests := []struct {
 		method, path, body string
@@ -368,6 +376,7 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/v1/overrides", `{"datacenter": "ams", "action": "drain"}` + "\n", 200, `"datacenter": "ams"`},
 		{"POST", "/v1/overrides", `{"datacenter": "` + strings.Repeat("a", 70<<10) + `"}`, 400, "request body too large"},
 		{"DELETE", "/v1/overrides?addr=nonsense", "", 400, `address \"nonsense\"`},
+		{"DELETE", "/v1/overrides?datacenter=ams%00x", "", 400, "control character"},
 		{"PUT", "/v1/overrides", "", 405, ""},
 		{"GET", "/v1/reload", "", 405, ""},
 	}
@@ -425,10 +434,33 @@ func TestZeroConfig(t *testing.T) {
 	}
 }
 
+// TestEmptyListsAreEmpty: every list of every document is [] when empty,
+// never null.
+func TestEmptyListsAreEmpty(t *testing.T) {
+	for _, cfg := range []control.Config{{}, {Monitor: newFakeMonitor(true), Zones: testZones()}} {
+		ts := httptest.NewServer(control.New(cfg))
+		for _, path := range []string{"/v1/status", "/v1/overrides"} {
+			resp, err := http.Get(ts.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(body), "null") {
+				t.Errorf("GET %s = %s, want [] for empty lists", path, body)
+			}
+			if path == "/v1/overrides" && strings.TrimSpace(string(body)) != "[]" {
+				t.Errorf("GET %s = %s, want []", path, body)
+			}
+		}
+		ts.Close()
+	}
+}
+
 // TestTwoServers: nothing is shared between two APIs in one process.
 func TestTwoServers(t *testing.T) {
-	a := start(t, control.Config{Monitor: newFakeMonitor(true), Token: "a"})
-	b := start(t, control.Config{Monitor: newFakeMonitor(true), Token: "b"})
+	a := start(t, control.Config{Monitor: newFakeMonitor(true), Zones: testZones(), Token: "a"})
+	b := start(t, control.Config{Monitor: newFakeMonitor(true), Zones: testZones(), Token: "b"})
 	ctx := context.Background()
 	if _, err := a.SetOverride(ctx, control.OverrideRequest{Datacenter: "ams", Action: "drain"}); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 // statusAt builds the Status document at now.
 func (s *Server) statusAt(now time.Time) Status {
 	doc := Status{
-		Time: now, Targets: s.mon.States(), Overrides: s.mon.Overrides(),
+		Time: now, Targets: orEmpty(s.mon.States()), Overrides: orEmpty(s.mon.Overrides()),
+		Pools: []PoolStatus{}, Zones: []ZoneStatus{},
 		Ready: closed(s.mon.Ready()), Answering: closed(s.answering),
 		ZoneErrors: s.zoneErrors(), GeoIP: s.geoip(),
 	}
@@ -97,7 +98,7 @@ func poolStatus(zone string, p *pick.Pool, snap *health.Snapshot, now time.Time)
 			if !tm.Eligible || tm.CNAME != "" {
 				continue
 			}
-			fs := &FamilyStatus{Up: tm.Up, Drained: tm.Drained, AddrsUp: tm.AddrsUp}
+			fs := &FamilyStatus{Up: tm.Up, Drained: tm.Drained, AddrsUp: tm.AddrsUp, Addrs: []AddrStatus{}}
 			for _, a := range tm.Addrs {
 				st := AddrStatus{Addr: a.Addr, Up: a.Up, Status: a.Status.String()}
 				if p.Check == "" {
@@ -119,4 +120,13 @@ func poolStatus(zone string, p *pick.Pool, snap *health.Snapshot, now time.Time)
 		judge(p, i, &ps.Datacenters[i], snap, now)
 	}
 	return ps
+}
+
+// orEmpty returns s, or an empty slice for nil: a JSON document shows an
+// empty list as [], never null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Action is what an admin override does.
@@ -120,10 +121,25 @@ func (k OverrideKey) String() string {
 	return "pool=" + pool + " dc=" + k.Datacenter
 }
 
+// Validate reports, wrapping ErrInvalidOverride, whether the key's pool or
+// datacenter name holds a control character (NUL included: the state file
+// joins key parts with it).
+func (k OverrideKey) Validate() error {
+	for _, f := range []struct{ what, name string }{{"pool", k.Pool}, {"datacenter", k.Datacenter}} {
+		if strings.ContainsFunc(f.name, unicode.IsControl) {
+			return fmt.Errorf("override: %s name %q has a control character: %w", f.what, f.name, ErrInvalidOverride)
+		}
+	}
+	return nil
+}
+
 // Validate reports, wrapping ErrInvalidOverride, whether the override names
-// neither a datacenter nor an address, has an invalid action, or has already
-// lapsed at now.
+// neither a datacenter nor an address, has a control character in its pool
+// or datacenter name, has an invalid action, or has already lapsed at now.
 func (o Override) Validate(now time.Time) error {
+	if err := (OverrideKey{Pool: o.Pool, Datacenter: o.Datacenter}).Validate(); err != nil {
+		return err
+	}
 	switch {
 	case o.Datacenter == "" && !o.Addr.IsValid():
 		return fmt.Errorf("override %s: no datacenter or address: %w", o.Key(), ErrInvalidOverride)

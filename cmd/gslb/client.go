@@ -14,20 +14,37 @@ import (
 	"github.com/gslb/gslb/health"
 )
 
+// defaultConfig is the server configuration that serve, check, status and
+// admin read when -config is not given.
+const defaultConfig = "gslb.toml"
+
 // clientFlags adds -control, -token-file and -config to a command's flags.
+// The function it returns makes the client: the address and token file of
+// the flags, else those of the server configuration (-config, or
+// gslb.toml in the working directory when it exists, as serve reads it),
+// else 127.0.0.1:8053 without a token.
 func clientFlags(fs *flag.FlagSet) func() (*control.Client, error) {
 	ctl := fs.String("control", "", "control API `address` (default: the config's control.listen, else 127.0.0.1:8053)")
 	tokenFile := fs.String("token-file", "", "bearer token `file` (default: the config's control.token_file)")
-	configFile := fs.String("config", "", "server configuration `file` to take the control address and token from")
+	configFile := fs.String("config", "", "server configuration `file` to take the control address and token from (default: "+defaultConfig+" when it exists)")
 	return func() (*control.Client, error) {
 		addr, tf := *ctl, *tokenFile
-		if *configFile != "" {
-			cfg, err := config.Load(*configFile)
+		path := *configFile
+		if path == "" && (addr == "" || tf == "") {
+			if _, err := os.Stat(defaultConfig); err == nil {
+				path = defaultConfig
+			}
+		}
+		if path != "" {
+			cfg, err := config.Load(path)
 			if err != nil {
 				return nil, err
 			}
 			if addr == "" {
 				addr = cfg.Control.Listen
+				if addr == "" {
+					return nil, fmt.Errorf("%s: the control API is disabled (control.listen is \"\"): give -control", path)
+				}
 			}
 			if tf == "" {
 				tf = cfg.Control.TokenFile

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/netip"
 	"strings"
 
@@ -26,11 +28,15 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	configFile := fs.String("config", "gslb.toml", "server configuration `file`")
 	control := fs.String("control", "", "control API `address` of the running server, for live health (default: the config's control.listen)")
 	noHealth := fs.Bool("no-health", false, "do not ask the running server for health: count every target up")
+	asJSON := fs.Bool("json", false, "print a JSON document instead of the text")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gslb explain -config FILE NAME CLIENT[/PREFIX] [A|AAAA]")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
 		return 2
 	}
@@ -98,6 +104,9 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	var ans zones.Answer
 	set.Lookup(qname, map[pick.Family]uint16{pick.IPv4: zones.TypeA, pick.IPv6: zones.TypeAAAA}[fam], &ans)
 	if ans.Outcome != zones.GSLB {
+		if *asJSON {
+			return printJSON(stdout, explainDoc{Name: qname, Type: qtype, Client: client.String(), SourcePrefix: bits, Lookup: ans.Outcome.String(), Ranking: []explainMember{}})
+		}
 		fmt.Fprintf(stdout, "%s is not a GSLB name (lookup: %s); its answer does not depend on the client\n", qname, ans.Outcome)
 		return 0
 	}
@@ -105,6 +114,9 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	r := route.New(route.Options{Geo: geoDB, Health: hs})
 	r.BuildFor(name.Pool)
 	e := r.Explain(name, fam, client, bits)
+	if *asJSON {
+		return printJSON(stdout, newExplainDoc(qname, qtype, ans.GSLBOwner, e, describeLocation(e.Location, geoDB != nil), healthNote, describeScope(e, client, bits)))
+	}
 
 	w := func(format string, a ...any) { fmt.Fprintf(stdout, format, a...) }
 	src := "no ECS: the resolver's own address"
@@ -220,4 +232,87 @@ func describeAnswer(owner string, a pick.Decision, qtype string) string {
 		return "SERVFAIL (when_all_down = \"servfail\")"
 	}
 	return a.Outcome.String()
+}
+
+// explainDoc is the document `gslb explain -json` prints.
+type explainDoc struct {
+	Name         string          `json:"name"`
+	Type         string          `json:"type"`
+	Client       string          `json:"client"`
+	SourcePrefix int             `json:"source_prefix"` // 0: no ECS
+	GSLB         bool            `json:"gslb"`          // a geo-routed name; false: the answer does not depend on the client
+	Lookup       string          `json:"lookup"`        // the zone lookup's outcome
+	Via          string          `json:"via,omitempty"` // the GSLB name a CNAME chain led to
+	Location     string          `json:"location,omitempty"`
+	Health       string          `json:"health,omitempty"`
+	FromTable    bool            `json:"from_table"`
+	Pool         string          `json:"pool,omitempty"`
+	Family       string          `json:"family,omitempty"`
+	Ranking      []explainMember `json:"ranking"`
+	Decision     string          `json:"decision,omitempty"`
+	Answer       *explainAnswer  `json:"answer,omitempty"`
+}
+
+// explainMember is one ranked datacenter.
+type explainMember struct {
+	Rank       int      `json:"rank"`
+	Datacenter string   `json:"datacenter"`
+	DistanceKM *float64 `json:"distance_km,omitempty"` // absent without coordinates
+	CNAME      string   `json:"cname,omitempty"`
+	Eligible   bool     `json:"eligible"` // has addresses of the family, or a CNAME
+	Up         bool     `json:"up"`
+	Drained    bool     `json:"drained"`
+	AddrsUp    int      `json:"addrs_up"`
+	Addrs      []string `json:"addrs"`
+	Override   string   `json:"override,omitempty"`
+	Chosen     bool     `json:"chosen"`
+	Note       string   `json:"note,omitempty"`
+}
+
+// explainAnswer is the decision as answered.
+type explainAnswer struct {
+	Outcome    string   `json:"outcome"`
+	Reason     string   `json:"reason"`
+	Datacenter string   `json:"datacenter,omitempty"`
+	Addrs      []string `json:"addrs"`
+	CNAME      string   `json:"cname,omitempty"`
+	TTL        uint32   `json:"ttl"`
+	Scope      int      `json:"ecs_scope"`
+	ScopeNote  string   `json:"ecs_scope_note"`
+}
+
+func newExplainDoc(qname, qtype, owner string, e route.Explanation, location, healthNote, scope string) explainDoc {
+	d := explainDoc{
+		Name: qname, Type: qtype, Client: e.Client.String(), SourcePrefix: e.SourceBits,
+		GSLB: true, Lookup: zones.GSLB.String(), Location: location, Health: healthNote,
+		FromTable: e.FromTable, Pool: e.Trace.Pool, Family: e.Trace.Family.String(),
+		Ranking: []explainMember{}, Decision: e.Trace.Decision,
+	}
+	if owner != qname {
+		d.Via = owner
+	}
+	for i, m := range e.Trace.Members {
+		em := explainMember{
+			Rank: i + 1, Datacenter: m.Datacenter, CNAME: m.CNAME, Eligible: m.Eligible, Up: m.Up,
+			Drained: m.Drained, AddrsUp: m.AddrsUp, Addrs: []string{}, Override: m.Override, Chosen: m.Chosen, Note: m.Note,
+		}
+		if m.HasKM {
+			km := math.Round(m.KM*10) / 10
+			em.DistanceKM = &km
+		}
+		for _, a := range m.Addrs {
+			em.Addrs = append(em.Addrs, a.Addr.String())
+		}
+		d.Ranking = append(d.Ranking, em)
+	}
+	dec := e.Decision
+	a := &explainAnswer{Outcome: dec.Outcome.String(), Reason: dec.Reason.String(), Addrs: []string{}, CNAME: dec.CNAME, TTL: dec.TTL, Scope: dec.Scope, ScopeNote: scope}
+	if dec.Pool != nil && dec.Member >= 0 && dec.Member < len(dec.Pool.Members) {
+		a.Datacenter = dec.Pool.Members[dec.Member].Datacenter.Name
+	}
+	for _, ad := range dec.Addrs {
+		a.Addrs = append(a.Addrs, ad.String())
+	}
+	d.Answer = a
+	return d
 }

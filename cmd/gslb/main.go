@@ -5,8 +5,8 @@
 //	gslb serve   -config FILE [-state FILE]    serve DNS, probe datacenters, reload on change
 //	gslb check   -config FILE                  validate the configuration and every zone file
 //	gslb explain -config FILE NAME CLIENT[/PREFIX] [TYPE]   show how a query is answered
-//	gslb status  [-control ADDR]               health of every target and pool, from the server
-//	gslb admin   [-control ADDR] ...           set, list and clear overrides; reload
+//	gslb status  [-control ADDR] [-json]       health of every target and pool, from the server
+//	gslb admin   SUBCOMMAND ... [-control ADDR] set, list and clear overrides; reload
 //	gslb state   -db FILE                      read the state file of a stopped server
 //	gslb diff    -config OLD -new NEW [-pool P] [-json]   preview which clients a change moves
 //	gslb version                               version, VCS revision and Go version of the build
@@ -58,8 +58,8 @@ commands:
   check   -config FILE                     validate the configuration and every zone file
   explain -config FILE NAME CLIENT[/PREFIX] [A|AAAA]
                                            show how a query from CLIENT is answered
-  status  [-control ADDR]                  health of every target and pool (running server)
-  admin   [-control ADDR] SUBCOMMAND ...   overrides and reload (running server)
+  status  [-control ADDR] [-json]          health of every target and pool (running server)
+  admin   SUBCOMMAND ... [-control ADDR]   overrides and reload (running server; admin -h)
   state   -db FILE                         read the state file of a stopped server
   diff    -config OLD (-new NEW | -new-geoip FILE) [-pool NAME] [-json]
                                            preview which share of clients a change moves

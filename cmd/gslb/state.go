@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -27,10 +26,8 @@ func stateCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(c)
-		return 0
+		c.Targets, c.Overrides, c.Lifted = orEmpty(c.Targets), orEmpty(c.Overrides), orEmpty(c.Lifted)
+		return printJSON(stdout, c)
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tSTATUS\tSINCE\tLAST PROBE\tLAST ERROR\tWRITTEN")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,7 +21,24 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	client := clientFlags(fs)
 	asJSON := fs.Bool("json", false, "print the raw JSON document")
-	if err := fs.Parse(args); err != nil {
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: gslb status [-json] [-control ADDR] [-token-file FILE] [-config FILE]")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+	fs.Usage = func() {} // printed below, to stdout for -h
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(stdout)
+		return 0
+	}
+	if err != nil {
+		usage(stderr)
+		return 2
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "gslb status: unexpected arguments: %s\n", strings.Join(pos, " "))
+		usage(stderr)
 		return 2
 	}
 	c, err := client()
