@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -110,41 +112,17 @@ func (s *Store) Reload() error {
 			next[p] = l
 		}
 	}
-	// Two files with one origin: the one already serving it keeps it,
-	// otherwise the first by file name.
-	byOrigin := map[string]string{}
-	for _, p := range paths {
-		l := next[p]
-		if l == nil {
-			continue
-		}
-		if old, ok := s.files[p]; ok && old.zone.Origin == l.zone.Origin {
-			byOrigin[l.zone.Origin] = p
-		}
-	}
-	for _, p := range paths {
-		l := next[p]
-		if l == nil {
-			continue
-		}
-		owner, taken := byOrigin[l.zone.Origin]
-		if !taken {
-			byOrigin[l.zone.Origin] = p
-			continue
-		}
-		if owner != p {
-			errs.Add(l.zone.Pos, "origin", "zone %s is already loaded from %s", l.zone.Origin, owner)
-			delete(next, p)
-		}
-	}
+	errs = append(errs, s.settleOrigins(next)...)
 	changed := len(next) != len(s.files)
 	for p, l := range next {
 		if old, ok := s.files[p]; !ok || old.zone != l.zone {
 			changed = true
 		}
 	}
+	prev := s.files
 	s.files = next
 	if changed {
+		s.logServing(prev, next)
 		s.publishLocked()
 	}
 	s.setFailing(errs, next)
@@ -171,6 +149,66 @@ func (s *Store) publishLocked() {
 func (s *Store) setFailing(errs tomlcheck.ErrorList, serving map[string]*loaded) {
 	fe := fileErrors(errs, serving)
 	s.failing.Store(&fe)
+}
+
+// settleOrigins removes from next every file that may not serve its
+// origin because another file has the same one, and returns why. The
+// rule does not depend on file names or the order of loading: the file
+// already serving an origin keeps it and the others are refused; when none
+// of them was serving it (at start, or two new files), none is served and
+// each error names every file.
+func (s *Store) settleOrigins(next map[string]*loaded) tomlcheck.ErrorList {
+	byOrigin := map[string][]string{}
+	for p, l := range next {
+		byOrigin[l.zone.Origin] = append(byOrigin[l.zone.Origin], p)
+	}
+	var errs tomlcheck.ErrorList
+	for origin, paths := range byOrigin {
+		if len(paths) < 2 {
+			continue
+		}
+		sort.Strings(paths)
+		owner := ""
+		for _, p := range paths {
+			if old, ok := s.files[p]; ok && old.zone.Origin == origin {
+				owner = p
+			}
+		}
+		for _, p := range paths {
+			if p == owner {
+				continue
+			}
+			if owner != "" {
+				errs.Add(next[p].zone.Pos, "origin", "zone %s is already served from %s: this file is not served (remove one of them)", origin, owner)
+			} else {
+				others := slices.DeleteFunc(slices.Clone(paths), func(o string) bool { return o == p })
+				errs.Add(next[p].zone.Pos, "origin", "zone %s is also defined in %s: neither file is served until only one defines it", origin, strings.Join(others, ", "))
+			}
+			delete(next, p)
+		}
+	}
+	return errs
+}
+
+// logServing logs, for every zone whose version changed between prev and
+// next, the file it is served from and its serial, and every zone no
+// longer served.
+func (s *Store) logServing(prev, next map[string]*loaded) {
+	served := map[string]bool{}
+	paths := slices.Sorted(maps.Keys(next))
+	for _, p := range paths {
+		z := next[p].zone
+		served[z.Origin] = true
+		if old, ok := prev[p]; ok && old.zone == z {
+			continue
+		}
+		s.log.Info("zone serving", "zone", z.Origin, "file", p, "serial", z.Serial)
+	}
+	for _, p := range slices.Sorted(maps.Keys(prev)) {
+		if z := prev[p].zone; !served[z.Origin] {
+			s.log.Warn("zone no longer served", "zone", z.Origin, "file", p)
+		}
+	}
 }
 
 func (s *Store) logErrors(errs tomlcheck.ErrorList) {

@@ -2,6 +2,7 @@ package zones_test
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,7 +80,7 @@ func TestStoreReload(t *testing.T) {
 	// a second file with the same origin is rejected, the first keeps serving
 	write(t, filepath.Join(dir, "dup.toml"), zoneWith("192.0.2.9"))
 	err = st.Reload()
-	if err == nil || !strings.Contains(err.Error(), "already loaded from") {
+	if err == nil || !strings.Contains(err.Error(), "dup.toml:1:10: origin: zone example.com. is already served from "+path) {
 		t.Errorf("duplicate origin: error = %v", err)
 	}
 	os.Remove(filepath.Join(dir, "dup.toml"))
@@ -194,5 +195,49 @@ func TestStoreWatch(t *testing.T) {
 		case <-deadline:
 			t.Fatal("removal not seen")
 		}
+	}
+}
+
+// TestStoreDuplicateOrigins: which of two files with one origin serves does
+// not depend on their names: at start neither, named both; later the one
+// serving keeps it; the log says which file serves.
+func TestStoreDuplicateOrigins(t *testing.T) {
+	for _, names := range [][2]string{{"a.toml", "z.toml"}, {"z.toml", "a.toml"}} {
+		t.Run(names[0]+" first", func(t *testing.T) {
+			var logs strings.Builder
+			dir := t.TempDir()
+			cfg := testConfig()
+			cfg.ZonesDir = dir
+			st := zones.NewStore(cfg, dns.ParseRecord, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+			first, second := filepath.Join(dir, names[0]), filepath.Join(dir, names[1])
+			write(t, first, zoneWith("192.0.2.1"))
+			write(t, second, zoneWith("192.0.2.2"))
+
+			err := st.Reload()
+			if err == nil || !strings.Contains(err.Error(), first) || !strings.Contains(err.Error(), second) || !strings.Contains(err.Error(), "neither file is served") {
+				t.Errorf("start with two files of one origin: %v, want both named", err)
+			}
+			if got := answer(st.Current(), "www.example.com."); got != "refused" {
+				t.Errorf("start with two files of one origin: www = %s, want refused (neither served)", got)
+			}
+
+			// Once only one defines it, it serves; a new duplicate is refused,
+			// whatever its name.
+			os.Remove(second)
+			if err := st.Reload(); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(logs.String(), "msg=\"zone serving\" component=zones zone=example.com. file="+first) {
+				t.Errorf("log does not say which file serves:\n%s", &logs)
+			}
+			write(t, second, zoneWith("192.0.2.2"))
+			err = st.Reload()
+			if err == nil || !strings.Contains(err.Error(), second+":1:10: origin: zone example.com. is already served from "+first) {
+				t.Errorf("new duplicate: %v", err)
+			}
+			if got := answer(st.Current(), "www.example.com."); !strings.HasSuffix(got, "192.0.2.1") {
+				t.Errorf("new duplicate: www = %s, want 192.0.2.1 from %s", got, first)
+			}
+		})
 	}
 }
