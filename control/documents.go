@@ -74,14 +74,17 @@ type TargetState struct {
 	State    health.State     `json:"state"`
 }
 
-// ZoneStatus is one served zone: its origin, the file it came from, its
-// serial and when that version was loaded.
+// ZoneStatus is one zone file: the zone it serves (origin, serial, when
+// that version was loaded) and the problems it had at the last reload. A
+// file with problems and a Serial keeps that older version serving; one
+// with Serial 0 serves nothing (its Origin is then "").
 type ZoneStatus struct {
 	Origin string    `json:"origin"`
 	File   string    `json:"file"`
-	Serial uint32    `json:"serial"`
-	Loaded time.Time `json:"loaded"`
-	Errors []string  `json:"errors,omitempty"` // the file failed to load at the last reload: this version keeps serving
+	Serial uint32    `json:"serial"`           // the serial serving; 0: none
+	Loaded time.Time `json:"loaded,omitzero"`  // when the serving version was loaded; absent when none serves
+	Error  string    `json:"error,omitempty"`  // the problems of the last reload, one per line; absent when none
+	Errors []string  `json:"errors,omitempty"` // the same problems as a list
 }
 
 // PoolStatus is one pool of one zone with the selection step's judgement

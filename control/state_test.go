@@ -114,8 +114,11 @@ func TestStatusZonesAndGeoIP(t *testing.T) {
 	if !reflect.DeepEqual(doc.ZoneErrors, fileErrs) {
 		t.Errorf("ZoneErrors = %+v, want %+v", doc.ZoneErrors, fileErrs)
 	}
-	if len(doc.Zones) != 1 || !reflect.DeepEqual(doc.Zones[0].Errors, fileErrs[1].Errors) {
-		t.Errorf("Zones = %+v, want example.com. with the errors of its file", doc.Zones)
+	// Zones: example.com. with the errors of its file, then the file that
+	// serves nothing, with serial 0.
+	if len(doc.Zones) != 2 || !reflect.DeepEqual(doc.Zones[0].Errors, fileErrs[1].Errors) || doc.Zones[0].Error != fileErrs[1].Errors[0] ||
+		doc.Zones[1].File != "zones/broken.toml" || doc.Zones[1].Serial != 0 || doc.Zones[1].Error != fileErrs[0].Errors[0] {
+		t.Errorf("Zones = %+v, want example.com. with the errors of its file and broken.toml not served", doc.Zones)
 	}
 	if len(doc.GeoIP) != 1 || doc.GeoIP[0].Type != "GeoIP2-City" || !doc.GeoIP[0].Built.Equal(built) {
 		t.Errorf("GeoIP = %+v", doc.GeoIP)

@@ -3,6 +3,7 @@ package control
 import (
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gslb/gslb/health"
@@ -36,7 +37,9 @@ func (s *Server) statusAt(now time.Time) Status {
 	snap := s.mon.Snapshot()
 	var dcs []pick.Datacenter
 	for _, z := range s.zones.Zones().Zones() {
-		doc.Zones = append(doc.Zones, ZoneStatus{Origin: z.Origin, File: z.File, Serial: z.Serial, Loaded: z.Loaded, Errors: failing[z.File]})
+		doc.Zones = append(doc.Zones, ZoneStatus{Origin: z.Origin, File: z.File, Serial: z.Serial, Loaded: z.Loaded,
+			Errors: failing[z.File], Error: strings.Join(failing[z.File], "\n")})
+		delete(failing, z.File)
 		names := make([]string, 0, len(z.Pools))
 		for n := range z.Pools {
 			names = append(names, n)
@@ -47,6 +50,11 @@ func (s *Server) statusAt(now time.Time) Status {
 			for _, m := range z.Pools[n].Members {
 				dcs = append(dcs, m.Datacenter)
 			}
+		}
+	}
+	for _, fe := range doc.ZoneErrors { // files that serve nothing, by file
+		if errs, ok := failing[fe.File]; ok {
+			doc.Zones = append(doc.Zones, ZoneStatus{File: fe.File, Errors: errs, Error: strings.Join(errs, "\n")})
 		}
 	}
 	if s.datacenters != nil {

@@ -574,3 +574,64 @@ func TestMessagesSayItOnce(t *testing.T) {
 		t.Errorf("serve on a busy port = %v, want `listen udp ADDR: ...` once", err)
 	}
 }
+
+// TestZoneErrorsVisible: a zone file that fails to load at start is in the
+// log, in /v1/status and in `gslb status`; one that breaks later shows the
+// serial still serving.
+func TestZoneErrorsVisible(t *testing.T) {
+	dir := t.TempDir()
+	up := newBackend(t, "127.0.0.1", 0)
+	writeSetup(t, dir, up.port(), "", fmt.Sprintf(e2eZone, "fail-open"))
+	broken := filepath.Join(dir, "zones", "broken.toml")
+	os.WriteFile(broken, []byte("origin = \"broken.example.\"\nrecords = [\"@ NS ns1.example.net.\", \"www A 1.2.3\"]\n"), 0o644)
+	h := startServer(t, dir)
+	h.waitLog("some zone files have errors")
+	if !strings.Contains(h.logs.String(), broken+":2:") {
+		t.Errorf("log does not name the broken file's error:\n%s", h.logs.String())
+	}
+
+	c := &control.Client{Addr: h.run.Control}
+	doc, err := c.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, z := range doc.Zones {
+		if z.File == broken {
+			found = true
+			if z.Serial != 0 || !strings.Contains(z.Error, `bad A address: "1.2.3"`) {
+				t.Errorf("status of the broken file = %+v", z)
+			}
+		} else if z.Error != "" || z.Serial == 0 {
+			t.Errorf("status of a good file = %+v", z)
+		}
+	}
+	if !found {
+		t.Errorf("/v1/status zones lack %s: %+v", broken, doc.Zones)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"status", "-control", h.run.Control}, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "NOT SERVED ("+broken+")") ||
+		!strings.Contains(stdout.String(), "nothing is served from it") ||
+		!strings.Contains(stdout.String(), `bad A address: "1.2.3"`) {
+		t.Errorf("gslb status: exit %d\n%s%s", code, &stdout, &stderr)
+	}
+
+	// Break the served zone: its serial keeps serving, with the error.
+	good := filepath.Join(dir, "zones", "example.com.toml")
+	var serving uint32
+	for _, z := range doc.Zones {
+		if z.File == good {
+			serving = z.Serial
+		}
+	}
+	os.WriteFile(good, []byte("origin = \"example.com.\"\nrecords = [\"@ NS ns1\", \"ns1 A 192.0.2\"]\n"), 0o644)
+	if err := h.run.Reload(); err == nil {
+		t.Fatal("reload with two broken files: no error")
+	}
+	stdout.Reset()
+	run([]string{"status", "-control", h.run.Control}, &stdout, &stderr)
+	if want := fmt.Sprintf("example.com. serial %d (%s, loaded ", serving, good); !strings.Contains(stdout.String(), want) || !strings.Contains(stdout.String(), "the serial above keeps serving") {
+		t.Errorf("gslb status after breaking example.com.: want %q and a note\n%s", want, &stdout)
+	}
+}

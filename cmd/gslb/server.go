@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,7 +115,12 @@ func (s *server) loadZones() error {
 		s.mon.SetTargets(targetsOf(set, s.zones.Config()))
 	})
 	if err := s.zones.Reload(); err != nil {
-		s.log.Error("some zone files have errors: their zones are not served until fixed", "problems", len(tomlcheck.Errors(err)))
+		var files []string
+		for _, fe := range s.zones.Errors() {
+			files = append(files, fe.File)
+		}
+		s.log.Error("some zone files have errors: their zones are not served until fixed",
+			"problems", len(tomlcheck.Errors(err)), "files", strings.Join(files, ","))
 	}
 	if len(s.zones.Current().Zones()) == 0 {
 		s.mon.SetTargets(nil) // nothing to probe: readiness must not wait

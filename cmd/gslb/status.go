@@ -67,7 +67,21 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 func printStatus(w io.Writer, doc control.Status) {
 	fmt.Fprintf(w, "ready: %v\n\nzones:\n", doc.Ready)
 	for _, z := range doc.Zones {
-		fmt.Fprintf(w, "  %s serial %d (%s, loaded %s)\n", z.Origin, z.Serial, z.File, z.Loaded.Format(time.RFC3339))
+		if z.Serial != 0 {
+			fmt.Fprintf(w, "  %s serial %d (%s, loaded %s)\n", z.Origin, z.Serial, z.File, z.Loaded.Format(time.RFC3339))
+		} else {
+			fmt.Fprintf(w, "  NOT SERVED (%s)\n", z.File)
+		}
+		if len(z.Errors) > 0 {
+			note := "the file has errors: the serial above keeps serving"
+			if z.Serial == 0 {
+				note = "the file has errors: nothing is served from it"
+			}
+			fmt.Fprintf(w, "    %s\n", note)
+			for _, e := range z.Errors {
+				fmt.Fprintf(w, "      %s\n", e)
+			}
+		}
 	}
 	fmt.Fprintln(w, "\ntargets:")
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)

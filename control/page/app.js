@@ -143,7 +143,8 @@
   }
 
   function drawZones(zones, zoneErrors, now) {
-    fill($("#zones tbody"), zones.map((z) =>
+    // Files that serve nothing (serial 0) are shown with zone_errors below.
+    fill($("#zones tbody"), zones.filter((z) => z.serial > 0).map((z) =>
       el("tr", { "data-zone": z.origin, class: z.errors ? "failing" : "" },
         el("td", {}, el("strong", {}, z.origin), z.errors ? el("div", { class: "err small" }, "file failing: this version keeps serving") : null),
         el("td", { class: "num mono serial" }, z.serial),
@@ -172,7 +173,7 @@
     const down = doc.targets.filter((t) => t.state.status === "down").length;
     const n = (k, what) => k + " " + what + (k === 1 ? "" : "s");
     $("#counts").textContent = [n(doc.datacenters.length, "datacenter"), n(doc.pools.length, "pool"),
-      n(doc.targets.length, "target") + " (" + down + " down)", n(doc.zones.length, "zone")]
+      n(doc.targets.length, "target") + " (" + down + " down)", n(doc.zones.filter((z) => z.serial > 0).length, "zone")]
       .concat(doc.zone_errors.length ? [n(doc.zone_errors.length, "failing zone file")] : []).join(" · ");
     $("#updated").textContent = "updated " + utc(doc.time);
     drawMap(doc.datacenters);
