@@ -40,6 +40,8 @@ type Store struct {
 
 	mu    sync.Mutex
 	files map[string]*loaded // by file path: the version serving
+
+	rewatch chan struct{} // Rewatch to Watch (capacity 1)
 }
 
 type loaded struct {
@@ -54,7 +56,7 @@ func NewStore(cfg *config.Config, parse Parser, logger *slog.Logger, onChange fu
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{dir: cfg.ZonesDir, parse: parse, log: logger.With("component", "zones"), onChange: onChange, files: map[string]*loaded{}}
+	s := &Store{dir: cfg.ZonesDir, parse: parse, log: logger.With("component", "zones"), onChange: onChange, files: map[string]*loaded{}, rewatch: make(chan struct{}, 1)}
 	s.cfg.Store(cfg)
 	s.cur.Store(NewSet(nil))
 	return s
@@ -261,10 +263,20 @@ func (s *Store) derivedSerial(path string, old *loaded) uint32 {
 	return serial
 }
 
-// Watch reloads when files in the zones directory change, until ctx ends.
-// Events are debounced: a burst of writes (an editor's rename-save, sed -i,
-// an atomic rename) gives one reload after the directory has been quiet for
+// Watch reloads when the zones directory changes, until ctx ends. Events
+// are debounced: a burst of writes (an editor's rename-save, sed -i, an
+// atomic rename) gives one reload after the directory has been quiet for
 // debounce (200ms when zero).
+//
+// It watches the directory and, to see it replaced, its parent, so these
+// are all seen: files written, renamed or removed in the directory; a
+// Kubernetes ConfigMap volume's swap (the ..data symlink replaced by a
+// rename, the files being symlinks through it); the directory being a
+// symlink swapped to another directory (a new release); the directory
+// removed and created again. While the directory is gone its zones keep
+// serving and the loss is logged; the watch comes back with it, or at
+// Rewatch (SIGHUP). Watch returns an error only when no watcher can be
+// made or the watcher fails.
 func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 	if debounce <= 0 {
 		debounce = 200 * time.Millisecond
@@ -274,9 +286,9 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 		return fmt.Errorf("watch zones directory: %w", err)
 	}
 	defer w.Close()
-	if err := w.Add(s.dir); err != nil {
-		return fmt.Errorf("watch zones directory %s: %w", s.dir, err)
-	}
+	dw := dirWatch{w: w, dir: filepath.Clean(s.dir), log: s.log}
+	dw.parent = filepath.Dir(dw.dir)
+	dw.establish()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -284,22 +296,95 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 		case <-ctx.Done():
 			timer.Stop()
 			return nil
+		case <-s.rewatch:
+			dw.establish()
+			timer.Reset(debounce)
 		case ev, ok := <-w.Events:
 			if !ok {
-				return nil
+				return errors.New("zones watcher: event channel closed")
 			}
-			name := filepath.Base(ev.Name)
-			if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".toml") {
-				continue
+			if dw.relevant(ev) {
+				timer.Reset(debounce)
 			}
-			timer.Reset(debounce)
 		case err, ok := <-w.Errors:
 			if !ok {
-				return nil
+				return errors.New("zones watcher: error channel closed")
 			}
 			s.log.Warn("zones watcher", "error", err)
+			timer.Reset(debounce) // events may have been lost (queue overflow)
 		case <-timer.C:
+			dw.establish() // the directory may have been replaced
 			_ = s.Reload() // errors are logged by Reload
 		}
 	}
+}
+
+// Rewatch makes Watch watch the zones directory and its parent again, as
+// they are now (after SIGHUP), and reload. It does not block.
+func (s *Store) Rewatch() {
+	select {
+	case s.rewatch <- struct{}{}:
+	default:
+	}
+}
+
+// dirWatch is the state of Watch's watches: the zones directory and its
+// parent.
+type dirWatch struct {
+	w           *fsnotify.Watcher
+	dir, parent string
+	log         *slog.Logger
+	watching    bool // the zones directory is watched
+	parentOK    bool // its parent is watched
+	lost        bool // the loss of the directory's watch was logged
+}
+
+// establish (re)adds the watches of the directory and its parent. The
+// directory's watch is made afresh, so that a symlink swapped to another
+// directory is followed to the new one. A change between watching and
+// not watching is logged.
+func (d *dirWatch) establish() {
+	_ = d.w.Remove(d.parent) // not watched yet, or gone: nothing to undo
+	err := d.w.Add(d.parent)
+	if err != nil && d.parentOK {
+		d.log.Warn("cannot watch the zones directory's parent: a replaced zones directory is seen only at SIGHUP", "dir", d.parent, "error", err)
+	}
+	d.parentOK = err == nil
+	_ = d.w.Remove(d.dir)
+	if err := d.w.Add(d.dir); err != nil {
+		d.watching = false
+		if !d.lost {
+			d.log.Warn("lost the watch of the zones directory: its zones keep serving; watching for it to come back", "dir", d.dir, "error", err)
+			d.lost = true
+		}
+		return
+	}
+	if d.lost {
+		d.log.Info("watching the zones directory again", "dir", d.dir)
+		d.lost = false
+	}
+	d.watching = true
+}
+
+// relevant reports whether ev may change what the zones directory serves:
+// a zone file's event, a ConfigMap's ..data swap, or the directory itself
+// (or, in the parent, its name) created, removed, renamed or replaced.
+// Editors' swap and backup files are not.
+func (d *dirWatch) relevant(ev fsnotify.Event) bool {
+	path := filepath.Clean(ev.Name) // "./zones" of a parent "." is "zones"
+	if path == d.dir {
+		if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+			if !d.lost {
+				d.log.Warn("lost the watch of the zones directory: it was removed or renamed; its zones keep serving until it comes back", "dir", d.dir)
+				d.lost = true
+			}
+			d.watching = false
+		}
+		return true
+	}
+	if filepath.Dir(path) != d.dir {
+		return false // another entry of the parent
+	}
+	name := filepath.Base(path)
+	return strings.HasPrefix(name, "..") || !strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".toml")
 }

@@ -2,10 +2,12 @@ package zones_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -240,4 +242,200 @@ func TestStoreDuplicateOrigins(t *testing.T) {
 			}
 		})
 	}
+}
+
+// watchStore starts Watch on a store of the zones directory dir and returns
+// the store, its log and a function that waits until www.example.com has
+// addr (each reload that publishes is a signal; no fixed sleeps).
+func watchStore(t *testing.T, dir string) (*zones.Store, *syncLog, func(what, addr string)) {
+	t.Helper()
+	cfg := testConfig()
+	cfg.ZonesDir = dir
+	changed := make(chan *zones.Set, 64)
+	logs := &syncLog{}
+	st := zones.NewStore(cfg, dns.ParseRecord, slog.New(slog.NewTextHandler(logs, nil)), func(s *zones.Set) {
+		select {
+		case changed <- s:
+		default:
+		}
+	})
+	st.Reload()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- st.Watch(ctx, 20*time.Millisecond) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	})
+	wait := func(what, addr string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for !strings.HasSuffix(answer(st.Current(), "www.example.com."), addr) {
+			select {
+			case <-changed:
+			case <-deadline:
+				t.Fatalf("%s: www = %s, want %s\nlog:\n%s", what, answer(st.Current(), "www.example.com."), addr, logs)
+			}
+		}
+	}
+	return st, logs, wait
+}
+
+// syncLog is a log buffer safe for concurrent use.
+type syncLog struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// untilSeen repeats edit until wait sees its effect: the watcher may not
+// be watching yet when the test's first edit happens.
+func untilSeen(t *testing.T, edit func(), seen func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !seen() {
+		if time.Now().After(deadline) {
+			t.Fatal("change never seen")
+		}
+		edit()
+		for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end) && !seen(); {
+			time.Sleep(10 * time.Millisecond) // polling with a deadline
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWatchConfigMap: a Kubernetes ConfigMap volume: the files are
+// symlinks through ..data, which is swapped by an atomic rename to a new
+// timestamped directory.
+func TestWatchConfigMap(t *testing.T) {
+	dir := t.TempDir()
+	version := func(n int, addr string) string {
+		ts := filepath.Join(dir, fmt.Sprintf("..2026_11_30_%02d", n))
+		must(t, os.Mkdir(ts, 0o755))
+		write(t, filepath.Join(ts, "example.com.toml"), zoneWith(addr))
+		return filepath.Base(ts)
+	}
+	first := version(1, "192.0.2.1")
+	must(t, os.Symlink(first, filepath.Join(dir, "..data")))
+	must(t, os.Symlink(filepath.Join("..data", "example.com.toml"), filepath.Join(dir, "example.com.toml")))
+	st, _, wait := watchStore(t, dir)
+	wait("start", "192.0.2.1")
+
+	n, prev := 1, first
+	swap := func(addr string) func() {
+		return func() {
+			n++
+			next := version(n, addr)
+			must(t, os.Symlink(next, filepath.Join(dir, "..data_tmp")))
+			must(t, os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")))
+			must(t, os.RemoveAll(filepath.Join(dir, prev)))
+			prev = next
+		}
+	}
+	has := func(addr string) func() bool {
+		return func() bool { return strings.HasSuffix(answer(st.Current(), "www.example.com."), addr) }
+	}
+	untilSeen(t, swap("192.0.2.2"), has("192.0.2.2"))
+	untilSeen(t, swap("192.0.2.3"), has("192.0.2.3"))
+}
+
+// TestWatchSymlinkedDirectory: the zones directory is a symlink swapped to
+// a new release directory; edits in the new one are seen afterwards.
+func TestWatchSymlinkedDirectory(t *testing.T) {
+	base := t.TempDir()
+	release := func(name, addr string) string {
+		d := filepath.Join(base, "releases", name)
+		must(t, os.MkdirAll(d, 0o755))
+		write(t, filepath.Join(d, "example.com.toml"), zoneWith(addr))
+		return d
+	}
+	zonesDir := filepath.Join(base, "zones")
+	must(t, os.Symlink(release("v1", "192.0.2.1"), zonesDir))
+	st, _, wait := watchStore(t, zonesDir)
+	wait("start", "192.0.2.1")
+	has := func(addr string) func() bool {
+		return func() bool { return strings.HasSuffix(answer(st.Current(), "www.example.com."), addr) }
+	}
+	n := 1
+	untilSeen(t, func() {
+		n++
+		target := release(fmt.Sprintf("v%d", n), "192.0.2.2")
+		tmp := filepath.Join(base, "zones.tmp")
+		must(t, os.Symlink(target, tmp))
+		must(t, os.Rename(tmp, zonesDir)) // mv -T: atomic
+	}, has("192.0.2.2"))
+	// The watch follows the new release directory.
+	untilSeen(t, func() { write(t, filepath.Join(zonesDir, "example.com.toml"), zoneWith("192.0.2.3")) }, has("192.0.2.3"))
+}
+
+// TestWatchRecreatedDirectory: the zones directory removed and created
+// again is seen, the loss is logged, and edits afterwards are seen.
+func TestWatchRecreatedDirectory(t *testing.T) {
+	zonesDir := filepath.Join(t.TempDir(), "zones")
+	must(t, os.Mkdir(zonesDir, 0o755))
+	path := filepath.Join(zonesDir, "example.com.toml")
+	write(t, path, zoneWith("192.0.2.1"))
+	st, logs, wait := watchStore(t, zonesDir)
+	wait("start", "192.0.2.1")
+	has := func(addr string) func() bool {
+		return func() bool { return strings.HasSuffix(answer(st.Current(), "www.example.com."), addr) }
+	}
+	untilSeen(t, func() {
+		must(t, os.RemoveAll(zonesDir))
+		must(t, os.Mkdir(zonesDir, 0o755))
+		write(t, path, zoneWith("192.0.2.2"))
+	}, has("192.0.2.2"))
+	if !strings.Contains(logs.String(), "lost the watch of the zones directory") {
+		t.Errorf("the loss of the watch is not logged:\n%s", logs)
+	}
+	untilSeen(t, func() { write(t, path, zoneWith("192.0.2.3")) }, has("192.0.2.3"))
+}
+
+// TestRewatch: when the directory and its parent are both replaced, no
+// event can say so; Rewatch (SIGHUP) watches them again.
+func TestRewatch(t *testing.T) {
+	base := t.TempDir()
+	parent := filepath.Join(base, "etc")
+	zonesDir := filepath.Join(parent, "zones")
+	must(t, os.MkdirAll(zonesDir, 0o755))
+	path := filepath.Join(zonesDir, "example.com.toml")
+	write(t, path, zoneWith("192.0.2.1"))
+	st, logs, wait := watchStore(t, zonesDir)
+	wait("start", "192.0.2.1")
+	must(t, os.RemoveAll(parent))
+	// Wait for the watcher to notice the loss before recreating.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "lost the watch") {
+		if time.Now().After(deadline) {
+			t.Fatalf("loss not logged:\n%s", logs)
+		}
+		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	}
+	must(t, os.MkdirAll(zonesDir, 0o755))
+	write(t, path, zoneWith("192.0.2.2"))
+	st.Rewatch()
+	wait("after Rewatch", "192.0.2.2")
+	untilSeen(t, func() { write(t, path, zoneWith("192.0.2.3")) }, func() bool {
+		return strings.HasSuffix(answer(st.Current(), "www.example.com."), "192.0.2.3")
+	})
 }

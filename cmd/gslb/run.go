@@ -67,7 +67,8 @@ func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
 				return nil
 			case <-hup:
 				s.log.Info("SIGHUP: reloading the server configuration, zones and GeoIP databases")
-				_ = s.reload() // errors are logged where they happen
+				s.zones.Rewatch() // the zones directory may have been replaced unseen
+				_ = s.reload()    // errors are logged where they happen
 			}
 		}
 	})
