@@ -291,3 +291,35 @@ func TestSOAContact(t *testing.T) {
 		}
 	}
 }
+
+// TestWarnings: names that repeat the origin, as a forgotten final dot
+// makes them, are warned about; others are not.
+func TestWarnings(t *testing.T) {
+	src := zoneHead + `  "@ MX 10 mail.example.com",
+  "mail A 192.0.2.25",
+  "example.com CNAME mail",
+  "ok CNAME mail.example.com.",
+  "ext CNAME www.example.net.",
+]
+[gslb."www.example.com"]
+pool = "p"
+[pools.p]
+members = [{datacenter = "ams", addresses = ["192.0.2.10"]}]
+`
+	z, err := zones.CompileZone("z.toml", []byte(src), testConfig(), dns.ParseRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range z.Warnings() {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		"z.toml:6:3: warning: target mail.example.com.example.com. repeats the origin example.com.: a forgotten final dot? (write mail.example.com., or mail relative to the origin)",
+		"z.toml:8:3: warning: owner example.com.example.com. repeats the origin example.com.: a forgotten final dot? (write example.com., or @ relative to the origin)",
+		"z.toml:12:1: warning: GSLB name www.example.com.example.com. repeats the origin example.com.: a forgotten final dot? (write www.example.com., or www relative to the origin)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Warnings() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -114,6 +114,15 @@ func runCheck(path string) (errs, warns tomlcheck.ErrorList, set *zones.Set, cfg
 			errs.Add(tomlcheck.Position{File: cfg.File}, "geoip", "%v", err)
 		}
 	}
+	if cfg.GeoIP.City == "" {
+		warns.Add(tomlcheck.Position{File: cfg.File, Line: 1, Col: 1}, "", "warning: no [geoip] city database: every client's location is unknown, so every pool answers in member order")
+	}
+	if files, err := zones.ZoneFiles(cfg.ZonesDir); err == nil && len(files) == 0 {
+		warns.Add(tomlcheck.Position{File: cfg.ZonesDir}, "", "warning: the zones directory has no zone files (*.toml): nothing would be served")
+	}
+	for _, z := range store.Current().Zones() {
+		warns = append(warns, z.Warnings()...)
+	}
 	errs.Sort()
 	warns.Sort()
 	return errs, warns, store.Current(), cfg

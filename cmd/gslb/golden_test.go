@@ -45,6 +45,7 @@ type cliCase struct {
 var cliCases = []cliCase{
 	{name: "check-example", dir: repoRoot, args: []string{"check", "-config", "testdata/example/gslb.toml"}},
 	{name: "check-broken-zone", dir: "testdata/broken", args: []string{"check", "-config", "gslb.toml"}, code: 1, readme: true},
+	{name: "check-warnings", dir: "testdata/warnings", args: []string{"check", "-config", "mycompany.toml"}, readme: true},
 	{name: "check-broken-config", dir: "testdata/broken", args: []string{"check", "-config", "bad-config.toml"}, code: 1},
 	{name: "explain-www-saopaulo-aaaa", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "-no-health", "www.example.com", "2001:db8:9::/48", "AAAA"}},
 	{name: "explain-static", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "-no-health", "mail.example.com", "192.0.2.1"}},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -79,5 +80,24 @@ func TestStateJSONEmpty(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"state", "-db", path, "-json"}, &stdout, &stderr); code != 0 || strings.Contains(stdout.String(), "null") {
 		t.Errorf("state -json of an empty file: exit %d\n%s%s", code, &stdout, &stderr)
+	}
+}
+
+// TestCheckWarnings: warnings alone exit 0; an empty zones directory and a
+// configuration without [geoip] are warned about.
+func TestCheckWarnings(t *testing.T) {
+	dir := t.TempDir()
+	cfg := dir + "/gslb.toml"
+	if err := os.WriteFile(cfg, []byte("[datacenters.ams]\nlat = 1\nlon = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(dir+"/zones", 0o755)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"check", "-config", cfg}, &stdout, &stderr)
+	out := stdout.String()
+	if code != 0 || !strings.Contains(out, cfg+":1:1: warning: no [geoip] city database") ||
+		!strings.Contains(out, dir+"/zones: warning: the zones directory has no zone files") ||
+		!strings.Contains(out, "ok: 0 zones, 0 GSLB names, 1 datacenters, 0 checks, 2 warnings") {
+		t.Errorf("check of an empty setup: exit %d\n%s%s", code, out, &stderr)
 	}
 }
