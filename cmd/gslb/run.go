@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/gslb/gslb/dns"
 )
@@ -53,6 +54,7 @@ func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
 	bg("health monitor", s.mon.Run)
 	bg("zone watcher", func(ctx context.Context) error { return s.zones.Watch(ctx, 0) })
 	bg("ranking tables", func(ctx context.Context) error { s.router.Run(ctx); return nil })
+	bg("pool transitions", func(ctx context.Context) error { s.watchPools(ctx, 5*time.Second); return nil })
 	if s.geoDB != nil {
 		bg("geoip watcher", s.geoDB.Watch)
 		bg("geoip age", func(ctx context.Context) error { watchGeoIPAge(ctx, s.geoDB, s.cfg.GeoIP.MaxAge, s.log); return nil })

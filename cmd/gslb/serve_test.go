@@ -300,10 +300,15 @@ func TestFailoverAndRecoveryOverDNS(t *testing.T) {
 	if r.Answer[0].Header().Ttl != 15 {
 		t.Errorf("failover TTL = %d, want 15 (half the name's TTL)", r.Answer[0].Header().Ttl)
 	}
+	h.waitLog(`msg="pool failing over" component=pools pool=web zone=example.com. family=IPv4`)
 	ams.start() // and comes back
 	h.waitAnswer("www.example.com.", amsClient, "127.0.0.1")
 	if !strings.Contains(h.logs.String(), "target down") || !strings.Contains(h.logs.String(), "target up") {
 		t.Errorf("transitions not logged:\n%s", h.logs.String())
+	}
+	h.waitLog(`msg="pool recovered" component=pools pool=web zone=example.com. family=IPv4`)
+	if n := strings.Count(h.logs.String(), `msg="pool failing over"`); n != 1 {
+		t.Errorf("failover logged %d times, want once:\n%s", n, h.logs.String())
 	}
 }
 

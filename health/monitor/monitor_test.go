@@ -397,7 +397,8 @@ func TestOverrides(t *testing.T) {
 	st.Close()
 	st = openStore(t, path)
 	defer st.Close()
-	m = mustNew(t, Options{Store: st, Now: clock.Now})
+	log, logs := newLogger()
+	m = mustNew(t, Options{Store: st, Now: clock.Now, Logger: log})
 	if got := m.Snapshot().Overrides(); len(got) != 2 {
 		t.Fatalf("overrides after restart = %+v, want 2", got)
 	}
@@ -412,6 +413,13 @@ func TestOverrides(t *testing.T) {
 		t.Errorf("Overrides() after expiry = %+v, want the force-down only", got)
 	}
 	m.purge()
+	if n := strings.Count(logs.String(), `msg="override lapsed" component=health override="pool=* dc=ams" action=drain`); n != 1 {
+		t.Errorf("the drain's lapse is logged %d times, want once:\n%s", n, logs.String())
+	}
+	m.purge()
+	if n := strings.Count(logs.String(), `msg="override lapsed"`); n != 1 {
+		t.Errorf("a second purge logs the lapse again:\n%s", logs.String())
+	}
 	if stored, _ := st.LoadOverrides(); len(stored) != 1 {
 		t.Errorf("stored overrides after purge = %+v, want 1", stored)
 	}
