@@ -30,6 +30,7 @@ run: build
 
 # Unit, golden, end-to-end and race tests, then a short run of every fuzz target.
 test:
+	bash .ci/deps.sh
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	FUZZTIME=$(TESTFUZZ) FUZZTIME_FuzzTable=3000x bash .ci/fuzz.sh ./dns ./zones ./pick ./config
