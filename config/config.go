@@ -33,6 +33,7 @@ type Config struct {
 	GeoIP       GeoIP                      // [geoip]
 	Control     Control                    // [control]
 	Health      Health                     // [health]
+	DNSTap      DNSTap                     // [dnstap]; off when absent
 	Datacenters map[string]pick.Datacenter // [datacenters.NAME], by name
 	Checks      map[string]health.Check    // [checks.NAME], by name
 	Maps        map[string]*pick.Map       // [maps.NAME], by name
@@ -71,6 +72,7 @@ func Parse(path string, src []byte) (*Config, error) {
 		{"geoip", parseGeoIP},
 		{"control", parseControl},
 		{"health", parseHealth},
+		{"dnstap", parseDNSTap},
 		{"datacenters", parseDatacenters},
 		{"checks", parseChecks},
 		{"maps", parseMaps},   // after datacenters and geoip

@@ -51,6 +51,14 @@ const (
 	DefaultHealthMaxInFlight = 64
 )
 
+// Defaults of [dnstap].
+const (
+	// DefaultDNSTapBuffer is the number of queries queued for the dnstap
+	// collector (each is sent as a query and a response message); beyond
+	// it new ones are dropped and counted.
+	DefaultDNSTapBuffer = 10000
+)
+
 // Defaults of a [checks.NAME] table.
 const (
 	// DefaultCheckInterval is the time between two probes of one target.

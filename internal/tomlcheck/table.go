@@ -82,6 +82,10 @@ func (t *Table) ErrorAt(pos Position, format string, args ...any) {
 // ErrorCount returns the number of problems found so far in the file.
 func (t *Table) ErrorCount() int { return len(*t.errs) }
 
+// Present reports whether the table is in the file: Section returns an
+// empty table, not present, for a key the file does not have.
+func (t *Table) Present() bool { return t.m != nil }
+
 // Get returns the raw value of key and marks it used.
 func (t *Table) Get(key string) (any, bool) {
 	t.used[key] = true
