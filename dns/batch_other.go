@@ -8,6 +8,8 @@ import "net/netip"
 // every socket takes the per-datagram path.
 type udpBatch struct{}
 
+const udpBatchSize = 1
+
 func newUDPBatch(*udpSocket) *udpBatch { return nil }
 
 func (*udpBatch) read() (int, error)                                   { panic("unreachable") }

@@ -76,6 +76,9 @@ type Config struct {
 	// Router completes answers for geo-routed names. Default nil: those
 	// names are answered SERVFAIL.
 	Router Router
+
+	// Tap is the dnstap query log. Default: none.
+	Tap TapConfig
 }
 
 // ZoneSource supplies the zones a query is answered from. Zones is called

@@ -31,6 +31,7 @@ type Server struct {
 	cfg   Config
 	h     *handler
 	stats counters
+	tap   *tap // nil without Config.Tap: the serving goroutines test it before any work
 	ready chan struct{}
 
 	mu       sync.Mutex
@@ -49,8 +50,9 @@ type Server struct {
 }
 
 type udpSocket struct {
-	conn *net.UDPConn
-	oob  bool // bound to a wildcard address: replies take the query's destination as source
+	conn  *net.UDPConn
+	oob   bool           // bound to a wildcard address: replies take the query's destination as source
+	local netip.AddrPort // the bound address
 }
 
 // NewServer returns a server for cfg; zero fields of cfg take their
@@ -63,6 +65,9 @@ func NewServer(cfg Config) *Server {
 		stopped: make(chan struct{}),
 	}
 	s.h = newHandler(&s.cfg, &s.stats)
+	if s.cfg.Tap.Network != "" {
+		s.tap = newTap(s.cfg.Tap, s.cfg.Logger, &s.stats)
+	}
 	s.tcpBufs.New = func() any { return new(tcpBuffers) }
 	return s
 }
@@ -128,7 +133,7 @@ func (s *Server) listen(addr string) error {
 			socks = append(socks, pc.(*net.UDPConn))
 		}
 		for _, c := range socks {
-			s.udp = append(s.udp, &udpSocket{conn: c, oob: wildcard(c)})
+			s.udp = append(s.udp, &udpSocket{conn: c, oob: wildcard(c), local: c.LocalAddr().(*net.UDPAddr).AddrPort()})
 		}
 		s.tcp = append(s.tcp, l)
 		s.addrs = append(s.addrs, bound)
@@ -178,7 +183,9 @@ func (s *Server) Stats() Stats { return s.stats.snapshot() }
 // Serve binds the listen addresses (unless Listen did), serves until ctx
 // is done or Shutdown is called, and returns nil then. When ctx ends it
 // stops like Shutdown and waits for the queries in progress, which take at
-// most WriteTimeout. It returns an error when binding fails, ErrServing
+// most WriteTimeout. With a query log (Config.Tap), Serve runs its writer
+// and, before returning, sends what is queued within the log's
+// FlushTimeout. It returns an error when binding fails, ErrServing
 // when called twice and ErrServerClosed after Shutdown.
 func (s *Server) Serve(ctx context.Context) error {
 	if err := s.Listen(); err != nil {
@@ -194,6 +201,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.serving = true
+	if s.tap != nil {
+		s.tap.run()
+	}
 	// Every UDP socket has at least two readers, so that one slow query
 	// does not hold up the others hashed to the same socket.
 	readers := max(2, runtime.GOMAXPROCS(0)/s.cfg.UDPSockets)
@@ -217,6 +227,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	s.wg.Wait()
 	s.closeUDP()
+	if s.tap != nil {
+		s.tap.close() // within Config.Tap.FlushTimeout
+	}
 	return nil
 }
 

@@ -19,6 +19,8 @@ type Stats struct {
 	Dropped     uint64 // packets not answered: shorter than a header, or responses
 	Panics      uint64 // queries whose handling panicked (answered SERVFAIL)
 	TCPRejected uint64 // TCP connections closed at accept: over MaxTCPConns
+	TapSent     uint64 // dnstap messages handed to the collector's connection
+	TapDropped  uint64 // dnstap messages dropped: queue full, no collector, connection lost
 }
 
 // counters are the live counts behind Stats.
@@ -28,6 +30,8 @@ type counters struct {
 	dropped     atomic.Uint64
 	panics      atomic.Uint64
 	tcpRejected atomic.Uint64
+	tapSent     atomic.Uint64
+	tapDropped  atomic.Uint64
 }
 
 func (c *counters) count(rcode int) {
@@ -49,5 +53,7 @@ func (c *counters) snapshot() Stats {
 		Dropped:     c.dropped.Load(),
 		Panics:      c.panics.Load(),
 		TCPRejected: c.tcpRejected.Load(),
+		TapSent:     c.tapSent.Load(),
+		TapDropped:  c.tapDropped.Load(),
 	}
 }

@@ -73,9 +73,12 @@ func (s *Server) untrack(c net.Conn) {
 // must be written within WriteTimeout.
 func (s *Server) serveConn(c net.Conn) {
 	defer s.untrack(c)
-	var src netip.Addr
+	var client, server netip.AddrPort
 	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
-		src = a.AddrPort().Addr()
+		client = a.AddrPort()
+	}
+	if a, ok := c.LocalAddr().(*net.TCPAddr); ok && s.tap != nil {
+		server = a.AddrPort()
 	}
 	var length [2]byte
 	for q := 0; s.cfg.MaxTCPQueries == 0 || q < s.cfg.MaxTCPQueries; q++ {
@@ -90,23 +93,28 @@ func (s *Server) serveConn(c net.Conn) {
 		if _, err := io.ReadFull(c, length[1:]); err != nil {
 			return
 		}
-		if !s.query(c, src, int(binary.BigEndian.Uint16(length[:]))) {
+		if !s.query(c, client, server, int(binary.BigEndian.Uint16(length[:]))) {
 			return
 		}
 	}
 }
 
-// query reads one query of n octets from c and writes its answer. It
-// reports whether the connection is still usable.
-func (s *Server) query(c net.Conn, src netip.Addr, n int) bool {
+// query reads one query of n octets from client on c and writes its
+// answer. It reports whether the connection is still usable. server, the
+// connection's local address, is needed only with a query log.
+func (s *Server) query(c net.Conn, client, server netip.AddrPort, n int) bool {
 	buf := s.tcpBufs.Get().(*tcpBuffers)
 	defer s.tcpBufs.Put(buf)
 	in := buf.in[:n]
 	if _, err := io.ReadFull(c, in); err != nil {
 		return false
 	}
+	var qtime time.Time
+	if s.tap != nil {
+		qtime = time.Now()
+	}
 	out := buf.out[:]
-	reply := s.h.respond(out[2:], in, src, true)
+	reply := s.h.respond(out[2:], in, client.Addr(), true)
 	if reply == nil {
 		return false // no reply to garbage: the connection is closed
 	}
@@ -115,10 +123,14 @@ func (s *Server) query(c net.Conn, src netip.Addr, n int) bool {
 		return false // cannot happen: the handler truncates to 65535
 	}
 	binary.BigEndian.PutUint16(out, uint16(len(reply)))
+	var err error
 	if &reply[0] == &out[2] {
-		_, err := c.Write(out[:2+len(reply)])
-		return err == nil
+		_, err = c.Write(out[:2+len(reply)])
+	} else {
+		_, err = (&net.Buffers{out[:2], reply}).WriteTo(c)
 	}
-	_, err := (&net.Buffers{out[:2], reply}).WriteTo(c)
+	if err == nil && s.tap != nil {
+		s.tap.add(true, client, server, qtime, time.Now(), in, reply)
+	}
 	return err == nil
 }

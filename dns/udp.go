@@ -48,6 +48,10 @@ func (s *Server) serveUDP(u *udpSocket) {
 			}
 			continue
 		}
+		var qtime time.Time
+		if s.tap != nil {
+			qtime = time.Now()
+		}
 		reply := s.h.respond(out, in[:n], from.Addr(), false)
 		if reply == nil {
 			continue
@@ -58,12 +62,21 @@ func (s *Server) serveUDP(u *udpSocket) {
 			_, err = u.conn.WriteToUDPAddrPort(reply, from)
 		}
 		_ = err // the client is gone or unreachable: nothing to do
+		if s.tap != nil {
+			s.tap.add(false, from, u.local, qtime, time.Now(), in[:n], reply)
+		}
 	}
 }
 
 // serveUDPBatch serves u reading and answering batches of datagrams.
+// With a query log, the queries of a batch share the time it was read and
+// their replies the time they were sent.
 func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 	defer b.close()
+	var (
+		replies [udpBatchSize][]byte // for the query log
+		qtime   time.Time
+	)
 	for {
 		n, err := b.read()
 		if err != nil {
@@ -72,16 +85,39 @@ func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 			}
 			continue
 		}
+		if s.tap != nil {
+			qtime = time.Now()
+		}
 		for i := range n {
 			msg, from, ok := b.query(i)
 			if !ok {
 				continue
 			}
-			if reply := s.h.respond(b.outBuf(i), msg, from.Addr(), false); reply != nil {
+			reply := s.h.respond(b.outBuf(i), msg, from.Addr(), false)
+			if reply != nil {
 				b.reply(i, reply)
+			}
+			if s.tap != nil {
+				replies[i] = reply
 			}
 		}
 		_ = b.write() // only fails when the socket is closed: the next read says so
+		if s.tap != nil {
+			s.tapBatch(u, b, n, qtime, &replies)
+		}
+	}
+}
+
+// tapBatch hands the n answered queries of a batch to the query log.
+func (s *Server) tapBatch(u *udpSocket, b *udpBatch, n int, qtime time.Time, replies *[udpBatchSize][]byte) {
+	rtime := time.Now()
+	for i := range n {
+		if replies[i] == nil {
+			continue
+		}
+		msg, from, _ := b.query(i)
+		s.tap.add(false, from, u.local, qtime, rtime, msg, replies[i])
+		replies[i] = nil
 	}
 }
 

@@ -176,11 +176,25 @@ func (s *server) listenDNS() error {
 		Logger:         s.logger,
 		Zones:          s.zones,
 		Router:         s.router,
+		Tap:            tapConfig(s.cfg.DNSTap),
 	})
 	if err := s.dns.Listen(); err != nil {
 		return err // "listen udp ADDR: ...", "listen tcp ADDR: ..."
 	}
 	return nil
+}
+
+// tapConfig returns the DNS server's query log of [dnstap]: none when the
+// table is absent.
+func tapConfig(d config.DNSTap) dns.TapConfig {
+	c := dns.TapConfig{Identity: d.Identity, Version: d.Version, Buffer: d.Buffer}
+	switch {
+	case d.Socket != "":
+		c.Network, c.Address = "unix", d.Socket
+	case d.Address != "":
+		c.Network, c.Address = "tcp", d.Address
+	}
+	return c
 }
 
 // close releases what the steps opened, last first: the control
