@@ -70,4 +70,16 @@
 //
 // Shared zone records are never modified: records answered under another
 // owner (wildcards) are copies.
+//
+// # Query log
+//
+// With Config.Tap, every answered query is logged in dnstap format (an
+// AUTH_QUERY and an AUTH_RESPONSE message) to a collector over Frame
+// Streams, on a unix socket or TCP. The serving goroutines hand each query
+// and reply to a bounded queue after writing the reply and never wait:
+// while no collector is connected or when the queue is full, the query is
+// dropped and counted (Stats.TapDropped). A writer goroutine, run by Serve,
+// owns the connection and reconnects with exponential backoff; Serve sends
+// what is queued within TapConfig.FlushTimeout before it returns. Without
+// Config.Tap nothing is copied.
 package dns
