@@ -487,6 +487,8 @@ func TestTapOff(t *testing.T) {
 
 // BenchmarkStaticATap answers as BenchmarkStaticA does and hands each
 // query to a connected query log (a collector that reads and discards).
+// The writer goroutine's work and allocations count; dropped/op says how
+// many messages the writer could not keep up with.
 func BenchmarkStaticATap(b *testing.B) {
 	h := newTestHandler(b, fakeRouter{})
 	dir := b.TempDir()
@@ -503,16 +505,10 @@ func BenchmarkStaticATap(b *testing.B) {
 			}
 			go func() {
 				defer c.Close()
-				r, err := dnstap.NewReader(c, &dnstap.ReaderOptions{Bidirectional: true})
-				if err != nil {
+				if _, err := dnstap.NewReader(c, &dnstap.ReaderOptions{Bidirectional: true}); err != nil {
 					return
 				}
-				buf := make([]byte, 1<<16)
-				for {
-					if _, err := r.ReadFrame(buf); err != nil {
-						return
-					}
-				}
+				io.Copy(io.Discard, c) // the reader's allocations do not count
 			}()
 		}
 	}()
