@@ -15,7 +15,7 @@ type DNSTap struct {
 	Socket   string // unix socket of the collector (absolute); default "": Address instead
 	Address  string // host:port of a TCP collector; default "": Socket instead
 	Identity string // the identity field of every message; default: the host name
-	Version  string // the version field; default "": "gslb " and the module version
+	Version  string // the version field; default "": "gslb " and gslb's version
 	Buffer   int    // queries (each a query and a response message) queued for the collector; default DefaultDNSTapBuffer
 }
 

@@ -33,6 +33,7 @@ func Reloaded(running, next *Config) (*Config, []string) {
 	keep("control.listen", running.Control.Listen == next.Control.Listen, func() { out.Control.Listen = running.Control.Listen })
 	keep("control.token_file", running.Control.TokenFile == next.Control.TokenFile, func() { out.Control.TokenFile = running.Control.TokenFile })
 	keep("health", running.Health == next.Health, func() { out.Health = running.Health })
+	keep("dnstap", running.DNSTap == next.DNSTap, func() { out.DNSTap = running.DNSTap })
 	slices.Sort(changed)
 	return &out, changed
 }

@@ -44,6 +44,9 @@ max_in_flight = 8
 lat = 52.37
 lon = 4.90
 `, []string{"control.listen", "health", "listen", "nsid"}},
+		{"dnstap", base + `[dnstap]
+socket = "/run/gslb/dnstap.sock"
+`, []string{"dnstap"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,7 +55,7 @@ lon = 4.90
 			if !slices.Equal(changed, tt.changed) {
 				t.Errorf("Reloaded changed = %q, want %q", changed, tt.changed)
 			}
-			if !slices.Equal(got.Listen, running.Listen) || got.NSID != running.NSID || got.Control != running.Control || got.Health != running.Health {
+			if !slices.Equal(got.Listen, running.Listen) || got.NSID != running.NSID || got.Control != running.Control || got.Health != running.Health || got.DNSTap != running.DNSTap {
 				t.Errorf("Reloaded kept %+v, want the running start-only settings", got)
 			}
 			if len(got.Datacenters) != len(next.Datacenters) || got.LogLevel != next.LogLevel {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -185,9 +186,14 @@ func (s *server) listenDNS() error {
 }
 
 // tapConfig returns the DNS server's query log of [dnstap]: none when the
-// table is absent.
+// table is absent. Its version defaults to "gslb " and what `gslb version`
+// prints first.
 func tapConfig(d config.DNSTap) dns.TapConfig {
 	c := dns.TapConfig{Identity: d.Identity, Version: d.Version, Buffer: d.Buffer}
+	if c.Version == "" {
+		bi, _ := debug.ReadBuildInfo()
+		c.Version = "gslb " + buildVersion(version, bi)
+	}
 	switch {
 	case d.Socket != "":
 		c.Network, c.Address = "unix", d.Socket
