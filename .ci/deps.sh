@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that `make test` needs and a fresh Debian
-# machine lacks: chromium (the status page's browser tests). Go modules come
+# machine lacks: chromium (the status page's browser tests), fstrm-bin and
+# dnstap-ldns (the query log's reference collector and reader). Go modules come
 # from the Go module proxy by themselves. Needs root, or sudo without a
 # password; it says what to run when it has neither.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v fstrm_capture >/dev/null 2>&1 || missing+=(fstrm-bin)
+command -v dnstap-ldns >/dev/null 2>&1 || missing+=(dnstap-ldns)
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi

@@ -418,7 +418,7 @@ func TestTapStalledCollector(t *testing.T) {
 	}
 	// Answers do not wait for the collector: none took as long as the
 	// writer's blocked flush does.
-	if slowest > time.Second {
+	if slowest > 2500*time.Millisecond {
 		t.Errorf("slowest answer took %v with a stalled collector", slowest)
 	}
 	t.Logf("%d queries until the first drop; slowest answer %v", sent, slowest)
