@@ -223,6 +223,9 @@ func TestEndToEndHTTP(t *testing.T) {
 		t.Errorf("down reason = %q, want connection refused", d.Reason)
 	}
 	ts2, _ := m.State(tg)
+	if got, want := m.Transitions(), []TransitionCount{{Target: tg, Up: 2, Down: 2}}; !slicesEqual(got, want) {
+		t.Errorf("Transitions() = %+v, want %+v", got, want)
+	}
 	stop()
 
 	l := logs.String()

@@ -21,6 +21,8 @@ type entry struct {
 	probes  uint64             // results observed
 	saved   uint64             // probes when the state was last saved
 	savedAt time.Time          // when it was last saved (Options.Now)
+	ups     uint64             // transitions to up since the target was added
+	downs   uint64             // transitions to down since the target was added
 }
 
 // SetTargets replaces the set of targets with their checks. New targets
@@ -93,7 +95,7 @@ func (m *Monitor) updateLocked(t health.Target, e *entry, c health.Check, now ti
 	e.check = c
 	if c.Type == health.CheckNone {
 		if tr, ok := e.state.Set(health.Up, now, "check type none"); ok {
-			m.pending = append(m.pending, change{t, tr})
+			m.changedLocked(t, e, tr)
 		}
 		return !wasNone
 	}

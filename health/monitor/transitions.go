@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"github.com/gslb/gslb/health"
 )
@@ -27,7 +28,7 @@ func (m *Monitor) observe(t health.Target, gen uint64, r health.Result) {
 	before := e.state.Detail().Status
 	tr, changed := e.state.Observe(r, e.check.Rise, e.check.Fall)
 	if changed {
-		m.pending = append(m.pending, change{t, tr})
+		m.changedLocked(t, e, tr)
 	}
 	// An undecided target's snapshot status follows its last probe (see
 	// health.State.Detail): publish when that changes too.
@@ -39,6 +40,39 @@ func (m *Monitor) observe(t health.Target, gen uint64, r health.Result) {
 	if changed || effective {
 		m.poke()
 	}
+}
+
+// changedLocked queues a transition of target t for flush and counts it.
+// Callers hold mu.
+func (m *Monitor) changedLocked(t health.Target, e *entry, tr health.Transition) {
+	m.pending = append(m.pending, change{t, tr})
+	switch tr.To {
+	case health.Up:
+		e.ups++
+	case health.Down:
+		e.downs++
+	}
+}
+
+// TransitionCount is how many times a target became up and down since it
+// was added (a removed target's counts are forgotten).
+type TransitionCount struct {
+	Target health.Target
+	Up     uint64
+	Down   uint64
+}
+
+// Transitions returns the transition counts of every target, sorted by
+// target.
+func (m *Monitor) Transitions() []TransitionCount {
+	m.mu.Lock()
+	out := make([]TransitionCount, 0, len(m.targets))
+	for t, e := range m.targets {
+		out = append(out, TransitionCount{Target: t, Up: e.ups, Down: e.downs})
+	}
+	m.mu.Unlock()
+	slices.SortFunc(out, func(a, b TransitionCount) int { return a.Target.Compare(b.Target) })
+	return out
 }
 
 // poke wakes Run to handle pending transitions.
