@@ -3,9 +3,11 @@ package dns
 import (
 	"encoding/binary"
 	"log/slog"
+	"math/rand/v2"
 	"net/netip"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	mdns "github.com/miekg/dns"
 
@@ -25,6 +27,10 @@ type handler struct {
 	log     *slog.Logger
 	stats   *counters
 	scratch sync.Pool // *scratch
+	// timeMask selects the queries whose duration is measured: those
+	// for which a random number has these bits clear (DurationSample-1:
+	// one in DurationSample; tests: 0, every query).
+	timeMask uint32
 
 	packSlow bool // tests: pack every reply with miekg/dns (no packAddrs)
 }
@@ -51,6 +57,8 @@ func newHandler(c *Config, stats *counters) *handler {
 		maxUDP: c.MaxUDPSize,
 		log:    c.Logger,
 		stats:  stats,
+
+		timeMask: DurationSample - 1,
 	}
 	if c.NSID != "" {
 		h.nsid = []byte(c.NSID)
@@ -70,6 +78,10 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 		return nil // RFC 1035 7.3 / NSD: never answer an answer
 	}
 	s := h.scratch.Get().(*scratch)
+	var start time.Time
+	if rand.Uint32()&h.timeMask == 0 {
+		start = time.Now()
+	}
 	r := &s.req
 	*r = request{opt: r.opt[:0]} // keep the OPT buffer
 	defer func() {
@@ -78,7 +90,11 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 			h.log.Error("panic answering a query; answered SERVFAIL", "panic", p,
 				"qname", r.name, "qtype", r.qtype, "client", src, "stack", string(debug.Stack()))
 			reply = h.bare(out, msg, r, mdns.RcodeServerFailure)
+			h.stats.request(r.qtype, src, tcp, start)
 			return // s is not reused: its state is unknown
+		}
+		if reply != nil {
+			h.stats.request(r.qtype, src, tcp, start)
 		}
 		s.release()
 		h.scratch.Put(s)
@@ -176,6 +192,9 @@ func (h *handler) route(s *scratch, src netip.Addr) (scope uint8) {
 	o := outcome{kind: pick.ServFail}
 	if h.router != nil {
 		o = s.geo.route(h.router, a.GSLB, r.qtype, client.Addr(), bits)
+		for i := range s.geo.n {
+			h.stats.answers.count(&s.geo.d[i])
+		}
 	}
 	if ecs {
 		scope = uint8(o.scope)

@@ -394,8 +394,8 @@ func TestPanicRecovered(t *testing.T) {
 	if !strings.Contains(logs.String(), "router bug") || !strings.Contains(logs.String(), "component=dns") || strings.Count(logs.String(), "\n") != 1 {
 		t.Errorf("log = %q, want one line with the panic", logs.String())
 	}
-	if st := h.stats.snapshot(); st.Panics != 1 || st.ServFail != 1 {
-		t.Errorf("stats = %+v, want 1 panic, 1 SERVFAIL", st)
+	if st := h.stats.snapshot(); st.Panics != 1 || st.ServFail != 1 || requests(st)["udp/4/A"] != 1 {
+		t.Errorf("stats = %+v, want 1 panic, 1 SERVFAIL, 1 request", st)
 	}
 	// The handler still answers afterwards.
 	reply = h.respond(make([]byte, maxTCPSize+1), query(t, "www.example.com.", mdns.TypeA), netip.MustParseAddr("192.0.2.1"), false)

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
+
+	"github.com/gslb/gslb/pick"
 )
 
 // Errors of the Server's life cycle.
@@ -177,8 +179,23 @@ func (s *Server) Addrs() []netip.AddrPort {
 // goroutines are serving.
 func (s *Server) Ready() <-chan struct{} { return s.ready }
 
-// Stats returns the counts so far.
-func (s *Server) Stats() Stats { return s.stats.snapshot() }
+// Stats returns the counts so far. It also lets the answer counters
+// forget the pools of zone sets no longer served.
+func (s *Server) Stats() Stats {
+	if s.cfg.Zones != nil {
+		live := map[*pick.Pool]bool{}
+		for _, z := range s.cfg.Zones.Zones().Zones() {
+			for _, p := range z.Pools {
+				live[p] = true
+			}
+			for _, n := range z.Names() {
+				live[n.Pool] = true
+			}
+		}
+		s.stats.answers.retire(func(p *pick.Pool) bool { return live[p] })
+	}
+	return s.stats.snapshot()
+}
 
 // Serve binds the listen addresses (unless Listen did), serves until ctx
 // is done or Shutdown is called, and returns nil then. When ctx ends it

@@ -1,12 +1,22 @@
 package dns
 
 import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	mdns "github.com/miekg/dns"
+
+	"github.com/gslb/gslb/internal/dnscode"
+	"github.com/gslb/gslb/pick"
 )
 
-// Stats counts what a Server did since it was created.
+// Stats counts what a Server did since it was created. The query path
+// counts in atomics indexed by small integers; Stats reads them, so that
+// metrics are pulled at scrape time, never pushed per query.
 type Stats struct {
 	NoError     uint64 // replies with NOERROR (answers, NODATA, referrals)
 	FormErr     uint64 // replies with FORMERR
@@ -21,11 +31,154 @@ type Stats struct {
 	TCPRejected uint64 // TCP connections closed at accept: over MaxTCPConns
 	TapSent     uint64 // dnstap messages handed to the collector's connection
 	TapDropped  uint64 // dnstap messages dropped: queue full, no collector, connection lost
+
+	// Requests counts the answered queries by transport, address family
+	// of the source and query type: every combination, zeros included.
+	Requests []RequestCount
+	// Responses counts the replies by rcode: the common rcodes always,
+	// the others once counted.
+	Responses []ResponseCount
+	// Durations are the handling times of a random sample of the
+	// queries (one in DurationSample), one histogram per transport.
+	Durations []Histogram
+	// Answers counts the geo-routed decisions by pool, datacenter and
+	// reason; decisions without a reason (no member has addresses of the
+	// family) are not counted.
+	Answers []AnswerCount
+}
+
+// RequestCount is the number of queries answered over one transport
+// ("udp", "tcp") from one address family (4, 6) for one query type: its
+// mnemonic ("A", "MX") for the common types (countedTypes), "other" for
+// the rest.
+type RequestCount struct {
+	Proto  string
+	Family int
+	Type   string
+	Count  uint64
+}
+
+// ResponseCount is the number of replies with one rcode ("NOERROR",
+// "NXDOMAIN", …).
+type ResponseCount struct {
+	Rcode string
+	Count uint64
+}
+
+// Histogram is the distribution of the handling times of the timed
+// queries of one transport: from the packet handed to the handler to the
+// reply packed (socket reads and writes excluded).
+type Histogram struct {
+	Proto string
+	Count uint64  // queries timed
+	Sum   float64 // seconds
+	// Bounds are the buckets' upper bounds in seconds; Buckets[i] is the
+	// number of timed queries that took at most Bounds[i] (cumulative).
+	Bounds  []float64
+	Buckets []uint64
+}
+
+// AnswerCount is the number of geo-routed decisions of one pool answered
+// by one datacenter for one reason (pick.Reason's String). Datacenter is ""
+// when no member answers (all-down NODATA, SERVFAIL or the pool's CNAME).
+type AnswerCount struct {
+	Pool       string
+	Datacenter string
+	Reason     string
+	Count      uint64
+}
+
+// DurationSample is how many queries are answered per query timed, on
+// average (each query is timed with probability 1/DurationSample): reading
+// the clock twice costs more than the rest of the counting (about 150 ns
+// on a virtual machine, a quarter of a cached answer), so durations are
+// sampled while every other count is exact. A power of two.
+const DurationSample = 16
+
+// Transports, address families and the query types counted by name: the
+// indexes of the request counters.
+const (
+	protoUDP = iota
+	protoTCP
+	numProtos
+)
+
+var protoNames = [numProtos]string{"udp", "tcp"}
+
+// countedTypes are the query types that gslb_dns_requests_total counts
+// under their own name; every other type counts as "other", so that the
+// label's values are bounded.
+var countedTypes = [...]uint16{
+	mdns.TypeA, mdns.TypeAAAA, mdns.TypeANY, mdns.TypeCAA, mdns.TypeCNAME,
+	mdns.TypeDNSKEY, mdns.TypeDS, mdns.TypeHTTPS, mdns.TypeMX, mdns.TypeNAPTR,
+	mdns.TypeNS, mdns.TypePTR, mdns.TypeSOA, mdns.TypeSRV, mdns.TypeSVCB,
+	mdns.TypeTXT, mdns.TypeAXFR, mdns.TypeIXFR,
+}
+
+const numTypes = len(countedTypes) + 1 // the last: other
+
+// typeIndex returns the index of qtype in countedTypes, or that of other.
+func typeIndex(qtype uint16) int {
+	switch qtype {
+	case mdns.TypeA:
+		return 0
+	case mdns.TypeAAAA:
+		return 1
+	}
+	for i, t := range countedTypes {
+		if t == qtype {
+			return i
+		}
+	}
+	return numTypes - 1
+}
+
+func typeName(i int) string {
+	if i < len(countedTypes) {
+		return mdns.TypeToString[countedTypes[i]]
+	}
+	return "other"
+}
+
+// durationBounds are the histogram's bucket bounds in nanoseconds.
+var durationBounds = [...]int64{10e3, 25e3, 50e3, 100e3, 250e3, 500e3, 1e6, 2.5e6, 5e6, 10e6, 25e6, 50e6, 100e6}
+
+// histogram counts durations into durationBounds' buckets.
+type histogram struct {
+	buckets [len(durationBounds) + 1]atomic.Uint64 // not cumulative; the last is +Inf
+	sum     atomic.Uint64                          // nanoseconds
+}
+
+func (h *histogram) observe(d time.Duration) {
+	i := 0
+	for i < len(durationBounds) && int64(d) > durationBounds[i] {
+		i++
+	}
+	h.buckets[i].Add(1)
+	h.sum.Add(uint64(max(d, 0)))
+}
+
+func (h *histogram) snapshot(proto string) Histogram {
+	out := Histogram{Proto: proto, Bounds: make([]float64, len(durationBounds)), Buckets: make([]uint64, len(durationBounds))}
+	var n uint64
+	for i := range h.buckets {
+		n += h.buckets[i].Load()
+		if i < len(durationBounds) {
+			out.Bounds[i] = float64(durationBounds[i]) / 1e9
+			out.Buckets[i] = n
+		}
+	}
+	out.Count = n
+	out.Sum = float64(h.sum.Load()) / 1e9
+	return out
 }
 
 // counters are the live counts behind Stats.
 type counters struct {
 	rcodes      [mdns.RcodeBadVers + 1]atomic.Uint64
+	requests    [numProtos][2][numTypes]atomic.Uint64 // proto, family (0: IPv4, 1: IPv6), type
+	durations   [numProtos]histogram
+	answers     answerCounts
 	truncated   atomic.Uint64
 	dropped     atomic.Uint64
 	panics      atomic.Uint64
@@ -40,8 +193,34 @@ func (c *counters) count(rcode int) {
 	}
 }
 
+// request counts an answered query of type qtype from src, and its
+// duration since start unless start is zero (not timed).
+func (c *counters) request(qtype uint16, src netip.Addr, tcp bool, start time.Time) {
+	p, f := protoUDP, 0
+	if tcp {
+		p = protoTCP
+	}
+	if src.Is6() && !src.Is4In6() {
+		f = 1
+	}
+	c.requests[p][f][typeIndex(qtype)].Add(1)
+	if !start.IsZero() {
+		c.durations[p].observe(time.Since(start))
+	}
+}
+
+// alwaysRcodes are the rcodes reported even when never answered.
+const alwaysRcodes = mdns.RcodeRefused
+
+func rcodeName(rc int) string {
+	if rc == mdns.RcodeBadVers {
+		return "BADVERS"
+	}
+	return dnscode.RcodeString(rc)
+}
+
 func (c *counters) snapshot() Stats {
-	return Stats{
+	st := Stats{
 		NoError:     c.rcodes[mdns.RcodeSuccess].Load(),
 		FormErr:     c.rcodes[mdns.RcodeFormatError].Load(),
 		ServFail:    c.rcodes[mdns.RcodeServerFailure].Load(),
@@ -55,5 +234,114 @@ func (c *counters) snapshot() Stats {
 		TCPRejected: c.tcpRejected.Load(),
 		TapSent:     c.tapSent.Load(),
 		TapDropped:  c.tapDropped.Load(),
+		Answers:     c.answers.snapshot(),
 	}
+	for rc := range c.rcodes {
+		if n := c.rcodes[rc].Load(); n > 0 || rc <= alwaysRcodes {
+			st.Responses = append(st.Responses, ResponseCount{Rcode: rcodeName(rc), Count: n})
+		}
+	}
+	st.Requests = make([]RequestCount, 0, numProtos*2*numTypes)
+	for p := range c.requests {
+		for f := range c.requests[p] {
+			for t := range c.requests[p][f] {
+				st.Requests = append(st.Requests, RequestCount{Proto: protoNames[p], Family: 4 + 2*f, Type: typeName(t), Count: c.requests[p][f][t].Load()})
+			}
+		}
+	}
+	for p := range c.durations {
+		st.Durations = append(st.Durations, c.durations[p].snapshot(protoNames[p]))
+	}
+	return st
+}
+
+// numReasons bounds the reasons counted: pick.Reason values up to ramp.
+const numReasons = int(pick.ReasonRamp) + 1
+
+// answerCounts counts decisions per pool, member and reason without
+// allocating on the query path: each pool (by pointer) gets a table of
+// counter pointers on first use, and each counter, shared by every
+// version of the pool with the same names, is created on its first
+// count. A reload makes new pools; retire forgets the old ones, whose
+// counts live on in the shared counters.
+type answerCounts struct {
+	pools sync.Map // *pick.Pool → *poolAnswers
+
+	mu     sync.Mutex
+	byName map[answerKey]*atomic.Uint64
+}
+
+type answerKey struct {
+	pool, datacenter string
+	reason           pick.Reason
+}
+
+// poolAnswers are one pool's counters: (member+1)*numReasons + reason,
+// member -1 being "no member".
+type poolAnswers struct {
+	counts []atomic.Pointer[atomic.Uint64]
+}
+
+// count counts d unless it has no pool or no reason.
+func (a *answerCounts) count(d *pick.Decision) {
+	if d.Pool == nil || d.Reason == pick.ReasonNone || int(d.Reason) >= numReasons {
+		return
+	}
+	v, ok := a.pools.Load(d.Pool)
+	if !ok {
+		pa := &poolAnswers{counts: make([]atomic.Pointer[atomic.Uint64], (len(d.Pool.Members)+1)*numReasons)}
+		v, _ = a.pools.LoadOrStore(d.Pool, pa)
+	}
+	pa := v.(*poolAnswers)
+	i := (d.Member+1)*numReasons + int(d.Reason)
+	if i < 0 || i >= len(pa.counts) {
+		return
+	}
+	c := pa.counts[i].Load()
+	if c == nil {
+		c = a.counter(answerKey{d.Pool.Name, d.Datacenter(), d.Reason})
+		pa.counts[i].Store(c)
+	}
+	c.Add(1)
+}
+
+// counter returns the shared counter of k, creating it.
+func (a *answerCounts) counter(k answerKey) *atomic.Uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.byName == nil {
+		a.byName = map[answerKey]*atomic.Uint64{}
+	}
+	c := a.byName[k]
+	if c == nil {
+		c = new(atomic.Uint64)
+		a.byName[k] = c
+	}
+	return c
+}
+
+// retire forgets the pools that live does not report, so that the
+// counters do not keep old zone sets alive. A query still answering from
+// a retired pool adds it again.
+func (a *answerCounts) retire(live func(*pick.Pool) bool) {
+	a.pools.Range(func(k, _ any) bool {
+		if !live(k.(*pick.Pool)) {
+			a.pools.Delete(k)
+		}
+		return true
+	})
+}
+
+// snapshot returns every counter, sorted by pool, datacenter and reason.
+func (a *answerCounts) snapshot() []AnswerCount {
+	a.mu.Lock()
+	out := make([]AnswerCount, 0, len(a.byName))
+	for k, c := range a.byName {
+		out = append(out, AnswerCount{Pool: k.pool, Datacenter: k.datacenter, Reason: k.reason.String(), Count: c.Load()})
+	}
+	a.mu.Unlock()
+	slices.SortFunc(out, func(x, y AnswerCount) int {
+		return cmp.Or(cmp.Compare(x.Pool, y.Pool), cmp.Compare(x.Datacenter, y.Datacenter), cmp.Compare(x.Reason, y.Reason))
+	})
+	return out
 }
