@@ -13,6 +13,7 @@
 //	GET    /              the status page: HTML that draws /v1/status, refreshed every 5 s
 //	GET    /healthz       200 while the process serves
 //	GET    /readyz        200 once the DNS server answers, 503 before (a Readiness body)
+//	GET    /metrics       Prometheus metrics (Config.Metrics; see Metrics)
 //
 // With a token configured, every path needs "Authorization: Bearer TOKEN";
 // without one the API is open, which the server configuration allows only
@@ -28,9 +29,15 @@
 // a failed reload) and a 4xx or 5xx status; the Client turns them into an
 // *APIError carrying the server's message.
 //
+// Metrics is the Prometheus collector of the server: registered on a
+// registry of the caller's (never the global one) and served at /metrics,
+// it reads the DNS server's counters, the health monitor, the zone set and
+// the GeoIP databases when scraped (DNSSource, HealthSource, ZoneSource
+// and a function), so that the query path only counts in atomics.
+//
 // The package declares what it needs from the rest of gslb as small
-// interfaces (Monitor, ZoneSource) and a reload function, so that the
-// health monitor, the zone store and the reload logic do not know it
-// exists. It keeps no package-level state: two Servers in one process are
+// interfaces (Monitor, ZoneSource and the metrics' sources) and functions
+// (reload, zone errors, GeoIP databases), so that the health monitor, the
+// zone store and the reload logic do not know it exists. It keeps no package-level state: two Servers in one process are
 // independent.
 package control

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/pick"
 	"github.com/gslb/gslb/zones"
@@ -67,6 +70,10 @@ type Config struct {
 	ZoneErrors func() []zones.FileError
 	// GeoIP describes the GeoIP databases loaded now. Nil: none.
 	GeoIP func() []GeoIPDatabase
+	// Metrics is what GET /metrics exposes: a registry of the server's
+	// own with a Metrics collector (never the global one). Nil: no
+	// metrics, an empty exposition.
+	Metrics prometheus.Gatherer
 }
 
 // Server is the control API's http.Handler. Create it with New; it is safe
@@ -80,7 +87,8 @@ type Server struct {
 	datacenters func() []pick.Datacenter // nil: those of the pools
 	zoneErrors  func() []zones.FileError
 	geoip       func() []GeoIPDatabase
-	page        page // the status page, built once
+	page        page         // the status page, built once
+	metrics     http.Handler // GET /metrics
 	handler     http.Handler
 }
 
@@ -114,6 +122,11 @@ func New(cfg Config) *Server {
 	if s.geoip == nil {
 		s.geoip = func() []GeoIPDatabase { return nil }
 	}
+	g := cfg.Metrics
+	if g == nil {
+		g = prometheus.NewRegistry()
+	}
+	s.metrics = promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = pageToken(bearer(cfg.Token, mux))
@@ -131,6 +144,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.statusPage)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics)
 }
 
 // ServeHTTP answers one request of the API.

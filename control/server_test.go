@@ -260,7 +260,7 @@ func TestToken(t *testing.T) {
 	defer ts.Close()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, path := range []string{"/v1/status", "/v1/overrides", "/no/such/path"} {
+			for _, path := range []string{"/v1/status", "/v1/overrides", "/metrics", "/no/such/path"} {
 				req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
 				if tt.header != "" {
 					req.Header.Set("Authorization", tt.header)

@@ -1,0 +1,337 @@
+package control
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/pick"
+)
+
+// DNSSource gives what the DNS server counted since it started. Counts is
+// called once per scrape.
+type DNSSource interface {
+	Counts() DNSCounts
+}
+
+// DNSCounts are the DNS server's counters, labelled as the metrics label
+// them.
+type DNSCounts struct {
+	Requests    []RequestCount   // by transport, source address family and query type
+	Responses   []ResponseCount  // by rcode
+	Durations   []HistogramCount // one per transport
+	Answers     []AnswerCount    // geo-routed decisions by pool, datacenter and reason
+	Truncated   uint64           // replies with TC set
+	Dropped     uint64           // packets not answered (shorter than a header, responses)
+	Panics      uint64           // queries whose handling panicked
+	TCPRejected uint64           // TCP connections closed at accept: over the cap
+}
+
+// RequestCount is the number of queries answered over Proto ("udp",
+// "tcp") from address family Family (4, 6) for query type Type ("A", …,
+// "other").
+type RequestCount struct {
+	Proto  string
+	Family int
+	Type   string
+	Count  uint64
+}
+
+// ResponseCount is the number of replies with one rcode ("NOERROR", …).
+type ResponseCount struct {
+	Rcode string
+	Count uint64
+}
+
+// HistogramCount is a distribution of query durations of one transport:
+// Buckets[i] queries (cumulative) took at most Bounds[i] seconds; Count
+// queries took Sum seconds in all.
+type HistogramCount struct {
+	Proto   string
+	Count   uint64
+	Sum     float64
+	Bounds  []float64
+	Buckets []uint64
+}
+
+// AnswerCount is the number of geo-routed decisions of a pool answered by
+// a datacenter ("" when none) for a reason ("first", "failover", "spill",
+// "ramp", "all-down").
+type AnswerCount struct {
+	Pool       string
+	Datacenter string
+	Reason     string
+	Count      uint64
+}
+
+// HealthSource is what the metrics read from the health monitor.
+type HealthSource interface {
+	// Snapshot returns the health snapshot the query path reads now.
+	Snapshot() *health.Snapshot
+	// States returns the detailed state of every target.
+	States() []TargetState
+	// Transitions returns how often each target went up and down.
+	Transitions() []TransitionCount
+}
+
+// TransitionCount is how many times a target went up and down.
+type TransitionCount struct {
+	Target health.Target
+	Up     uint64
+	Down   uint64
+}
+
+// MetricsConfig configures Metrics. Every source may be nil: its metrics
+// are then left out (the DNS counters' panics count stays, at 0).
+type MetricsConfig struct {
+	DNS    DNSSource
+	Health HealthSource
+	Zones  ZoneSource
+	// GeoIP describes the GeoIP databases loaded now (Config.GeoIP's
+	// function): gslb_geoip_build_timestamp_seconds.
+	GeoIP func() []GeoIPDatabase
+	// Version is the version label of gslb_build_info. Default "unknown".
+	Version string
+	// Now is the clock of the datacenters' evaluation (overrides that
+	// lapse, ramp-up). Nil: time.Now.
+	Now func() time.Time
+}
+
+// Metrics is the Prometheus collector of a gslb server: it reads the DNS
+// server's counters, the health monitor, the zone set and the GeoIP
+// databases at scrape time (the query path only counts in atomics), and
+// holds the outcome of the last reload. Register it on a registry of its
+// own; it is safe for concurrent use.
+type Metrics struct {
+	cfg MetricsConfig
+
+	mu          sync.Mutex
+	reloadOK    bool
+	lastSuccess time.Time
+}
+
+var _ prometheus.Collector = (*Metrics)(nil)
+
+// The metrics' descriptions: the names, types and labels of FORMAT.md's
+// table, then gslb's additions.
+var (
+	descRequests = prometheus.NewDesc("gslb_dns_requests_total",
+		"DNS queries answered, by transport, address family of the source and query type (rare types: other).",
+		[]string{"proto", "family", "type"}, nil)
+	descResponses = prometheus.NewDesc("gslb_dns_responses_total",
+		"DNS replies by rcode.", []string{"rcode"}, nil)
+	descDuration = prometheus.NewDesc("gslb_dns_request_duration_seconds",
+		"Time to answer a DNS query, from the packet read to the reply packed (a sample of the queries).",
+		[]string{"proto"}, nil)
+	descAnswers = prometheus.NewDesc("gslb_answers_total",
+		"Geo-routed decisions by pool, answering datacenter (empty when none) and reason.",
+		[]string{"pool", "datacenter", "reason"}, nil)
+	descTargetUp = prometheus.NewDesc("gslb_target_up",
+		"1 when a health target counts as up (its probes pass, or it is not probed yet), 0 when down.",
+		[]string{"check", "address"}, nil)
+	descTransitions = prometheus.NewDesc("gslb_target_transitions_total",
+		"Health state changes of a target since it was added, by the state entered.",
+		[]string{"check", "address", "to"}, nil)
+	descDatacenterUp = prometheus.NewDesc("gslb_datacenter_up",
+		"1 when a pool's datacenter takes traffic for an address family: up, not drained, not forced down.",
+		[]string{"pool", "datacenter", "family"}, nil)
+	descReloadOK = prometheus.NewDesc("gslb_config_last_reload_successful",
+		"1 when the last reload (or the load at start) had no errors.", nil, nil)
+	descReloadTime = prometheus.NewDesc("gslb_config_last_reload_success_timestamp_seconds",
+		"When the last reload without errors finished, in seconds since the Unix epoch.", nil, nil)
+	descZoneSerial = prometheus.NewDesc("gslb_zone_serial",
+		"SOA serial of each zone served.", []string{"zone"}, nil)
+	descGeoIPBuilt = prometheus.NewDesc("gslb_geoip_build_timestamp_seconds",
+		"Build time of each GeoIP database served, in seconds since the Unix epoch.", []string{"database"}, nil)
+	descPanics = prometheus.NewDesc("gslb_panics_total",
+		"Queries whose handling panicked (answered SERVFAIL).", nil, nil)
+	descBuildInfo = prometheus.NewDesc("gslb_build_info",
+		"Always 1; the labels say which gslb this is.", []string{"version", "goversion"}, nil)
+
+	descTruncated = prometheus.NewDesc("gslb_dns_truncated_total",
+		"DNS replies truncated (TC set) to fit the transport.", nil, nil)
+	descDropped = prometheus.NewDesc("gslb_dns_dropped_total",
+		"Packets not answered: shorter than a DNS header, or responses.", nil, nil)
+	descTCPRejected = prometheus.NewDesc("gslb_dns_tcp_rejected_total",
+		"TCP connections closed as soon as accepted: over tcp_max_connections.", nil, nil)
+	descZones = prometheus.NewDesc("gslb_zones",
+		"Zones served.", nil, nil)
+)
+
+// NewMetrics returns the collector of cfg's sources. Until ReloadResult is
+// called, the last reload counts as failed and never successful.
+func NewMetrics(cfg MetricsConfig) *Metrics {
+	if cfg.Version == "" {
+		cfg.Version = "unknown"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Metrics{cfg: cfg}
+}
+
+// ReloadResult records the outcome of a reload (or of the load at start)
+// that finished at at: gslb_config_last_reload_successful becomes 1 or 0,
+// and a success moves gslb_config_last_reload_success_timestamp_seconds.
+func (m *Metrics) ReloadResult(ok bool, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reloadOK = ok
+	if ok {
+		m.lastSuccess = at
+	}
+}
+
+// Describe sends the description of every metric.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{
+		descRequests, descResponses, descDuration, descAnswers, descTargetUp, descTransitions,
+		descDatacenterUp, descReloadOK, descReloadTime, descZoneSerial, descGeoIPBuilt, descPanics,
+		descBuildInfo, descTruncated, descDropped, descTCPRejected, descZones,
+	} {
+		ch <- d
+	}
+}
+
+// Collect reads every source and sends the metrics.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	m.collectDNS(ch)
+	m.collectHealth(ch)
+	m.collectZones(ch)
+	if m.cfg.GeoIP != nil {
+		for _, db := range m.cfg.GeoIP() {
+			ch <- gauge(descGeoIPBuilt, unixSeconds(db.Built), db.Database)
+		}
+	}
+	m.mu.Lock()
+	ok, last := m.reloadOK, m.lastSuccess
+	m.mu.Unlock()
+	ch <- gauge(descReloadOK, boolValue(ok))
+	ch <- gauge(descReloadTime, unixSeconds(last))
+	ch <- gauge(descBuildInfo, 1, m.cfg.Version, runtime.Version())
+}
+
+func (m *Metrics) collectDNS(ch chan<- prometheus.Metric) {
+	if m.cfg.DNS == nil {
+		ch <- counter(descPanics, 0)
+		return
+	}
+	c := m.cfg.DNS.Counts()
+	for _, r := range c.Requests {
+		ch <- counter(descRequests, r.Count, r.Proto, strconv.Itoa(r.Family), r.Type)
+	}
+	for _, r := range c.Responses {
+		ch <- counter(descResponses, r.Count, r.Rcode)
+	}
+	for _, h := range c.Durations {
+		buckets := make(map[float64]uint64, len(h.Bounds))
+		for i, b := range h.Bounds {
+			buckets[b] = h.Buckets[i]
+		}
+		ch <- prometheus.MustNewConstHistogram(descDuration, h.Count, h.Sum, buckets, h.Proto)
+	}
+	for _, a := range c.Answers {
+		ch <- counter(descAnswers, a.Count, a.Pool, a.Datacenter, a.Reason)
+	}
+	ch <- counter(descPanics, c.Panics)
+	ch <- counter(descTruncated, c.Truncated)
+	ch <- counter(descDropped, c.Dropped)
+	ch <- counter(descTCPRejected, c.TCPRejected)
+}
+
+func (m *Metrics) collectHealth(ch chan<- prometheus.Metric) {
+	if m.cfg.Health == nil {
+		return
+	}
+	for _, st := range m.cfg.Health.States() {
+		up := st.State.Detail().Status != health.Down
+		ch <- gauge(descTargetUp, boolValue(up), st.Target.Check, st.Target.Addr.String())
+	}
+	for _, tc := range m.cfg.Health.Transitions() {
+		check, addr := tc.Target.Check, tc.Target.Addr.String()
+		ch <- counter(descTransitions, tc.Up, check, addr, "up")
+		ch <- counter(descTransitions, tc.Down, check, addr, "down")
+	}
+}
+
+// collectZones sends the zones' serials and, for every pool (by name: a
+// pool defined alike in several zones is reported once, from the first
+// zone), whether each datacenter takes traffic, judged as the selection
+// step judges it.
+func (m *Metrics) collectZones(ch chan<- prometheus.Metric) {
+	if m.cfg.Zones == nil {
+		return
+	}
+	zs := m.cfg.Zones.Zones().Zones()
+	ch <- gauge(descZones, float64(len(zs)))
+	pools := map[string]*pick.Pool{}
+	for _, z := range zs {
+		ch <- gauge(descZoneSerial, float64(z.Serial), z.Origin)
+		for _, n := range z.Names() {
+			if _, ok := pools[n.Pool.Name]; !ok {
+				pools[n.Pool.Name] = n.Pool
+			}
+		}
+		for name, p := range z.Pools {
+			if _, ok := pools[name]; !ok {
+				pools[name] = p
+			}
+		}
+	}
+	if m.cfg.Health == nil {
+		return
+	}
+	snap, now := m.cfg.Health.Snapshot(), m.cfg.Now()
+	names := make([]string, 0, len(pools))
+	for n := range pools {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, cmp.Compare)
+	for _, name := range names {
+		p := pools[name]
+		for _, fam := range []pick.Family{pick.IPv4, pick.IPv6} {
+			var tr pick.Trace
+			pick.Resolve(p, pick.Ranking{}, pick.Query{Family: fam, Health: snap, Now: now}, nil, &tr)
+			family := "4"
+			if fam == pick.IPv6 {
+				family = "6"
+			}
+			for _, tm := range tr.Members {
+				if !tm.Eligible {
+					continue // no addresses of the family
+				}
+				ch <- gauge(descDatacenterUp, boolValue(tm.Up && !tm.Drained), p.Name, tm.Datacenter, family)
+			}
+		}
+	}
+}
+
+func counter(d *prometheus.Desc, v uint64, labels ...string) prometheus.Metric {
+	return prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+}
+
+func gauge(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
+	return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// unixSeconds returns t in seconds since the Unix epoch; 0 for the zero
+// time.
+func unixSeconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
+}

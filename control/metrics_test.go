@@ -1,0 +1,164 @@
+package control_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/gslb/gslb/control"
+	"github.com/gslb/gslb/health"
+)
+
+// fakeHealth adds transition counts to a fakeMonitor.
+type fakeHealth struct {
+	*fakeMonitor
+	transitions []control.TransitionCount
+}
+
+func (h fakeHealth) Transitions() []control.TransitionCount { return h.transitions }
+
+var _ control.HealthSource = fakeHealth{}
+
+type fixedCounts control.DNSCounts
+
+func (c fixedCounts) Counts() control.DNSCounts { return control.DNSCounts(c) }
+
+// testMetrics is a collector over fixed sources: the test zones, web's
+// ams with one of two IPv4 addresses up, iad drained.
+func testMetrics() *control.Metrics {
+	mon := newFakeMonitor(true)
+	mon.probed("web", "192.0.2.10", health.Up)
+	mon.probed("web", "192.0.2.11", health.Down)
+	mon.probed("web", "198.51.100.10", health.Up)
+	mon.SetOverride(health.Override{Datacenter: "iad", Action: health.Drain, Reason: "maintenance"})
+	tr := []control.TransitionCount{{Target: mon.states[1].Target, Up: 1, Down: 2}}
+	return control.NewMetrics(control.MetricsConfig{
+		DNS: fixedCounts{
+			Requests:  []control.RequestCount{{Proto: "udp", Family: 4, Type: "A", Count: 7}, {Proto: "tcp", Family: 6, Type: "other", Count: 1}},
+			Responses: []control.ResponseCount{{Rcode: "NOERROR", Count: 6}, {Rcode: "NXDOMAIN", Count: 2}},
+			Durations: []control.HistogramCount{{Proto: "udp", Count: 3, Sum: 0.0002, Bounds: []float64{0.0001, 0.001}, Buckets: []uint64{2, 3}}},
+			Answers:   []control.AnswerCount{{Pool: "web", Datacenter: "ams", Reason: "failover", Count: 4}, {Pool: "web", Reason: "all-down", Count: 1}},
+			Panics:    1,
+		},
+		Health: fakeHealth{mon, tr},
+		Zones:  testZones(),
+		GeoIP: func() []control.GeoIPDatabase {
+			return []control.GeoIPDatabase{{Database: "city", Built: time.Unix(1700000000, 0)}}
+		},
+		Version: "v1.2.3",
+		Now:     func() time.Time { return now },
+	})
+}
+
+func TestMetrics(t *testing.T) {
+	m := testMetrics()
+	m.ReloadResult(true, time.Unix(1800000000, 0))
+	m.ReloadResult(false, time.Unix(1800000100, 0)) // a failure keeps the last success's time
+	want := `
+# HELP gslb_answers_total Geo-routed decisions by pool, answering datacenter (empty when none) and reason.
+# TYPE gslb_answers_total counter
+gslb_answers_total{datacenter="ams",pool="web",reason="failover"} 4
+gslb_answers_total{datacenter="",pool="web",reason="all-down"} 1
+# HELP gslb_build_info Always 1; the labels say which gslb this is.
+# TYPE gslb_build_info gauge
+gslb_build_info{goversion="` + runtime.Version() + `",version="v1.2.3"} 1
+# HELP gslb_config_last_reload_success_timestamp_seconds When the last reload without errors finished, in seconds since the Unix epoch.
+# TYPE gslb_config_last_reload_success_timestamp_seconds gauge
+gslb_config_last_reload_success_timestamp_seconds 1.8e+09
+# HELP gslb_config_last_reload_successful 1 when the last reload (or the load at start) had no errors.
+# TYPE gslb_config_last_reload_successful gauge
+gslb_config_last_reload_successful 0
+# HELP gslb_datacenter_up 1 when a pool's datacenter takes traffic for an address family: up, not drained, not forced down.
+# TYPE gslb_datacenter_up gauge
+gslb_datacenter_up{datacenter="ams",family="4",pool="cdn"} 1
+gslb_datacenter_up{datacenter="ams",family="6",pool="cdn"} 1
+gslb_datacenter_up{datacenter="iad",family="4",pool="cdn"} 0
+gslb_datacenter_up{datacenter="ams",family="4",pool="web"} 1
+gslb_datacenter_up{datacenter="ams",family="6",pool="web"} 1
+gslb_datacenter_up{datacenter="iad",family="4",pool="web"} 0
+# HELP gslb_dns_request_duration_seconds Time to answer a DNS query, from the packet read to the reply packed (a sample of the queries).
+# TYPE gslb_dns_request_duration_seconds histogram
+gslb_dns_request_duration_seconds_bucket{proto="udp",le="0.0001"} 2
+gslb_dns_request_duration_seconds_bucket{proto="udp",le="0.001"} 3
+gslb_dns_request_duration_seconds_bucket{proto="udp",le="+Inf"} 3
+gslb_dns_request_duration_seconds_sum{proto="udp"} 0.0002
+gslb_dns_request_duration_seconds_count{proto="udp"} 3
+# HELP gslb_dns_requests_total DNS queries answered, by transport, address family of the source and query type (rare types: other).
+# TYPE gslb_dns_requests_total counter
+gslb_dns_requests_total{family="4",proto="udp",type="A"} 7
+gslb_dns_requests_total{family="6",proto="tcp",type="other"} 1
+# HELP gslb_dns_responses_total DNS replies by rcode.
+# TYPE gslb_dns_responses_total counter
+gslb_dns_responses_total{rcode="NOERROR"} 6
+gslb_dns_responses_total{rcode="NXDOMAIN"} 2
+# HELP gslb_geoip_build_timestamp_seconds Build time of each GeoIP database served, in seconds since the Unix epoch.
+# TYPE gslb_geoip_build_timestamp_seconds gauge
+gslb_geoip_build_timestamp_seconds{database="city"} 1.7e+09
+# HELP gslb_panics_total Queries whose handling panicked (answered SERVFAIL).
+# TYPE gslb_panics_total counter
+gslb_panics_total 1
+# HELP gslb_target_transitions_total Health state changes of a target since it was added, by the state entered.
+# TYPE gslb_target_transitions_total counter
+gslb_target_transitions_total{address="192.0.2.11",check="web",to="down"} 2
+gslb_target_transitions_total{address="192.0.2.11",check="web",to="up"} 1
+# HELP gslb_target_up 1 when a health target counts as up (its probes pass, or it is not probed yet), 0 when down.
+# TYPE gslb_target_up gauge
+gslb_target_up{address="192.0.2.10",check="web"} 1
+gslb_target_up{address="192.0.2.11",check="web"} 0
+gslb_target_up{address="198.51.100.10",check="web"} 1
+# HELP gslb_zone_serial SOA serial of each zone served.
+# TYPE gslb_zone_serial gauge
+gslb_zone_serial{zone="example.com."} 2.026112501e+09
+`
+	names := []string{"gslb_answers_total", "gslb_build_info", "gslb_config_last_reload_success_timestamp_seconds",
+		"gslb_config_last_reload_successful", "gslb_datacenter_up", "gslb_dns_request_duration_seconds",
+		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
+		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_serial"}
+	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+	problems, err := testutil.CollectAndLint(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+// TestMetricsWithoutSources checks that a collector without sources
+// still collects (the always-present series) and lints clean.
+func TestMetricsWithoutSources(t *testing.T) {
+	m := control.NewMetrics(control.MetricsConfig{})
+	if n := testutil.CollectAndCount(m); n != 4 { // panics, reload ok and time, build info
+		t.Errorf("collected %d metrics without sources, want 4", n)
+	}
+}
+
+// TestMetricsEndpoint serves a registry with the collector at /metrics,
+// behind the token.
+func TestMetricsEndpoint(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(testMetrics())
+	ts := httptest.NewServer(control.New(control.Config{Token: "s3cret", Metrics: reg}))
+	defer ts.Close()
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") ||
+		!strings.Contains(string(body), `gslb_dns_requests_total{family="4",proto="udp",type="A"} 7`) {
+		t.Errorf("GET /metrics = %d %s:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+}
