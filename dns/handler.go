@@ -28,8 +28,8 @@ type handler struct {
 	stats   *counters
 	scratch sync.Pool // *scratch
 	// timeMask selects the queries whose duration is measured: those
-	// for which a random number has these bits clear (DurationSample-1:
-	// one in DurationSample; tests: 0, every query).
+	// after which their scratch's count has these bits clear
+	// (DurationSample-1: one in DurationSample; tests: 0, every query).
 	timeMask uint32
 
 	packSlow bool // tests: pack every reply with miekg/dns (no packAddrs)
@@ -48,6 +48,7 @@ type scratch struct {
 	ip    []byte // backing store of the addresses of a and aaaa
 	cname mdns.CNAME
 	all   []mdns.RR // the additional section before truncation
+	n     uint32    // queries answered with this scratch, from a random start: picks those timed
 }
 
 func newHandler(c *Config, stats *counters) *handler {
@@ -63,7 +64,9 @@ func newHandler(c *Config, stats *counters) *handler {
 	if c.NSID != "" {
 		h.nsid = []byte(c.NSID)
 	}
-	h.scratch.New = func() any { return new(scratch) }
+	// A scratch's count starts at random, so that every query has the
+	// same chance to be timed however often the pool makes new ones.
+	h.scratch.New = func() any { return &scratch{n: rand.Uint32()} }
 	return h
 }
 
@@ -79,7 +82,7 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 	}
 	s := h.scratch.Get().(*scratch)
 	var start time.Time
-	if rand.Uint32()&h.timeMask == 0 {
+	if s.n++; s.n&h.timeMask == 0 {
 		start = time.Now()
 	}
 	r := &s.req
@@ -90,11 +93,11 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 			h.log.Error("panic answering a query; answered SERVFAIL", "panic", p,
 				"qname", r.name, "qtype", r.qtype, "client", src, "stack", string(debug.Stack()))
 			reply = h.bare(out, msg, r, mdns.RcodeServerFailure)
-			h.stats.request(r.qtype, src, tcp, start)
+			h.stats.reply(r.qtype, r.rcode, src, tcp, start)
 			return // s is not reused: its state is unknown
 		}
 		if reply != nil {
-			h.stats.request(r.qtype, src, tcp, start)
+			h.stats.reply(r.qtype, r.rcode, src, tcp, start)
 		}
 		s.release()
 		h.scratch.Put(s)

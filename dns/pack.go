@@ -56,7 +56,7 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 	if q := b[headerLen:]; len(q) >= len(r.qwire) && asciiEqualFold(q[:len(r.qwire)], r.qwire) {
 		copy(q, r.qwire)
 	}
-	h.stats.count(m.Rcode)
+	r.rcode = m.Rcode
 	return appendOPT(b, r, m.Rcode, scope)
 }
 
@@ -286,7 +286,7 @@ func (h *handler) bare(out, msg []byte, r *request, rcode int) []byte {
 			b[5] = 1
 		}
 	}
-	h.stats.count(rcode)
+	r.rcode = rcode
 	h.buildOPT(r)
 	b = appendOPT(b, r, rcode, 0)
 	if rcode == mdns.RcodeNotAuth && r.tsig != nil {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	mdns "github.com/miekg/dns"
 
@@ -93,7 +94,7 @@ type AnswerCount struct {
 // the clock twice costs more than the rest of the counting (about 150 ns
 // on a virtual machine, a quarter of a cached answer), so durations are
 // sampled while every other count is exact. A power of two.
-const DurationSample = 16
+const DurationSample = 32
 
 // Transports, address families and the query types counted by name: the
 // indexes of the request counters.
@@ -173,10 +174,16 @@ func (h *histogram) snapshot(proto string) Histogram {
 	return out
 }
 
+// numRcodes bounds the rcodes counted: BADVERS (16) is the largest gslb
+// answers.
+const numRcodes = mdns.RcodeBadVers + 1
+
 // counters are the live counts behind Stats.
 type counters struct {
-	rcodes      [mdns.RcodeBadVers + 1]atomic.Uint64
-	requests    [numProtos][2][numTypes]atomic.Uint64 // proto, family (0: IPv4, 1: IPv6), type
+	// replies counts every reply once, by proto, family (0: IPv4, 1:
+	// IPv6), query type and rcode: one atomic add per query gives both
+	// the requests and the responses, summed when read.
+	replies     [numProtos][2][numTypes][numRcodes]atomic.Uint64
 	durations   [numProtos]histogram
 	answers     answerCounts
 	truncated   atomic.Uint64
@@ -187,15 +194,9 @@ type counters struct {
 	tapDropped  atomic.Uint64
 }
 
-func (c *counters) count(rcode int) {
-	if rcode >= 0 && rcode < len(c.rcodes) {
-		c.rcodes[rcode].Add(1)
-	}
-}
-
-// request counts an answered query of type qtype from src, and its
-// duration since start unless start is zero (not timed).
-func (c *counters) request(qtype uint16, src netip.Addr, tcp bool, start time.Time) {
+// reply counts a reply with rcode to a query of type qtype from src, and
+// its duration since start unless start is zero (not timed).
+func (c *counters) reply(qtype uint16, rcode int, src netip.Addr, tcp bool, start time.Time) {
 	p, f := protoUDP, 0
 	if tcp {
 		p = protoTCP
@@ -203,7 +204,9 @@ func (c *counters) request(qtype uint16, src netip.Addr, tcp bool, start time.Ti
 	if src.Is6() && !src.Is4In6() {
 		f = 1
 	}
-	c.requests[p][f][typeIndex(qtype)].Add(1)
+	if rcode >= 0 && rcode < numRcodes {
+		c.replies[p][f][typeIndex(qtype)][rcode].Add(1)
+	}
 	if !start.IsZero() {
 		c.durations[p].observe(time.Since(start))
 	}
@@ -221,13 +224,6 @@ func rcodeName(rc int) string {
 
 func (c *counters) snapshot() Stats {
 	st := Stats{
-		NoError:     c.rcodes[mdns.RcodeSuccess].Load(),
-		FormErr:     c.rcodes[mdns.RcodeFormatError].Load(),
-		ServFail:    c.rcodes[mdns.RcodeServerFailure].Load(),
-		NXDomain:    c.rcodes[mdns.RcodeNameError].Load(),
-		NotImp:      c.rcodes[mdns.RcodeNotImplemented].Load(),
-		Refused:     c.rcodes[mdns.RcodeRefused].Load(),
-		BadVers:     c.rcodes[mdns.RcodeBadVers].Load(),
 		Truncated:   c.truncated.Load(),
 		Dropped:     c.dropped.Load(),
 		Panics:      c.panics.Load(),
@@ -235,20 +231,30 @@ func (c *counters) snapshot() Stats {
 		TapSent:     c.tapSent.Load(),
 		TapDropped:  c.tapDropped.Load(),
 		Answers:     c.answers.snapshot(),
+		Requests:    make([]RequestCount, 0, numProtos*2*numTypes),
 	}
-	for rc := range c.rcodes {
-		if n := c.rcodes[rc].Load(); n > 0 || rc <= alwaysRcodes {
-			st.Responses = append(st.Responses, ResponseCount{Rcode: rcodeName(rc), Count: n})
-		}
-	}
-	st.Requests = make([]RequestCount, 0, numProtos*2*numTypes)
-	for p := range c.requests {
-		for f := range c.requests[p] {
-			for t := range c.requests[p][f] {
-				st.Requests = append(st.Requests, RequestCount{Proto: protoNames[p], Family: 4 + 2*f, Type: typeName(t), Count: c.requests[p][f][t].Load()})
+	var rcodes [numRcodes]uint64
+	for p := range c.replies {
+		for f := range c.replies[p] {
+			for t := range c.replies[p][f] {
+				var n uint64
+				for rc := range c.replies[p][f][t] {
+					v := c.replies[p][f][t][rc].Load()
+					n += v
+					rcodes[rc] += v
+				}
+				st.Requests = append(st.Requests, RequestCount{Proto: protoNames[p], Family: 4 + 2*f, Type: typeName(t), Count: n})
 			}
 		}
 	}
+	for rc, n := range rcodes {
+		if n > 0 || rc <= alwaysRcodes {
+			st.Responses = append(st.Responses, ResponseCount{Rcode: rcodeName(rc), Count: n})
+		}
+	}
+	st.NoError, st.FormErr, st.ServFail = rcodes[mdns.RcodeSuccess], rcodes[mdns.RcodeFormatError], rcodes[mdns.RcodeServerFailure]
+	st.NXDomain, st.NotImp, st.Refused = rcodes[mdns.RcodeNameError], rcodes[mdns.RcodeNotImplemented], rcodes[mdns.RcodeRefused]
+	st.BadVers = rcodes[mdns.RcodeBadVers]
 	for p := range c.durations {
 		st.Durations = append(st.Durations, c.durations[p].snapshot(protoNames[p]))
 	}
@@ -263,8 +269,10 @@ const numReasons = int(pick.ReasonRamp) + 1
 // counter pointers on first use, and each counter, shared by every
 // version of the pool with the same names, is created on its first
 // count. A reload makes new pools; retire forgets the old ones, whose
-// counts live on in the shared counters.
+// counts live on in the shared counters. A direct-mapped cache of the
+// tables by pool address spares the common case the map's lookup.
 type answerCounts struct {
+	cache [64]atomic.Pointer[poolAnswers]
 	pools sync.Map // *pick.Pool → *poolAnswers
 
 	mu     sync.Mutex
@@ -279,7 +287,30 @@ type answerKey struct {
 // poolAnswers are one pool's counters: (member+1)*numReasons + reason,
 // member -1 being "no member".
 type poolAnswers struct {
+	pool   *pick.Pool
 	counts []atomic.Pointer[atomic.Uint64]
+}
+
+// slot returns p's entry of the cache. Pools do not move in memory: the
+// address is a hash.
+func (a *answerCounts) slot(p *pick.Pool) *atomic.Pointer[poolAnswers] {
+	h := uintptr(unsafe.Pointer(p))
+	return &a.cache[(h>>4^h>>10)%uintptr(len(a.cache))]
+}
+
+// table returns p's counter table, creating it.
+func (a *answerCounts) table(p *pick.Pool) *poolAnswers {
+	slot := a.slot(p)
+	if pa := slot.Load(); pa != nil && pa.pool == p {
+		return pa
+	}
+	v, ok := a.pools.Load(p)
+	if !ok {
+		v, _ = a.pools.LoadOrStore(p, &poolAnswers{pool: p, counts: make([]atomic.Pointer[atomic.Uint64], (len(p.Members)+1)*numReasons)})
+	}
+	pa := v.(*poolAnswers)
+	slot.Store(pa)
+	return pa
 }
 
 // count counts d unless it has no pool or no reason.
@@ -287,12 +318,7 @@ func (a *answerCounts) count(d *pick.Decision) {
 	if d.Pool == nil || d.Reason == pick.ReasonNone || int(d.Reason) >= numReasons {
 		return
 	}
-	v, ok := a.pools.Load(d.Pool)
-	if !ok {
-		pa := &poolAnswers{counts: make([]atomic.Pointer[atomic.Uint64], (len(d.Pool.Members)+1)*numReasons)}
-		v, _ = a.pools.LoadOrStore(d.Pool, pa)
-	}
-	pa := v.(*poolAnswers)
+	pa := a.table(d.Pool)
 	i := (d.Member+1)*numReasons + int(d.Reason)
 	if i < 0 || i >= len(pa.counts) {
 		return
@@ -324,6 +350,11 @@ func (a *answerCounts) counter(k answerKey) *atomic.Uint64 {
 // counters do not keep old zone sets alive. A query still answering from
 // a retired pool adds it again.
 func (a *answerCounts) retire(live func(*pick.Pool) bool) {
+	for i := range a.cache {
+		if pa := a.cache[i].Load(); pa != nil && !live(pa.pool) {
+			a.cache[i].CompareAndSwap(pa, nil)
+		}
+	}
 	a.pools.Range(func(k, _ any) bool {
 		if !live(k.(*pick.Pool)) {
 			a.pools.Delete(k)

@@ -141,6 +141,11 @@ func TestAnswerCountsAcrossReloads(t *testing.T) {
 	a.retire(func(p *pick.Pool) bool { return p == cur })
 	n := 0
 	a.pools.Range(func(k, _ any) bool { n++; return true })
+	for i := range a.cache {
+		if pa := a.cache[i].Load(); pa != nil && pa.pool != cur {
+			n += 10
+		}
+	}
 	if n != 1 {
 		t.Errorf("%d pools tracked after retiring the old one, want 1", n)
 	}
@@ -161,5 +166,16 @@ func TestTypeIndex(t *testing.T) {
 		if i := typeIndex(typ); typeName(i) != "other" {
 			t.Errorf("typeIndex(%d) = %s, want other", typ, typeName(i))
 		}
+	}
+}
+
+// BenchmarkAnswerCount counts one geo-routed decision, as every
+// geo-routed query does.
+func BenchmarkAnswerCount(b *testing.B) {
+	var a answerCounts
+	p := &pick.Pool{Name: "web", Members: []pick.Member{{Datacenter: pick.Datacenter{Name: "ams"}}}}
+	d := &pick.Decision{Pool: p, Member: 0, Reason: pick.ReasonFirst}
+	for b.Loop() {
+		a.count(d)
 	}
 }

@@ -58,6 +58,8 @@ type request struct {
 
 	ede uint16 // an Extended DNS Error to send (RFC 8914), 0 for none
 
+	rcode int // the reply's rcode, set when it is packed; counted once per reply
+
 	// opt is the reply's OPT record (see buildOPT), optScope the offset of
 	// its ECS scope octet (0: no ECS option). Its capacity is kept from
 	// query to query.
