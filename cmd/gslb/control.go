@@ -47,6 +47,7 @@ func (s *server) listenControl() error {
 		Datacenters: s.datacenters,
 		ZoneErrors:  s.zones.Errors,
 		GeoIP:       s.geoIPDatabases,
+		Metrics:     s.registry,
 	})
 	s.ctl = &http.Server{Handler: api, ReadHeaderTimeout: 5 * time.Second}
 	s.ctlAddr = ln.Addr().String()
@@ -90,7 +91,10 @@ func (s *server) geoIPDatabases() []control.GeoIPDatabase {
 // controlMonitor is the health monitor as the control API sees it.
 type controlMonitor struct{ *monitor.Monitor }
 
-var _ control.Monitor = controlMonitor{}
+var (
+	_ control.Monitor      = controlMonitor{}
+	_ control.HealthSource = controlMonitor{}
+)
 
 // States returns the detailed state of every target, sorted by target.
 func (m controlMonitor) States() []control.TargetState {
@@ -98,6 +102,16 @@ func (m controlMonitor) States() []control.TargetState {
 	out := make([]control.TargetState, len(states))
 	for i, st := range states {
 		out[i] = control.TargetState(st)
+	}
+	return out
+}
+
+// Transitions returns how often each target went up and down.
+func (m controlMonitor) Transitions() []control.TransitionCount {
+	counts := m.Monitor.Transitions()
+	out := make([]control.TransitionCount, len(counts))
+	for i, c := range counts {
+		out[i] = control.TransitionCount(c)
 	}
 	return out
 }

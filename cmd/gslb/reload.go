@@ -9,8 +9,10 @@ import (
 
 // configReload is the outcome of the last load of the server
 // configuration: at start, then at every reload (SIGHUP, the control API).
-// It is what gslb_config_last_reload_successful and
-// gslb_config_last_reload_success_timestamp_seconds report.
+// gslb_config_last_reload_successful and
+// gslb_config_last_reload_success_timestamp_seconds report the whole
+// reload (server.reload: this, the zone files and the GeoIP databases), so
+// a configuration that is not applied sets them to 0 too.
 type configReload struct {
 	OK          bool      // the last load was applied
 	At          time.Time // when the last load was tried

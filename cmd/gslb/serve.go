@@ -98,6 +98,7 @@ func serveWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, sta
 		s.openGeoIP,
 		s.loadZones,
 		s.listenDNS,
+		s.newMetrics,
 		s.listenControl,
 	} {
 		if err := step(); err != nil {

@@ -12,7 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/health"
@@ -46,6 +49,10 @@ type server struct {
 	dns     *dns.Server      // bound by listenDNS, answering once run finds health ready
 	ctl     *http.Server     // the control API; nil when control.listen is ""
 	ctlAddr string           // the control listener's bound address; "" when disabled
+
+	loadErr  error                // the zone files' problems at start
+	metrics  *control.Metrics     // the gslb collector: counters, health, zones, GeoIP, reloads
+	registry *prometheus.Registry // the server's own registry, served at /metrics
 }
 
 func newServer(cfg *config.Config, logger *slog.Logger, opts serveOptions) *server {
@@ -115,7 +122,8 @@ func (s *server) loadZones() error {
 		// switches to a reloaded one before it publishes the set.
 		s.mon.SetTargets(targetsOf(set, s.zones.Config()))
 	})
-	if err := s.zones.Reload(); err != nil {
+	s.loadErr = s.zones.Reload()
+	if err := s.loadErr; err != nil {
 		var files []string
 		for _, fe := range s.zones.Errors() {
 			files = append(files, fe.File)
@@ -159,6 +167,9 @@ func (s *server) reload() error {
 		if gerr := s.geoDB.Reload(); gerr != nil {
 			err = errors.Join(err, gerr)
 		}
+	}
+	if s.metrics != nil {
+		s.metrics.ReloadResult(err == nil, time.Now())
 	}
 	return err
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"runtime/debug"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/gslb/gslb/control"
+	"github.com/gslb/gslb/dns"
+)
+
+// newMetrics builds the server's Prometheus registry, a registry of its
+// own: the Go runtime's and the process's collectors, and gslb's
+// collector over the DNS server, the health monitor, the zones and the
+// GeoIP databases. The load at start counts as the first reload.
+func (s *server) newMetrics() error {
+	bi, _ := debug.ReadBuildInfo()
+	s.metrics = control.NewMetrics(control.MetricsConfig{
+		DNS:     dnsCounts{s.dns},
+		Health:  controlMonitor{s.mon},
+		Zones:   s.zones,
+		GeoIP:   s.geoIPDatabases,
+		Version: buildVersion(version, bi),
+	})
+	s.registry = prometheus.NewRegistry()
+	s.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		s.metrics,
+	)
+	s.metrics.ReloadResult(s.loadErr == nil, time.Now())
+	return nil
+}
+
+// dnsCounts is the DNS server as the metrics see it.
+type dnsCounts struct{ *dns.Server }
+
+var _ control.DNSSource = dnsCounts{}
+
+// Counts returns the DNS server's counters.
+func (d dnsCounts) Counts() control.DNSCounts {
+	st := d.Stats()
+	c := control.DNSCounts{
+		Truncated:   st.Truncated,
+		Dropped:     st.Dropped,
+		Panics:      st.Panics,
+		TCPRejected: st.TCPRejected,
+	}
+	for _, r := range st.Requests {
+		c.Requests = append(c.Requests, control.RequestCount(r))
+	}
+	for _, r := range st.Responses {
+		c.Responses = append(c.Responses, control.ResponseCount(r))
+	}
+	for _, h := range st.Durations {
+		c.Durations = append(c.Durations, control.HistogramCount(h))
+	}
+	for _, a := range st.Answers {
+		c.Answers = append(c.Answers, control.AnswerCount(a))
+	}
+	return c
+}
