@@ -12,6 +12,7 @@ import (
 
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/pick"
+	"github.com/gslb/gslb/zones"
 )
 
 // DNSSource gives what the DNS server counted since it started. Counts is
@@ -93,6 +94,9 @@ type MetricsConfig struct {
 	DNS    DNSSource
 	Health HealthSource
 	Zones  ZoneSource
+	// ZoneErrors returns the zone files that failed to load at the last
+	// reload (Config.ZoneErrors' function): gslb_zone_files_failing.
+	ZoneErrors func() []zones.FileError
 	// GeoIP describes the GeoIP databases loaded now (Config.GeoIP's
 	// function): gslb_geoip_build_timestamp_seconds.
 	GeoIP func() []GeoIPDatabase
@@ -162,6 +166,8 @@ var (
 		"TCP connections closed as soon as accepted: over tcp_max_connections.", nil, nil)
 	descZones = prometheus.NewDesc("gslb_zones",
 		"Zones served.", nil, nil)
+	descZoneFilesFailing = prometheus.NewDesc("gslb_zone_files_failing",
+		"Zone files that failed to load at the last reload (a previous version may still serve).", nil, nil)
 )
 
 // NewMetrics returns the collector of cfg's sources. Until ReloadResult is
@@ -193,7 +199,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descRequests, descResponses, descDuration, descAnswers, descTargetUp, descTransitions,
 		descDatacenterUp, descReloadOK, descReloadTime, descZoneSerial, descGeoIPBuilt, descPanics,
-		descBuildInfo, descTruncated, descDropped, descTCPRejected, descZones,
+		descBuildInfo, descTruncated, descDropped, descTCPRejected, descZones, descZoneFilesFailing,
 	} {
 		ch <- d
 	}
@@ -204,6 +210,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.collectDNS(ch)
 	m.collectHealth(ch)
 	m.collectZones(ch)
+	if m.cfg.ZoneErrors != nil {
+		ch <- gauge(descZoneFilesFailing, float64(len(m.cfg.ZoneErrors())))
+	}
 	if m.cfg.GeoIP != nil {
 		for _, db := range m.cfg.GeoIP() {
 			ch <- gauge(descGeoIPBuilt, unixSeconds(db.Built), db.Database)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/zones"
 )
 
 // fakeHealth adds transition counts to a fakeMonitor.
@@ -51,6 +52,9 @@ func testMetrics() *control.Metrics {
 		Zones:  testZones(),
 		GeoIP: func() []control.GeoIPDatabase {
 			return []control.GeoIPDatabase{{Database: "city", Built: time.Unix(1700000000, 0)}}
+		},
+		ZoneErrors: func() []zones.FileError {
+			return []zones.FileError{{File: "zones/example.net.toml", Errors: []string{"zones/example.net.toml:1:1: origin: missing"}}}
 		},
 		Version: "v1.2.3",
 		Now:     func() time.Time { return now },
@@ -113,6 +117,9 @@ gslb_target_transitions_total{address="192.0.2.11",check="web",to="up"} 1
 gslb_target_up{address="192.0.2.10",check="web"} 1
 gslb_target_up{address="192.0.2.11",check="web"} 0
 gslb_target_up{address="198.51.100.10",check="web"} 1
+# HELP gslb_zone_files_failing Zone files that failed to load at the last reload (a previous version may still serve).
+# TYPE gslb_zone_files_failing gauge
+gslb_zone_files_failing 1
 # HELP gslb_zone_serial SOA serial of each zone served.
 # TYPE gslb_zone_serial gauge
 gslb_zone_serial{zone="example.com."} 2.026112501e+09
@@ -120,7 +127,7 @@ gslb_zone_serial{zone="example.com."} 2.026112501e+09
 	names := []string{"gslb_answers_total", "gslb_build_info", "gslb_config_last_reload_success_timestamp_seconds",
 		"gslb_config_last_reload_successful", "gslb_datacenter_up", "gslb_dns_request_duration_seconds",
 		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
-		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_serial"}
+		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_files_failing", "gslb_zone_serial"}
 	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}

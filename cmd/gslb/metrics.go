@@ -18,11 +18,12 @@ import (
 func (s *server) newMetrics() error {
 	bi, _ := debug.ReadBuildInfo()
 	s.metrics = control.NewMetrics(control.MetricsConfig{
-		DNS:     dnsCounts{s.dns},
-		Health:  controlMonitor{s.mon},
-		Zones:   s.zones,
-		GeoIP:   s.geoIPDatabases,
-		Version: buildVersion(version, bi),
+		DNS:        dnsCounts{s.dns},
+		Health:     controlMonitor{s.mon},
+		Zones:      s.zones,
+		ZoneErrors: s.zones.Errors,
+		GeoIP:      s.geoIPDatabases,
+		Version:    buildVersion(version, bi),
 	})
 	s.registry = prometheus.NewRegistry()
 	s.registry.MustRegister(

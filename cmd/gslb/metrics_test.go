@@ -283,6 +283,9 @@ func TestMetricsReloadAndToken(t *testing.T) {
 	if ok, at := m[`gslb_config_last_reload_successful{}`], m[`gslb_config_last_reload_success_timestamp_seconds{}`]; ok != 0 || at != first {
 		t.Errorf("after a failed reload: successful %v at %v, want 0 at %v", ok, at, first)
 	}
+	if n := m[`gslb_zone_files_failing{}`]; n != 1 {
+		t.Errorf("gslb_zone_files_failing = %v after a broken zone file, want 1", n)
+	}
 	os.WriteFile(zone, good, 0o644)
 	if err := h.run.Reload(); err != nil {
 		t.Fatal(err)
@@ -290,6 +293,9 @@ func TestMetricsReloadAndToken(t *testing.T) {
 	m = scrape(t, h, token)
 	if ok, at := m[`gslb_config_last_reload_successful{}`], m[`gslb_config_last_reload_success_timestamp_seconds{}`]; ok != 1 || at <= first {
 		t.Errorf("after a good reload: successful %v at %v, want 1 after %v", ok, at, first)
+	}
+	if n, ok := m[`gslb_zone_files_failing{}`]; n != 0 || !ok {
+		t.Errorf("gslb_zone_files_failing = %v (present: %v) after the fix, want 0", n, ok)
 	}
 
 	// A server configuration with an error is not applied: 0 too.
