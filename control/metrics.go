@@ -32,6 +32,8 @@ type DNSCounts struct {
 	Dropped     uint64           // packets not answered (shorter than a header, responses)
 	Panics      uint64           // queries whose handling panicked
 	TCPRejected uint64           // TCP connections closed at accept: over the cap
+	TapSent     uint64           // dnstap messages sent to the collector
+	TapDropped  uint64           // dnstap messages dropped (slow or absent collector)
 }
 
 // RequestCount is the number of queries answered over Proto ("udp",
@@ -166,6 +168,10 @@ var (
 		"TCP connections closed as soon as accepted: over tcp_max_connections.", nil, nil)
 	descZones = prometheus.NewDesc("gslb_zones",
 		"Zones served.", nil, nil)
+	descTapSent = prometheus.NewDesc("gslb_dnstap_sent_total",
+		"dnstap messages (AUTH_QUERY, AUTH_RESPONSE) sent to the collector.", nil, nil)
+	descTapDropped = prometheus.NewDesc("gslb_dnstap_dropped_total",
+		"dnstap messages dropped: no collector connected, queue full, connection lost.", nil, nil)
 	descZoneFilesFailing = prometheus.NewDesc("gslb_zone_files_failing",
 		"Zone files that failed to load at the last reload (a previous version may still serve).", nil, nil)
 )
@@ -200,6 +206,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descRequests, descResponses, descDuration, descAnswers, descTargetUp, descTransitions,
 		descDatacenterUp, descReloadOK, descReloadTime, descZoneSerial, descGeoIPBuilt, descPanics,
 		descBuildInfo, descTruncated, descDropped, descTCPRejected, descZones, descZoneFilesFailing,
+		descTapSent, descTapDropped,
 	} {
 		ch <- d
 	}
@@ -252,6 +259,8 @@ func (m *Metrics) collectDNS(ch chan<- prometheus.Metric) {
 	ch <- counter(descTruncated, c.Truncated)
 	ch <- counter(descDropped, c.Dropped)
 	ch <- counter(descTCPRejected, c.TCPRejected)
+	ch <- counter(descTapSent, c.TapSent)
+	ch <- counter(descTapDropped, c.TapDropped)
 }
 
 func (m *Metrics) collectHealth(ch chan<- prometheus.Metric) {

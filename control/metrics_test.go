@@ -47,6 +47,7 @@ func testMetrics() *control.Metrics {
 			Durations: []control.HistogramCount{{Proto: "udp", Count: 3, Sum: 0.0002, Bounds: []float64{0.0001, 0.001}, Buckets: []uint64{2, 3}}},
 			Answers:   []control.AnswerCount{{Pool: "web", Datacenter: "ams", Reason: "failover", Count: 4}, {Pool: "web", Reason: "all-down", Count: 1}},
 			Panics:    1,
+			TapSent:   12,
 		},
 		Health: fakeHealth{mon, tr},
 		Zones:  testZones(),
@@ -102,6 +103,12 @@ gslb_dns_requests_total{family="6",proto="tcp",type="other"} 1
 # TYPE gslb_dns_responses_total counter
 gslb_dns_responses_total{rcode="NOERROR"} 6
 gslb_dns_responses_total{rcode="NXDOMAIN"} 2
+# HELP gslb_dnstap_dropped_total dnstap messages dropped: no collector connected, queue full, connection lost.
+# TYPE gslb_dnstap_dropped_total counter
+gslb_dnstap_dropped_total 0
+# HELP gslb_dnstap_sent_total dnstap messages (AUTH_QUERY, AUTH_RESPONSE) sent to the collector.
+# TYPE gslb_dnstap_sent_total counter
+gslb_dnstap_sent_total 12
 # HELP gslb_geoip_build_timestamp_seconds Build time of each GeoIP database served, in seconds since the Unix epoch.
 # TYPE gslb_geoip_build_timestamp_seconds gauge
 gslb_geoip_build_timestamp_seconds{database="city"} 1.7e+09
@@ -126,7 +133,7 @@ gslb_zone_serial{zone="example.com."} 2.026112501e+09
 `
 	names := []string{"gslb_answers_total", "gslb_build_info", "gslb_config_last_reload_success_timestamp_seconds",
 		"gslb_config_last_reload_successful", "gslb_datacenter_up", "gslb_dns_request_duration_seconds",
-		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
+		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_dnstap_dropped_total", "gslb_dnstap_sent_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
 		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_files_failing", "gslb_zone_serial"}
 	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
 		t.Error(err)

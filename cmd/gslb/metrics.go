@@ -48,6 +48,8 @@ func (d dnsCounts) Counts() control.DNSCounts {
 		Dropped:     st.Dropped,
 		Panics:      st.Panics,
 		TCPRejected: st.TCPRejected,
+		TapSent:     st.TapSent,
+		TapDropped:  st.TapDropped,
 	}
 	for _, r := range st.Requests {
 		c.Requests = append(c.Requests, control.RequestCount(r))
