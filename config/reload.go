@@ -7,9 +7,9 @@ import "slices"
 // reads only at start taken from running, and the keys of those settings
 // that next changes, sorted. A server applies those only when it restarts.
 //
-// Applied on reload: log_level, [datacenters], [checks], [maps] and
-// [pools]. Read only at start: listen, zones, state, nsid, max_udp_size,
-// the tcp_ keys, [geoip], [control] and [health].
+// Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
+// [datacenters], [checks], [maps] and [pools]. Read only at start: listen,
+// zones, state, [geoip], [control], [health] and [dnstap].
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
 	var changed []string
@@ -22,11 +22,6 @@ func Reloaded(running, next *Config) (*Config, []string) {
 	keep("listen", slices.Equal(running.Listen, next.Listen), func() { out.Listen = running.Listen })
 	keep("zones", running.ZonesDir == next.ZonesDir, func() { out.ZonesDir = running.ZonesDir })
 	keep("state", running.State == next.State, func() { out.State = running.State })
-	keep("nsid", running.NSID == next.NSID, func() { out.NSID = running.NSID })
-	keep("max_udp_size", running.MaxUDPSize == next.MaxUDPSize, func() { out.MaxUDPSize = running.MaxUDPSize })
-	keep("tcp_idle_timeout", running.TCPIdleTimeout == next.TCPIdleTimeout, func() { out.TCPIdleTimeout = running.TCPIdleTimeout })
-	keep("tcp_timeout", running.TCPTimeout == next.TCPTimeout, func() { out.TCPTimeout = running.TCPTimeout })
-	keep("tcp_max_connections", running.TCPMaxConnections == next.TCPMaxConnections, func() { out.TCPMaxConnections = running.TCPMaxConnections })
 	keep("geoip.city", running.GeoIP.City == next.GeoIP.City, func() { out.GeoIP.City = running.GeoIP.City })
 	keep("geoip.asn", running.GeoIP.ASN == next.GeoIP.ASN, func() { out.GeoIP.ASN = running.GeoIP.ASN })
 	keep("geoip.max_age", running.GeoIP.MaxAge == next.GeoIP.MaxAge, func() { out.GeoIP.MaxAge = running.GeoIP.MaxAge })

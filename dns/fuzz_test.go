@@ -62,7 +62,7 @@ func FuzzHandler(f *testing.F) {
 			}
 			limit := maxTCPSize
 			if !tcp {
-				limit = h.maxUDP
+				limit = h.limits.Load().maxUDP
 			}
 			if len(reply) > limit {
 				t.Fatalf("reply of %d octets over %d", len(reply), limit)

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -22,8 +23,7 @@ import (
 type handler struct {
 	zones   ZoneSource
 	router  Router
-	maxUDP  int
-	nsid    []byte
+	limits  atomic.Pointer[limits] // size, NSID and TCP limits; replaced by Server.SetLimits
 	log     *slog.Logger
 	stats   *counters
 	scratch sync.Pool // *scratch
@@ -55,15 +55,12 @@ func newHandler(c *Config, stats *counters) *handler {
 	h := &handler{
 		zones:  c.Zones,
 		router: c.Router,
-		maxUDP: c.MaxUDPSize,
 		log:    c.Logger,
 		stats:  stats,
 
 		timeMask: DurationSample - 1,
 	}
-	if c.NSID != "" {
-		h.nsid = []byte(c.NSID)
-	}
+	h.limits.Store(limitsOf(c))
 	// A scratch's count starts at random, so that every query has the
 	// same chance to be timed however often the pool makes new ones.
 	h.scratch.New = func() any { return &scratch{n: rand.Uint32()} }
@@ -86,7 +83,7 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 		start = time.Now()
 	}
 	r := &s.req
-	*r = request{opt: r.opt[:0]} // keep the OPT buffer
+	*r = request{opt: r.opt[:0], lim: h.limits.Load()} // keep the OPT buffer
 	defer func() {
 		if p := recover(); p != nil {
 			h.stats.panics.Add(1)

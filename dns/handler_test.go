@@ -342,7 +342,7 @@ func checkReply(t *testing.T, h *handler, msg, reply []byte, tcp bool) {
 	if m.Id != binary.BigEndian.Uint16(msg) || !m.Response || m.RecursionAvailable || m.Zero {
 		t.Errorf("header id=%#x qr=%t ra=%t z=%t, want id=%#x qr ra=false z=false", m.Id, m.Response, m.RecursionAvailable, m.Zero, binary.BigEndian.Uint16(msg))
 	}
-	var r request
+	r := request{lim: h.limits.Load()}
 	r.parseHeader(msg)
 	limit := h.limit(&r, tcp)
 	qm := new(mdns.Msg)

@@ -14,7 +14,7 @@ func (h *handler) limit(r *request, tcp bool) int {
 	case tcp:
 		return maxTCPSize
 	case r.edns:
-		return min(int(r.udpSize), h.maxUDP)
+		return min(int(r.udpSize), r.lim.maxUDP)
 	default:
 		return minUDPSize
 	}
@@ -220,11 +220,12 @@ func (h *handler) buildOPT(r *request) {
 	if r.do {
 		flags = optDO >> 8
 	}
-	b := append(r.opt, 0, 0, byte(mdns.TypeOPT), byte(h.maxUDP>>8), byte(h.maxUDP),
+	maxUDP, nsid := r.lim.maxUDP, r.lim.nsid
+	b := append(r.opt, 0, 0, byte(mdns.TypeOPT), byte(maxUDP>>8), byte(maxUDP),
 		0, 0, flags, 0, 0, 0) // the extended rcode and RDLENGTH follow
-	if r.nsid && len(h.nsid) > 0 {
-		b = append(b, 0, optCodeNSID, byte(len(h.nsid)>>8), byte(len(h.nsid)))
-		b = append(b, h.nsid...)
+	if r.nsid && len(nsid) > 0 {
+		b = append(b, 0, optCodeNSID, byte(len(nsid)>>8), byte(len(nsid)))
+		b = append(b, nsid...)
 	}
 	if r.ecs {
 		n := r.ecsLen()

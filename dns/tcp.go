@@ -48,7 +48,7 @@ func (s *Server) serveTCP(l net.Listener) {
 func (s *Server) track(c net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping || len(s.conns) >= s.cfg.MaxTCPConns {
+	if s.stopping || len(s.conns) >= s.h.limits.Load().maxTCPConns {
 		return false
 	}
 	s.conns[c] = struct{}{}
@@ -81,15 +81,16 @@ func (s *Server) serveConn(c net.Conn) {
 		server = a.AddrPort()
 	}
 	var length [2]byte
-	for q := 0; s.cfg.MaxTCPQueries == 0 || q < s.cfg.MaxTCPQueries; q++ {
-		if s.isStopping() {
+	for q := 0; ; q++ {
+		lim := s.h.limits.Load() // limits changed by SetLimits apply from the next query on
+		if lim.maxTCPQueries > 0 && q >= lim.maxTCPQueries || s.isStopping() {
 			return
 		}
-		c.SetReadDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
+		c.SetReadDeadline(time.Now().Add(lim.tcpIdle))
 		if _, err := io.ReadFull(c, length[:1]); err != nil {
 			return
 		}
-		c.SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
+		c.SetReadDeadline(time.Now().Add(lim.readTO))
 		if _, err := io.ReadFull(c, length[1:]); err != nil {
 			return
 		}
@@ -118,7 +119,7 @@ func (s *Server) query(c net.Conn, client, server netip.AddrPort, n int) bool {
 	if reply == nil {
 		return false // no reply to garbage: the connection is closed
 	}
-	c.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	c.SetWriteDeadline(time.Now().Add(s.h.limits.Load().writeTO))
 	if len(reply) > maxTCPSize {
 		return false // cannot happen: the handler truncates to 65535
 	}

@@ -66,6 +66,8 @@ type request struct {
 	opt      []byte
 	optScope int
 
+	lim *limits // the server's limits for this query, loaded once
+
 	// tsig is the query's TSIG record (RFC 8945), a slice of the query:
 	// gslb has no keys, so it is answered NOTAUTH with a BADKEY TSIG.
 	tsig     []byte

@@ -50,6 +50,9 @@ func (s *server) reloadConfig() error {
 			if s.opts.Level != nil {
 				setLevel(s.opts.Level, applied.LogLevel)
 			}
+			if s.dns != nil {
+				s.dns.SetLimits(dnsLimits(applied))
+			}
 			s.recordReload(nil)
 			s.log.Info("server configuration reloaded", "file", running.File, "datacenters", len(applied.Datacenters), "checks", len(applied.Checks), "zones", len(s.zones.Current().Zones()))
 			return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -268,4 +269,44 @@ func (h *harness) targets() map[string]control.TargetState {
 		out[ts.Target.String()] = ts
 	}
 	return out
+}
+
+// TestReloadDNSLimits: nsid and max_udp_size reload without a restart.
+func TestReloadDNSLimits(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "gslb.toml")
+	writeFile(t, cfgPath, reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, "")))
+	writeFile(t, filepath.Join(dir, "zones", "example.com.toml"), reloadZone)
+	h := startServer(t, dir)
+	nsidOf := func() (string, uint16) {
+		m := new(mdns.Msg)
+		m.SetQuestion("www.example.com.", mdns.TypeA)
+		m.SetEdns0(4096, false)
+		m.IsEdns0().Option = append(m.IsEdns0().Option, &mdns.EDNS0_NSID{Code: mdns.EDNS0NSID})
+		r, err := mdns.Exchange(m, h.run.DNS[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		nsid := ""
+		for _, o := range r.IsEdns0().Option {
+			if n, ok := o.(*mdns.EDNS0_NSID); ok {
+				b, _ := hex.DecodeString(n.Nsid)
+				nsid = string(b)
+			}
+		}
+		return nsid, r.IsEdns0().UDPSize()
+	}
+	if nsid, size := nsidOf(); nsid != "" || size != 1232 {
+		t.Fatalf("before: nsid %q, udp size %d; want none, 1232", nsid, size)
+	}
+	writeFile(t, cfgPath, "nsid = \"reloaded\"\nmax_udp_size = 1400\n"+reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, "")))
+	if err := h.run.Reload(); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if nsid, size := nsidOf(); nsid != "reloaded" || size != 1400 {
+		t.Errorf("after the reload: nsid %q, udp size %d; want reloaded, 1400", nsid, size)
+	}
+	if strings.Contains(h.logs.String(), "restart needed") {
+		t.Errorf("nsid and max_udp_size reload, but the log says a restart is needed:\n%s", h.logs.String())
+	}
 }

@@ -177,14 +177,15 @@ func (s *server) reload() error {
 // listenDNS binds the DNS sockets of every listen address. Queries that
 // arrive before run answers wait in the sockets' buffers.
 func (s *server) listenDNS() error {
+	lim := dnsLimits(s.cfg)
 	s.dns = dns.NewServer(dns.Config{
 		Listen:         s.cfg.Listen,
-		MaxUDPSize:     int(s.cfg.MaxUDPSize),
-		TCPIdleTimeout: s.cfg.TCPIdleTimeout,
-		ReadTimeout:    s.cfg.TCPTimeout,
-		WriteTimeout:   s.cfg.TCPTimeout,
-		MaxTCPConns:    s.cfg.TCPMaxConnections,
-		NSID:           s.cfg.NSID,
+		MaxUDPSize:     lim.MaxUDPSize,
+		TCPIdleTimeout: lim.TCPIdleTimeout,
+		ReadTimeout:    lim.ReadTimeout,
+		WriteTimeout:   lim.WriteTimeout,
+		MaxTCPConns:    lim.MaxTCPConns,
+		NSID:           lim.NSID,
 		Logger:         s.logger,
 		Zones:          s.zones,
 		Router:         s.router,
@@ -227,5 +228,17 @@ func (s *server) close() {
 		if err := s.state.Close(); err != nil {
 			s.log.Error("cannot close the state file", "error", err)
 		}
+	}
+}
+
+// dnsLimits returns the DNS server's settings that a reload may change.
+func dnsLimits(c *config.Config) dns.Limits {
+	return dns.Limits{
+		MaxUDPSize:     int(c.MaxUDPSize),
+		NSID:           c.NSID,
+		TCPIdleTimeout: c.TCPIdleTimeout,
+		ReadTimeout:    c.TCPTimeout,
+		WriteTimeout:   c.TCPTimeout,
+		MaxTCPConns:    c.TCPMaxConnections,
 	}
 }

@@ -1,0 +1,56 @@
+package dns
+
+import "time"
+
+// Limits are the settings a serving Server can change without restarting
+// (SetLimits): the size of UDP answers, the NSID, and the TCP limits. They
+// mean what the Config fields of the same names mean, and zero fields take
+// the same defaults.
+type Limits struct {
+	MaxUDPSize     int
+	NSID           string
+	TCPIdleTimeout time.Duration
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+	MaxTCPConns    int
+	MaxTCPQueries  int
+}
+
+// limits are Limits as the query path reads them, published whole through
+// an atomic pointer: one load per query or connection.
+type limits struct {
+	maxUDP                     int
+	nsid                       []byte
+	tcpIdle, readTO, writeTO   time.Duration
+	maxTCPConns, maxTCPQueries int
+}
+
+// limitsOf returns the limits of c, whose zero fields have their defaults.
+func limitsOf(c *Config) *limits {
+	l := &limits{
+		maxUDP:        c.MaxUDPSize,
+		tcpIdle:       c.TCPIdleTimeout,
+		readTO:        c.ReadTimeout,
+		writeTO:       c.WriteTimeout,
+		maxTCPConns:   c.MaxTCPConns,
+		maxTCPQueries: c.MaxTCPQueries,
+	}
+	if c.NSID != "" {
+		l.nsid = []byte(c.NSID)
+	}
+	return l
+}
+
+// SetLimits applies new limits to a Server, serving or not: queries and
+// TCP connections read them from then on (a TCP connection already open
+// keeps waiting under the deadline it has). Zero fields take their
+// defaults.
+func (s *Server) SetLimits(l Limits) {
+	c := s.cfg
+	c.MaxUDPSize, c.NSID = l.MaxUDPSize, l.NSID
+	c.TCPIdleTimeout, c.ReadTimeout, c.WriteTimeout = l.TCPIdleTimeout, l.ReadTimeout, l.WriteTimeout
+	c.MaxTCPConns, c.MaxTCPQueries = l.MaxTCPConns, l.MaxTCPQueries
+	c.Logger = nil // withDefaults would wrap it again
+	c = c.withDefaults()
+	s.h.limits.Store(limitsOf(&c))
+}
