@@ -8,8 +8,9 @@ import "slices"
 // that next changes, sorted. A server applies those only when it restarts.
 //
 // Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
-// [datacenters], [checks], [maps] and [pools]. Read only at start: listen,
-// zones, state, [geoip], [control], [health] and [dnstap].
+// [geoip] (other files, max_age), [datacenters], [checks], [maps] and
+// [pools]. Read only at start: listen, zones, state, [control], [health],
+// [dnstap], and whether there is a [geoip] city at all.
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
 	var changed []string
@@ -22,9 +23,10 @@ func Reloaded(running, next *Config) (*Config, []string) {
 	keep("listen", slices.Equal(running.Listen, next.Listen), func() { out.Listen = running.Listen })
 	keep("zones", running.ZonesDir == next.ZonesDir, func() { out.ZonesDir = running.ZonesDir })
 	keep("state", running.State == next.State, func() { out.State = running.State })
-	keep("geoip.city", running.GeoIP.City == next.GeoIP.City, func() { out.GeoIP.City = running.GeoIP.City })
-	keep("geoip.asn", running.GeoIP.ASN == next.GeoIP.ASN, func() { out.GeoIP.ASN = running.GeoIP.ASN })
-	keep("geoip.max_age", running.GeoIP.MaxAge == next.GeoIP.MaxAge, func() { out.GeoIP.MaxAge = running.GeoIP.MaxAge })
+	// Other database files reload; starting or stopping GeoIP needs a restart.
+	if (running.GeoIP.City == "") != (next.GeoIP.City == "") {
+		keep("geoip", false, func() { out.GeoIP = running.GeoIP })
+	}
 	keep("control.listen", running.Control.Listen == next.Control.Listen, func() { out.Control.Listen = running.Control.Listen })
 	keep("control.token_file", running.Control.TokenFile == next.Control.TokenFile, func() { out.Control.TokenFile = running.Control.TokenFile })
 	keep("health", running.Health == next.Health, func() { out.Health = running.Health })

@@ -78,7 +78,7 @@ func (s *server) geoIPDatabases() []control.GeoIPDatabase {
 	}
 	in := s.geoDB.Snapshot().Info()
 	stale := map[string]bool{}
-	for _, f := range staleGeoIP(in, s.cfg.GeoIP.MaxAge, time.Now()) {
+	for _, f := range staleGeoIP(in, s.zones.Config().GeoIP.MaxAge, time.Now()) {
 		stale[f.Path] = true
 	}
 	out := []control.GeoIPDatabase{{Database: "city", Path: in.City.Path, Type: in.City.Type, Built: in.City.BuildTime, Stale: stale[in.City.Path]}}

@@ -21,9 +21,11 @@ func staleGeoIP(in mmdb.Info, maxAge time.Duration, now time.Time) []mmdb.FileIn
 }
 
 // watchGeoIPAge warns at start and after every reload of the GeoIP
-// databases when one is older than maxAge, until ctx ends.
-func watchGeoIPAge(ctx context.Context, db *mmdb.DB, maxAge time.Duration, log *slog.Logger) {
+// databases when one is older than maxAge (read at each check: a reload of
+// the configuration may change it), until ctx ends.
+func watchGeoIPAge(ctx context.Context, db *mmdb.DB, maxAgeOf func() time.Duration, log *slog.Logger) {
 	for {
+		maxAge := maxAgeOf()
 		snap := db.Snapshot()
 		for _, f := range staleGeoIP(snap.Info(), maxAge, time.Now()) {
 			log.Warn("GeoIP database is older than [geoip] max_age: is geoipupdate running?",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/gslb/gslb/config"
@@ -40,9 +41,15 @@ func (s *server) reloadConfig() error {
 			next.State = s.opts.State
 		}
 		applied, fixed := config.Reloaded(running, next)
+		// Other GeoIP files first: if they do not load, nothing is applied.
+		err = s.setGeoIPFiles(running, applied)
 		// Tried before the warnings, so that they are not logged for a
 		// configuration that is not applied.
-		err = s.zones.SetConfig(applied)
+		if err == nil {
+			if err = s.zones.SetConfig(applied); err != nil {
+				_ = s.setGeoIPFiles(applied, running) // back to the files that were serving
+			}
+		}
 		if err == nil {
 			for _, key := range fixed {
 				s.log.Warn("server configuration: restart needed to apply a change; the running value is kept", "key", key, "file", running.File)
@@ -73,4 +80,16 @@ func (s *server) recordReload(err error) {
 		r.LastSuccess = r.At
 	}
 	s.lastReload.Store(r)
+}
+
+// setGeoIPFiles opens the GeoIP databases of next when they are other files
+// than those of running; the error names the file that does not load.
+func (s *server) setGeoIPFiles(running, next *config.Config) error {
+	if s.geoDB == nil || (running.GeoIP.City == next.GeoIP.City && running.GeoIP.ASN == next.GeoIP.ASN) {
+		return nil
+	}
+	if err := s.geoDB.SetFiles(next.GeoIP.City, next.GeoIP.ASN); err != nil {
+		return fmt.Errorf("%s: geoip: %w", next.File, err)
+	}
+	return nil
 }

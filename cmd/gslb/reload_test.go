@@ -310,3 +310,49 @@ func TestReloadDNSLimits(t *testing.T) {
 		t.Errorf("nsid and max_udp_size reload, but the log says a restart is needed:\n%s", h.logs.String())
 	}
 }
+
+// TestReloadGeoIPFiles: other GeoIP files in [geoip] load on reload; a
+// file that does not load keeps the running configuration and databases.
+func TestReloadGeoIPFiles(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "gslb.toml")
+	city := geoipPath(t, "GeoIP2-City-Test.mmdb")
+	writeFile(t, cfgPath, reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, "")))
+	writeFile(t, filepath.Join(dir, "zones", "example.com.toml"), reloadZone)
+	h := startServer(t, dir)
+	cityFile := func() string {
+		resp, err := http.Get("http://" + h.run.Control + "/v1/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st control.Status
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+			t.Fatal(err)
+		}
+		for _, db := range st.GeoIP {
+			if db.Database == "city" {
+				return db.Path
+			}
+		}
+		return ""
+	}
+	if got := cityFile(); got != city {
+		t.Fatalf("city database = %q, want %q", got, city)
+	}
+	dbip := geoipPath(t, "DBIP-City-Lite-Test.mmdb")
+	writeFile(t, cfgPath, strings.Replace(reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, "")), city, dbip, 1))
+	if err := h.run.Reload(); err != nil {
+		t.Fatalf("reload with another city database: %v", err)
+	}
+	if got := cityFile(); got != dbip {
+		t.Errorf("city database after the reload = %q, want %q", got, dbip)
+	}
+	writeFile(t, cfgPath, strings.Replace(reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, "")), city, filepath.Join(dir, "missing.mmdb"), 1))
+	if code, res := h.postReload(); code != http.StatusUnprocessableEntity || len(res.Errors) == 0 || !strings.Contains(strings.Join(res.Errors, "\n"), "missing.mmdb") {
+		t.Errorf("reload with a missing database = %d %q, want 422 naming it", code, res.Errors)
+	}
+	if got := cityFile(); got != dbip {
+		t.Errorf("city database after a refused reload = %q, want %q still", got, dbip)
+	}
+}

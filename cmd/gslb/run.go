@@ -57,7 +57,10 @@ func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
 	bg("pool transitions", func(ctx context.Context) error { s.watchPools(ctx, 5*time.Second); return nil })
 	if s.geoDB != nil {
 		bg("geoip watcher", s.geoDB.Watch)
-		bg("geoip age", func(ctx context.Context) error { watchGeoIPAge(ctx, s.geoDB, s.cfg.GeoIP.MaxAge, s.log); return nil })
+		bg("geoip age", func(ctx context.Context) error {
+			watchGeoIPAge(ctx, s.geoDB, func() time.Duration { return s.zones.Config().GeoIP.MaxAge }, s.log)
+			return nil
+		})
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -44,10 +44,11 @@ type Config struct {
 // DB holds the current databases and swaps in new ones. Its methods are safe
 // for concurrent use.
 type DB struct {
-	cfg    Config
-	logger *slog.Logger
-	cur    atomic.Pointer[Snapshot]
-	mu     sync.Mutex // serialises loads in Reload
+	cfg     Config // the files; guarded by mu (SetFiles changes them)
+	logger  *slog.Logger
+	cur     atomic.Pointer[Snapshot]
+	mu      sync.Mutex    // serialises loads in Reload and SetFiles
+	rewatch chan struct{} // tells Watch that the files changed
 }
 
 // Open opens the City database at cityPath and, unless asnPath is empty, the
@@ -71,7 +72,7 @@ func (c Config) Open() (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{cfg: c, logger: logger.With("component", "geoip")}
+	db := &DB{cfg: c, logger: logger.With("component", "geoip"), rewatch: make(chan struct{}, 1)}
 	s, err := load(c, 1, db.logger)
 	if err != nil {
 		return nil, err
@@ -113,8 +114,39 @@ func (db *DB) Replaced() <-chan struct{} { return db.cur.Load().Replaced() }
 func (db *DB) Reload() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	return db.loadLocked(db.cfg)
+}
+
+// SetFiles opens other files as the City and ASN databases (asn "" for
+// none) and, if both load, publishes them like Reload and makes Watch watch
+// them from then on. On error the loaded databases and files stay.
+func (db *DB) SetFiles(city, asn string) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	c := db.cfg
+	c.City, c.ASN = city, asn
+	if err := db.loadLocked(c); err != nil {
+		return err
+	}
+	db.cfg = c
+	select {
+	case db.rewatch <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// config returns the configuration, with the files SetFiles last set.
+func (db *DB) config() Config {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.cfg
+}
+
+// loadLocked loads the databases c names and publishes them. db.mu is held.
+func (db *DB) loadLocked(c Config) error {
 	old := db.cur.Load()
-	s, err := load(db.cfg, old.gen+1, db.logger)
+	s, err := load(c, old.gen+1, db.logger)
 	if err != nil {
 		db.logger.Error("geoip reload failed, keeping the loaded databases",
 			"error", err, "generation", old.gen)

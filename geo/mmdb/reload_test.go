@@ -248,3 +248,38 @@ func TestConcurrentSwap(t *testing.T) {
 		t.Errorf("generation %d after %d swaps", g, swaps)
 	}
 }
+
+// TestSetFiles switches to other database files: they serve at once, a
+// file that does not load changes nothing, and Watch follows the new files.
+func TestSetFiles(t *testing.T) {
+	dirA, dirB := t.TempDir(), t.TempDir()
+	cityA := copyTo(t, sampleCity, dirA, "GeoIP2-City.mmdb")
+	cityB := copyTo(t, sampleDBIP, dirB, "dbip-city.mmdb")
+	db, err := Config{City: cityA, Debounce: 20 * time.Millisecond}.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startWatch(t, db)
+	s := db.Snapshot()
+	if err := db.SetFiles(filepath.Join(dirB, "missing.mmdb"), ""); err == nil || db.Snapshot() != s {
+		t.Fatalf("SetFiles(missing) = %v; want an error and the same snapshot", err)
+	}
+	if err := db.SetFiles(cityB, ""); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Replaced():
+	default:
+		t.Error("SetFiles did not replace the snapshot")
+	}
+	if got := db.Locate(netip.MustParseAddr("192.0.2.1")).City; got != "Madrid" || db.Snapshot().Info().City.Path != cityB {
+		t.Errorf("after SetFiles: Locate = %q, file %s; want Madrid from %s", got, db.Snapshot().Info().City.Path, cityB)
+	}
+	// The new file is watched, the old one no longer.
+	replace(t, cityB, readFile(t, sampleCity))
+	waitCity(t, db, "192.0.2.1", "Amsterdam")
+	replace(t, cityA, readFile(t, sampleDBIP))
+	if err := db.Reload(); err != nil || db.Snapshot().Info().City.Path != cityB {
+		t.Errorf("Reload after SetFiles = %v from %s, want the new file", err, db.Snapshot().Info().City.Path)
+	}
+}

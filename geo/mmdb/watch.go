@@ -23,15 +23,27 @@ import (
 // file on disk is no longer the one loaded, so a change between Open and
 // Watch is not missed. Run one Watch per DB.
 func (db *DB) Watch(ctx context.Context) error {
+	for {
+		again, err := db.watch(ctx)
+		if err != nil || !again {
+			return err
+		}
+	}
+}
+
+// watch watches the current files until ctx ends (false) or SetFiles
+// names other files (true: watch those).
+func (db *DB) watch(ctx context.Context) (again bool, err error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watch geoip databases: %w", err)
+		return false, fmt.Errorf("watch geoip databases: %w", err)
 	}
 	defer w.Close()
 
 	files := map[string]bool{} // cleaned paths whose events matter
 	dirs := map[string]bool{}
-	for _, p := range []string{db.cfg.City, db.cfg.ASN} {
+	cfg := db.config()
+	for _, p := range []string{cfg.City, cfg.ASN} {
 		if p == "" {
 			continue
 		}
@@ -42,7 +54,7 @@ func (db *DB) Watch(ctx context.Context) error {
 		for _, p := range paths {
 			abs, err := filepath.Abs(p)
 			if err != nil {
-				return fmt.Errorf("watch %s: %w", p, err)
+				return false, fmt.Errorf("watch %s: %w", p, err)
 			}
 			files[abs] = true
 			dirs[filepath.Dir(abs)] = true
@@ -50,11 +62,11 @@ func (db *DB) Watch(ctx context.Context) error {
 	}
 	for dir := range dirs {
 		if err := w.Add(dir); err != nil {
-			return fmt.Errorf("watch directory %s: %w", dir, err)
+			return false, fmt.Errorf("watch directory %s: %w", dir, err)
 		}
 	}
 
-	timer := time.NewTimer(db.cfg.Debounce)
+	timer := time.NewTimer(cfg.Debounce)
 	timer.Stop()
 	if db.changedOnDisk() {
 		timer.Reset(0)
@@ -62,22 +74,24 @@ func (db *DB) Watch(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return false, nil
+		case <-db.rewatch:
+			return true, nil
 		case ev, ok := <-w.Events:
 			if !ok {
-				return errors.New("watch geoip databases: watcher closed")
+				return false, errors.New("watch geoip databases: watcher closed")
 			}
 			if ev.Has(fsnotify.Create|fsnotify.Write) && files[filepath.Clean(ev.Name)] {
-				timer.Reset(db.cfg.Debounce)
+				timer.Reset(cfg.Debounce)
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
-				return errors.New("watch geoip databases: watcher closed")
+				return false, errors.New("watch geoip databases: watcher closed")
 			}
 			// An overflow means events were lost: reload to be sure.
 			db.logger.Warn("geoip watch error", "error", err)
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				timer.Reset(db.cfg.Debounce)
+				timer.Reset(cfg.Debounce)
 			}
 		case <-timer.C:
 			_ = db.Reload() // logged by Reload; the old databases keep serving
