@@ -8,9 +8,10 @@ import "slices"
 // that next changes, sorted. A server applies those only when it restarts.
 //
 // Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
-// [geoip] (other files, max_age), [datacenters], [checks], [maps] and
-// [pools]. Read only at start: listen, zones, state, [control], [health],
-// [dnstap], and whether there is a [geoip] city at all.
+// [geoip] (other files, max_age), control.token_file (read again at
+// every reload), [datacenters], [checks], [maps] and [pools]. Read only at
+// start: listen, zones, state, control.listen, [health], [dnstap], and
+// whether there is a [geoip] city at all.
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
 	var changed []string
@@ -28,7 +29,6 @@ func Reloaded(running, next *Config) (*Config, []string) {
 		keep("geoip", false, func() { out.GeoIP = running.GeoIP })
 	}
 	keep("control.listen", running.Control.Listen == next.Control.Listen, func() { out.Control.Listen = running.Control.Listen })
-	keep("control.token_file", running.Control.TokenFile == next.Control.TokenFile, func() { out.Control.TokenFile = running.Control.TokenFile })
 	keep("health", running.Health == next.Health, func() { out.Health = running.Health })
 	keep("dnstap", running.DNSTap == next.DNSTap, func() { out.DNSTap = running.DNSTap })
 	slices.Sort(changed)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -90,6 +91,7 @@ type Server struct {
 	page        page         // the status page, built once
 	metrics     http.Handler // GET /metrics
 	handler     http.Handler
+	token       atomic.Pointer[string] // the bearer token; "": none needed
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -129,9 +131,15 @@ func New(cfg Config) *Server {
 	s.metrics = promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 	mux := http.NewServeMux()
 	s.routes(mux)
-	s.handler = pageToken(bearer(cfg.Token, mux))
+	s.token.Store(&cfg.Token)
+	s.handler = pageToken(s.bearer(mux))
 	return s
 }
+
+// SetToken replaces the bearer token (a reload of the server
+// configuration re-reads the token file): requests carry the new one from
+// then on. "" lets every request through.
+func (s *Server) SetToken(token string) { s.token.Store(&token) }
 
 // routes registers every path of the API. Every endpoint of the control
 // listener is registered here, behind the same authentication.
@@ -153,12 +161,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // bearer lets through the requests that carry the token; every request
-// when token is "".
-func bearer(token string, next http.Handler) http.Handler {
-	if token == "" {
-		return next
-	}
+// while the token is "".
+func (s *Server) bearer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := *s.token.Load()
+		if token == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		got, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 			writeJSON(w, http.StatusUnauthorized, ErrorBody{Error: "missing or wrong bearer token"})

@@ -23,22 +23,15 @@ func (s *server) listenControl() error {
 	if s.cfg.Control.Listen == "" {
 		return nil
 	}
-	token := ""
-	if s.cfg.Control.TokenFile != "" {
-		b, err := os.ReadFile(s.cfg.Control.TokenFile)
-		if err != nil {
-			return fmt.Errorf("control token: %w", err)
-		}
-		token = strings.TrimSpace(string(b))
-		if token == "" {
-			return fmt.Errorf("control token file %s is empty", s.cfg.Control.TokenFile)
-		}
+	token, err := readToken(s.cfg.Control.TokenFile)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", s.cfg.Control.Listen)
 	if err != nil {
 		return fmt.Errorf("control API: %w", err)
 	}
-	api := control.New(control.Config{
+	s.api = control.New(control.Config{
 		Monitor:     controlMonitor{s.mon},
 		Zones:       s.zones,
 		Reload:      s.reload,
@@ -49,7 +42,7 @@ func (s *server) listenControl() error {
 		GeoIP:       s.geoIPDatabases,
 		Metrics:     s.registry,
 	})
-	s.ctl = &http.Server{Handler: api, ReadHeaderTimeout: 5 * time.Second}
+	s.ctl = &http.Server{Handler: s.api, ReadHeaderTimeout: 5 * time.Second}
 	s.ctlAddr = ln.Addr().String()
 	go func() {
 		if err := s.ctl.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -130,3 +123,19 @@ func (m controlMonitor) ClearOverride(k health.OverrideKey) error {
 type notFound struct{ error }
 
 func (e notFound) Unwrap() []error { return []error{e.error, control.ErrNotFound} }
+
+// readToken returns the bearer token in the file at path ("" for none).
+func readToken(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("control token: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if token == "" {
+		return "", fmt.Errorf("control token file %s is empty", path)
+	}
+	return token, nil
+}

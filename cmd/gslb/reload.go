@@ -41,8 +41,16 @@ func (s *server) reloadConfig() error {
 			next.State = s.opts.State
 		}
 		applied, fixed := config.Reloaded(running, next)
-		// Other GeoIP files first: if they do not load, nothing is applied.
-		err = s.setGeoIPFiles(running, applied)
+		// The token file is read again (a rotated token applies on reload),
+		// then other GeoIP files: if either fails, nothing is applied.
+		var token string
+		token, err = readToken(applied.Control.TokenFile)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", next.File, err)
+		}
+		if err == nil {
+			err = s.setGeoIPFiles(running, applied)
+		}
 		// Tried before the warnings, so that they are not logged for a
 		// configuration that is not applied.
 		if err == nil {
@@ -59,6 +67,9 @@ func (s *server) reloadConfig() error {
 			}
 			if s.dns != nil {
 				s.dns.SetLimits(dnsLimits(applied))
+			}
+			if s.api != nil {
+				s.api.SetToken(token)
 			}
 			s.recordReload(nil)
 			s.log.Info("server configuration reloaded", "file", running.File, "datacenters", len(applied.Datacenters), "checks", len(applied.Checks), "zones", len(s.zones.Current().Zones()))

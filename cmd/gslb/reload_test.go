@@ -356,3 +356,43 @@ func TestReloadGeoIPFiles(t *testing.T) {
 		t.Errorf("city database after a refused reload = %q, want %q still", got, dbip)
 	}
 }
+
+// TestReloadToken: a reload reads the token file again, so a rotated token
+// applies without a restart.
+func TestReloadToken(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath, tokenPath := filepath.Join(dir, "gslb.toml"), filepath.Join(dir, "token")
+	writeFile(t, tokenPath, "one\n")
+	withToken := strings.Replace(reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, "")),
+		"[control]\nlisten = \"127.0.0.1:0\"\n", fmt.Sprintf("[control]\nlisten = \"127.0.0.1:0\"\ntoken_file = %q\n", tokenPath), 1)
+	writeFile(t, cfgPath, withToken)
+	writeFile(t, filepath.Join(dir, "zones", "example.com.toml"), reloadZone)
+	h := startServer(t, dir)
+	status := func(token string) int {
+		req, _ := http.NewRequest("GET", "http://"+h.run.Control+"/v1/status", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if a, b := status("one"), status("two"); a != 200 || b != 401 {
+		t.Fatalf("before: token one %d, two %d; want 200, 401", a, b)
+	}
+	writeFile(t, tokenPath, "two\n")
+	if err := h.run.Reload(); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if a, b := status("one"), status("two"); a != 401 || b != 200 {
+		t.Errorf("after the reload: token one %d, two %d; want 401, 200", a, b)
+	}
+	writeFile(t, tokenPath, "")
+	if err := h.run.Reload(); err == nil || !strings.Contains(err.Error(), "is empty") {
+		t.Errorf("reload with an empty token file = %v, want the error", err)
+	}
+	if status("two") != 200 {
+		t.Error("an empty token file must keep the running token")
+	}
+}

@@ -44,6 +44,7 @@ type server struct {
 	state   *store.Store     // the state file: health states and overrides across restarts
 	mon     *monitor.Monitor // probes targets, publishes health snapshots
 	geoDB   *mmdb.DB         // nil without [geoip]
+	api     *control.Server  // the control API; nil when control.listen is ""
 	router  *route.Router    // the GSLB engine: ranking tables and decisions
 	zones   *zones.Store     // the zone files being served
 	dns     *dns.Server      // bound by listenDNS, answering once run finds health ready
