@@ -76,15 +76,8 @@ func chooseFirstUp(ev *evaluation, c *choice) {
 	ramp := ev.p.RampUp > 0
 	for i := range ev.n {
 		st := ev.judge(i)
-		if !st.eligible {
+		if !c.scanned(i, &st) {
 			continue
-		}
-		c.eligible++
-		if c.first < 0 {
-			c.first = i
-		}
-		if !st.drained && c.firstUndrain < 0 {
-			c.firstUndrain, c.undrained = i, st
 		}
 		if st.up && ramp && c.rampedOut(ev, i, &st) {
 			continue // ramping up and not taking this client yet
@@ -111,6 +104,24 @@ func chooseFirstUp(ev *evaluation, c *choice) {
 	default:
 		allDown(ev, c)
 	}
+}
+
+// scanned notes the member ranked i-th, in state st, for the all-down
+// rules and the trace: the first eligible one, the first that is not
+// drained, how many are eligible. It reports whether the member is
+// eligible at all.
+func (c *choice) scanned(i int, st *memberState) bool {
+	if !st.eligible {
+		return false
+	}
+	c.eligible++
+	if c.first < 0 {
+		c.first = i
+	}
+	if !st.drained && c.firstUndrain < 0 {
+		c.firstUndrain, c.undrained = i, *st
+	}
+	return true
 }
 
 // rampedOut reports whether the up member ranked i-th is ramping up and
@@ -212,15 +223,8 @@ func chooseDrawn(ev *evaluation, c *choice) {
 			break
 		}
 		st := ev.judge(i)
-		if !st.eligible {
+		if !c.scanned(i, &st) {
 			continue
-		}
-		c.eligible++
-		if c.first < 0 {
-			c.first = i
-		}
-		if !st.drained && c.firstUndrain < 0 {
-			c.firstUndrain, c.undrained = i, st
 		}
 		mem := &ev.p.Members[ev.member(i)]
 		w := mem.Weight
