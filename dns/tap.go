@@ -362,21 +362,28 @@ func (t *tap) session(c *tapConn) error {
 		pending += 2
 		return nil
 	}
+	// drain writes what is queued, then flushes once.
+	drain := func() error {
+		var err error
+		for more := true; more && err == nil; {
+			select {
+			case e := <-t.queue:
+				err = write(e)
+			default:
+				more = false
+			}
+		}
+		if err == nil {
+			err = flush()
+		}
+		return err
+	}
 	for {
 		select {
 		case e := <-t.queue:
 			err := write(e)
-			// Send what else is queued, then flush once.
-			for more := true; more && err == nil; {
-				select {
-				case e := <-t.queue:
-					err = write(e)
-				default:
-					more = false
-				}
-			}
 			if err == nil {
-				err = flush()
+				err = drain() // what else is queued, then one flush
 			}
 			if err != nil {
 				return err
@@ -389,18 +396,7 @@ func (t *tap) session(c *tapConn) error {
 		case <-t.ctx.Done():
 			t.connected.Store(false)
 			c.finish(t.cfg.FlushTimeout)
-			var err error
-			for more := true; more && err == nil; {
-				select {
-				case e := <-t.queue:
-					err = write(e)
-				default:
-					more = false
-				}
-			}
-			if err == nil {
-				err = flush()
-			}
+			err := drain()
 			if err == nil {
 				err = framestream.ControlStop.Encode(c)
 			}
