@@ -1,7 +1,8 @@
 // Package health owns what gslb knows about the health of its targets: the
 // identity of a target (a check applied to one address), its status, the
 // rise/fall state machine that turns probe results into a status (State),
-// admin overrides, and the immutable Snapshot that the query path reads. It
+// admin overrides, the quorum merge of several nodes' verdicts
+// (MergeQuorum), and the immutable Snapshot that the query path reads. It
 // imports only the standard library.
 //
 // The rest lives in sub-packages: probe runs one probe of a Check against an

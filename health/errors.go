@@ -13,4 +13,7 @@ var (
 	// ErrInvalidOverride is returned by Override.Validate for an override that
 	// names nothing, has no valid action, or has already expired.
 	ErrInvalidOverride = errors.New("invalid override")
+	// ErrInvalidQuorum is returned when a quorum name is not "majority",
+	// "any" or "all".
+	ErrInvalidQuorum = errors.New("invalid quorum")
 )
