@@ -81,6 +81,11 @@ func parseCheck(name string, t *tomlcheck.Table, c *Config) (health.Check, bool)
 		ch.Path = s
 	}
 	ch.Host, _ = t.Str("host")
+	if s, ok := t.Str("source"); ok {
+		if a, ok := t.Addr(t.KeyPath("source"), s); ok {
+			ch.Source = a
+		}
+	}
 	if v, ok := t.Get("expect_status"); ok {
 		arr, isArr := v.([]any)
 		if !isArr {

@@ -34,6 +34,7 @@ type Config struct {
 	Control     Control                    // [control]
 	Health      Health                     // [health]
 	DNSTap      DNSTap                     // [dnstap]; off when absent
+	Cluster     *Cluster                   // [cluster]; nil without it
 	Datacenters map[string]pick.Datacenter // [datacenters.NAME], by name
 	Checks      map[string]health.Check    // [checks.NAME], by name
 	Maps        map[string]*pick.Map       // [maps.NAME], by name
@@ -73,6 +74,7 @@ func Parse(path string, src []byte) (*Config, error) {
 		{"control", parseControl},
 		{"health", parseHealth},
 		{"dnstap", parseDNSTap},
+		{"cluster", parseCluster},
 		{"datacenters", parseDatacenters},
 		{"checks", parseChecks},
 		{"maps", parseMaps},   // after datacenters and geoip

@@ -1,6 +1,9 @@
 package health
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // CheckType is the kind of probe a check runs.
 type CheckType string
@@ -28,6 +31,10 @@ type Check struct {
 	Timeout  time.Duration // every probe ends within this; less than Interval
 	Rise     int           // consecutive successes to go up
 	Fall     int           // consecutive failures to go down
+	// Source is the local address probes are sent from; the zero Addr
+	// lets the system choose. A target of the other address family is
+	// probed from the system's choice.
+	Source netip.Addr
 
 	// http and https
 	Path         string            // request path, default "/"

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -35,8 +34,7 @@ func probeDNS(ctx context.Context, c health.Check, addr netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "udp", netip.AddrPortFrom(addr, port(c)).String())
+	conn, err := dialer(c, addr, "udp").DialContext(ctx, "udp", netip.AddrPortFrom(addr, port(c)).String())
 	if err != nil {
 		return err
 	}

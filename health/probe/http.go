@@ -57,11 +57,11 @@ func (p *Prober) http(ctx context.Context, c health.Check, addr netip.Addr, useT
 		req.Host = c.Host
 	}
 
-	dialer := &net.Dialer{KeepAlive: -1}
+	d := dialer(c, addr, "tcp")
 	tr := &http.Transport{
 		Proxy: nil, // never a proxy from the environment: probe the target itself
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, "tcp", ap)
+			return d.DialContext(ctx, "tcp", ap)
 		},
 		TLSClientConfig:        tlsConf,
 		DisableKeepAlives:      true,

@@ -109,10 +109,25 @@ func port(c health.Check) uint16 {
 	}
 }
 
+// dialer returns a dialer for a probe of addr over network ("tcp" or
+// "udp"): from the check's Source when it is of addr's family, else from
+// the system's choice of address. TCP keep-alives are off: a probe's
+// connection is short.
+func dialer(c health.Check, addr netip.Addr, network string) *net.Dialer {
+	d := &net.Dialer{KeepAlive: -1}
+	if src := c.Source.Unmap(); src.IsValid() && src.Is4() == addr.Unmap().Is4() {
+		if network == "udp" {
+			d.LocalAddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(src, 0))
+		} else {
+			d.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(src, 0))
+		}
+	}
+	return d
+}
+
 // probeTCP succeeds when a TCP connection to the target opens.
 func probeTCP(ctx context.Context, c health.Check, addr netip.Addr) error {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(addr, port(c)).String())
+	conn, err := dialer(c, addr, "tcp").DialContext(ctx, "tcp", netip.AddrPortFrom(addr, port(c)).String())
 	if err != nil {
 		return err
 	}
