@@ -1,0 +1,366 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gslb/gslb/health"
+)
+
+// node is a Cluster running in the test.
+type node struct {
+	*Cluster
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+	err    error
+}
+
+// stop ends Run (once) and returns its error.
+func (n *node) stop() error {
+	n.once.Do(func() {
+		n.cancel()
+		n.err = <-n.done
+	})
+	return n.err
+}
+
+// testKey is the gossip key of the tests' clusters.
+var testKey = bytes.Repeat([]byte{0x42}, 32)
+
+// testConfig returns a configuration with fast failure detection, bound
+// to a free loopback port unless bind is set.
+func testConfig(t *testing.T, name, bind string, peers ...string) Config {
+	t.Helper()
+	if bind == "" {
+		bind = "127.0.0.1:0"
+	}
+	var out io.Writer = io.Discard
+	if testing.Verbose() {
+		out = testWriter{t}
+	}
+	return Config{
+		Node: name, Bind: bind, Peers: peers, Key: testKey,
+		Staleness: 5 * time.Second, Refresh: 200 * time.Millisecond, JoinRetry: 100 * time.Millisecond,
+		ProbeInterval: 100 * time.Millisecond, ProbeTimeout: 50 * time.Millisecond,
+		GossipInterval: 20 * time.Millisecond, PushPullInterval: 500 * time.Millisecond, SuspicionMult: 2,
+		Logger: slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name),
+	}
+}
+
+// testWriter logs to the test.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimSpace(p)))
+	return len(p), nil
+}
+
+// start creates and runs a node; the test's cleanup stops it.
+func start(t *testing.T, cfg Config) *node {
+	t.Helper()
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New(%s): %v", cfg.Node, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &node{Cluster: c, cancel: cancel, done: make(chan error, 1)}
+	go func() { n.done <- c.Run(ctx) }()
+	t.Cleanup(func() { n.stop() })
+	return n
+}
+
+// waitFor waits until cond holds, failing the test after a deadline.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		<-tick.C
+	}
+}
+
+// sees reports whether n sees exactly the named members live.
+func sees(n *node, names ...string) bool {
+	live := n.Live()
+	if len(live) != len(names) {
+		return false
+	}
+	for _, name := range names {
+		if !live[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// three starts ns1, ns2 and ns3 (ns2 and ns3 join ns1) and waits until
+// each sees all three.
+func three(t *testing.T) (n1, n2, n3 *node) {
+	t.Helper()
+	n1 = start(t, testConfig(t, "ns1", ""))
+	n2 = start(t, testConfig(t, "ns2", "", n1.Addr().String()))
+	n3 = start(t, testConfig(t, "ns3", "", n1.Addr().String()))
+	for _, n := range []*node{n1, n2, n3} {
+		waitFor(t, n.Name()+" sees three members", func() bool { return sees(n, "ns1", "ns2", "ns3") })
+	}
+	return n1, n2, n3
+}
+
+var (
+	target = health.Target{Check: "web", Addr: netip.MustParseAddr("192.0.2.10")}
+	down   = map[health.Target]health.Detail{target: {Status: health.Down}}
+	up     = map[health.Target]health.Detail{target: {Status: health.Up}}
+)
+
+// peerStatus returns the status of target that n heard from peer.
+func peerStatus(n *node, peer string) health.Status {
+	for _, v := range n.PeerVerdicts()[target] {
+		if v.Node == peer {
+			return v.Status
+		}
+	}
+	return health.Unknown
+}
+
+func TestVerdictsAndQuorum(t *testing.T) {
+	n1, n2, n3 := three(t)
+
+	// One node of three sees the target down: up everywhere.
+	n1.SetVerdicts(down)
+	n2.SetVerdicts(up)
+	n3.SetVerdicts(up)
+	waitFor(t, "ns3 hears ns1's and ns2's verdicts", func() bool {
+		return peerStatus(n3, "ns1") == health.Down && peerStatus(n3, "ns2") == health.Up
+	})
+	waitFor(t, "ns1 hears ns2's and ns3's verdicts", func() bool {
+		return peerStatus(n1, "ns2") == health.Up && peerStatus(n1, "ns3") == health.Up
+	})
+	if m := n1.Merge(down, health.QuorumMajority, nil)[target]; m.Status != health.Up || !m.Overruled || m.Up != 2 || m.Down != 1 {
+		t.Errorf("ns1 Merge (1 of 3 down) = %+v, want up, overruled", m)
+	}
+	if m := n3.Merge(up, health.QuorumAny, nil)[target]; m.Status != health.Down {
+		t.Errorf("ns3 Merge under any = %s, want down", m.Status)
+	}
+
+	// Two of three: down everywhere, also on ns3, which sees it up.
+	n2.SetVerdicts(down)
+	waitFor(t, "ns3 hears ns2 see it down", func() bool { return peerStatus(n3, "ns2") == health.Down })
+	if m := n3.Merge(up, health.QuorumMajority, nil)[target]; m.Status != health.Down || !m.Overruled {
+		t.Errorf("ns3 Merge (2 of 3 down) = %+v, want down, overruled", m)
+	}
+	if m := n3.Merge(up, health.QuorumAll, nil)[target]; m.Status != health.Up {
+		t.Errorf("ns3 Merge under all = %s, want up", m.Status)
+	}
+
+	// A target no longer probed is withdrawn.
+	n2.SetVerdicts(nil)
+	waitFor(t, "ns3 forgets ns2's verdict", func() bool { return peerStatus(n3, "ns2") == health.Unknown })
+}
+
+func TestKilledNodeVerdictsExpire(t *testing.T) {
+	n1, n2, n3 := three(t)
+	n1.SetVerdicts(down)
+	n2.SetVerdicts(down)
+	n3.SetVerdicts(up)
+	waitFor(t, "ns3 hears both peers", func() bool {
+		return peerStatus(n3, "ns1") == health.Down && peerStatus(n3, "ns2") == health.Down
+	})
+	if m := n3.Merge(up, health.QuorumMajority, nil)[target]; m.Status != health.Down {
+		t.Fatalf("ns3 Merge before the kill = %s, want down", m.Status)
+	}
+
+	if err := n1.Close(); err != nil { // killed: no leave message
+		t.Fatal(err)
+	}
+	waitFor(t, "ns3 sees ns1 dead", func() bool { return sees(n3, "ns2", "ns3") })
+	// ns2 down, ns3 up: a tie, up.
+	if m := n3.Merge(up, health.QuorumMajority, nil)[target]; m.Status != health.Up || m.Up != 1 || m.Down != 1 {
+		t.Errorf("ns3 Merge after ns1 died = %+v, want up from ns2 and ns3 only", m)
+	}
+	var ns1 Member
+	for _, m := range n3.Members() {
+		if m.Name == "ns1" {
+			ns1 = m
+		}
+	}
+	if ns1.State != StateDead || ns1.LastContact.IsZero() {
+		t.Errorf("ns3's member ns1 = %+v, want dead with a last contact", ns1)
+	}
+
+	// ns2 stops in order: it left, and ns3 decides alone.
+	if err := n2.stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "ns3 sees ns2 leave", func() bool { return sees(n3, "ns3") })
+	if m := n3.Merge(up, health.QuorumMajority, nil)[target]; m.Status != health.Up || !m.Alone {
+		t.Errorf("ns3 Merge alone = %+v, want up, alone", m)
+	}
+	waitFor(t, "ns3 shows ns2 left", func() bool {
+		for _, m := range n3.Members() {
+			if m.Name == "ns2" {
+				return m.State == StateLeft
+			}
+		}
+		return false
+	})
+}
+
+// active reports whether n has the override of key k in force, with
+// action a.
+func active(n *node, k health.OverrideKey, a health.Action) bool {
+	for _, o := range n.ActiveOverrides() {
+		if o.Key() == k && o.Action == a {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOverridesPropagate(t *testing.T) {
+	n1, n2, n3 := three(t)
+	drain := health.Override{Datacenter: "fra", Action: health.Drain, Reason: "maintenance", Created: time.Now()}
+	k := drain.Key()
+	n1.SetOverride(drain)
+	for _, n := range []*node{n2, n3} {
+		waitFor(t, n.Name()+" learns the drain", func() bool { return active(n, k, health.Drain) })
+	}
+	// Cleared on another node: cleared everywhere.
+	n2.ClearOverride(drain)
+	for _, n := range []*node{n1, n3} {
+		waitFor(t, n.Name()+" learns the clear", func() bool { return !active(n, k, health.Drain) })
+	}
+	if e := n3.Overrides()[k]; !e.Cleared || e.Node != "ns2" {
+		t.Errorf("ns3's entry = %+v, want ns2's tombstone", e)
+	}
+}
+
+func TestRestartedNodeLearnsClear(t *testing.T) {
+	n1, n2, n3 := three(t)
+	drain := health.Override{Datacenter: "fra", Action: health.Drain}
+	k := drain.Key()
+	n2.SetOverride(drain)
+	waitFor(t, "ns3 learns the drain", func() bool { return active(n3, k, health.Drain) })
+	persisted := n3.Overrides().Entries() // what ns3 would have in its state file
+	addr := n3.Addr().String()
+	if err := n3.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "ns1 sees ns3 dead", func() bool { return sees(n1, "ns1", "ns2") })
+
+	n1.ClearOverride(drain)
+	waitFor(t, "ns2 learns the clear", func() bool { return !active(n2, k, health.Drain) })
+
+	// ns3 comes back on its address with what it knew, and joins ns2.
+	c, err := New(testConfig(t, "ns3", addr, n2.Addr().String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.LoadOverrides(persisted)
+	if !active(&node{Cluster: c}, k, health.Drain) {
+		t.Fatal("restarted ns3 lost its persisted drain before joining")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	re := &node{Cluster: c}
+	waitFor(t, "restarted ns3 learns the clear", func() bool { return !active(re, k, health.Drain) })
+	waitFor(t, "ns1 sees ns3 again", func() bool { return sees(n1, "ns1", "ns2", "ns3") })
+}
+
+func TestWrongKeyRejected(t *testing.T) {
+	n1 := start(t, testConfig(t, "ns1", ""))
+	for _, key := range [][]byte{bytes.Repeat([]byte{1}, 32), nil} {
+		cfg := testConfig(t, "intruder", "")
+		cfg.Key = key
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := c.ml.Join([]string{n1.Addr().String()})
+		if n != 0 || err == nil {
+			t.Errorf("join with key %x = %d, %v; want rejected", key, n, err)
+		}
+		c.Close()
+	}
+	if !sees(n1, "ns1") {
+		t.Errorf("ns1 sees %v, want only itself", n1.Live())
+	}
+}
+
+func TestNameConflict(t *testing.T) {
+	n1 := start(t, testConfig(t, "ns1", ""))
+	c, err := New(testConfig(t, "ns1", "", n1.Addr().String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Run(context.Background()); !errors.Is(err, ErrNameConflict) {
+		t.Errorf("Run of a second ns1 = %v, want ErrNameConflict", err)
+	}
+}
+
+func TestStartsWithoutPeersAndJoinsLater(t *testing.T) {
+	// A free port for ns2, found by binding and closing (tests only).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	ns2Addr := "127.0.0.1:" + strconv.Itoa(port)
+
+	n1 := start(t, testConfig(t, "ns1", "", ns2Addr))
+	n1.SetVerdicts(down)
+	if m := n1.Merge(down, health.QuorumMajority, nil)[target]; m.Status != health.Down || !m.Alone {
+		t.Errorf("ns1 Merge alone = %+v, want its own view", m)
+	}
+	n2 := start(t, testConfig(t, "ns2", ns2Addr))
+	waitFor(t, "ns1's retries reach ns2", func() bool { return sees(n2, "ns1", "ns2") })
+	waitFor(t, "ns2 hears ns1's verdict", func() bool { return peerStatus(n2, "ns1") == health.Down })
+}
+
+func TestNewErrors(t *testing.T) {
+	for _, cfg := range []Config{
+		{Bind: "127.0.0.1:0"},
+		{Node: "ns1", Bind: "localhost:0"},
+		{Node: "ns1", Bind: "127.0.0.1:0", Key: []byte("short")},
+	} {
+		if _, err := New(cfg); !errors.Is(err, ErrConfig) {
+			t.Errorf("New(%+v) = %v, want ErrConfig", cfg, err)
+		}
+	}
+}
+
+func TestWire(t *testing.T) {
+	m := message{Node: "ns1", Verdicts: []wireVerdict{{Target: target, Status: health.Down, Version: 7}}}
+	got, err := decode(encode(m))
+	if err != nil || got.Node != "ns1" || len(got.Verdicts) != 1 || got.Verdicts[0] != m.Verdicts[0] {
+		t.Errorf("decode(encode(m)) = %+v, %v", got, err)
+	}
+	for _, b := range [][]byte{nil, {2, '{', '}'}, {wireVersion, 'x'}, append([]byte{wireVersion}, `{}`...)} {
+		if _, err := decode(b); !errors.Is(err, errWire) {
+			t.Errorf("decode(%q) = %v, want errWire", b, err)
+		}
+	}
+	many := make([]wireVerdict, 50)
+	for i := range many {
+		many[i] = wireVerdict{Target: health.Target{Check: "web", Addr: netip.AddrFrom4([4]byte{192, 0, 2, byte(i)})}, Status: health.Up, Version: uint64(i)}
+	}
+	if n := fitting("ns1", many); n == 0 || n == len(many) || len(encode(message{Node: "ns1", Verdicts: many[:n]})) > maxBroadcast {
+		t.Errorf("fitting = %d of %d, want a part that fits %d bytes", n, len(many), maxBroadcast)
+	}
+}

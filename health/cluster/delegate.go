@@ -1,0 +1,135 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/memberlist"
+)
+
+// delegate is how memberlist calls this package: for messages and state
+// syncs (Delegate), membership events (EventDelegate) and name clashes
+// (ConflictDelegate). memberlist calls some of these with its own locks
+// held: they take the Cluster's mu only, and never call memberlist back.
+type delegate struct{ c *Cluster }
+
+var (
+	_ memberlist.Delegate         = (*delegate)(nil)
+	_ memberlist.EventDelegate    = (*delegate)(nil)
+	_ memberlist.ConflictDelegate = (*delegate)(nil)
+)
+
+// NodeMeta is empty: nothing is carried in alive messages.
+func (d *delegate) NodeMeta(int) []byte { return nil }
+
+// NotifyMsg handles a broadcast of a peer.
+func (d *delegate) NotifyMsg(b []byte) {
+	m, err := decode(b)
+	if err != nil {
+		d.c.log.Debug("dropped a gossip message", "bytes", len(b), "error", err)
+		return
+	}
+	d.c.receive(m, false)
+}
+
+// GetBroadcasts hands memberlist the queued broadcasts that fit.
+func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
+	return d.c.queue.GetBroadcasts(overhead, limit)
+}
+
+// LocalState is this node's side of a push/pull: all of its verdicts and
+// the whole override log.
+func (d *delegate) LocalState(bool) []byte {
+	c := d.c
+	vs := c.ownWire()
+	c.mu.Lock()
+	entries := c.overrides.Entries()
+	c.mu.Unlock()
+	return encode(message{Node: c.cfg.Node, Verdicts: vs, Overrides: entries})
+}
+
+// MergeRemoteState takes in a peer's side of a push/pull.
+func (d *delegate) MergeRemoteState(b []byte, _ bool) {
+	m, err := decode(b)
+	if err != nil {
+		d.c.log.Warn("dropped a peer's state", "bytes", len(b), "error", err)
+		return
+	}
+	d.c.receive(m, true)
+}
+
+// receive applies a peer's message; overrides new here are broadcast on
+// (unless they came with a state sync, which every node has in turn).
+func (c *Cluster) receive(m message, sync bool) {
+	c.mu.Lock()
+	left := false
+	if m.Leaving && m.Node != c.cfg.Node {
+		mb := c.memberLocked(m.Node, "", c.cfg.Now())
+		mb.leaving = true
+		if mb.state == StateDead { // the goodbye came after memberlist's leave
+			mb.state, left = StateLeft, true
+		}
+	}
+	changed := c.applyVerdictsLocked(m.Node, m.Verdicts) || left
+	news := c.applyOverridesLocked(m.Overrides)
+	if changed || len(news) > 0 {
+		c.notifyLocked()
+	}
+	c.mu.Unlock()
+	for _, e := range news {
+		c.log.Info("override learned from a peer", "from", m.Node, "override", e.Key().String(),
+			"cleared", e.Cleared, "action", e.Override.Action.String(), "by", e.Node)
+		if !sync {
+			c.queueOverride(e)
+		}
+	}
+}
+
+// NotifyJoin records a member that joined or came back.
+func (d *delegate) NotifyJoin(n *memberlist.Node) { d.c.event(n, StateAlive) }
+
+// NotifyLeave records a member that died or left (when it said goodbye).
+func (d *delegate) NotifyLeave(n *memberlist.Node) { d.c.event(n, StateDead) }
+
+// NotifyUpdate records a member's new address or metadata.
+func (d *delegate) NotifyUpdate(n *memberlist.Node) { d.c.event(n, StateAlive) }
+
+// event records a membership change and logs it.
+func (c *Cluster) event(n *memberlist.Node, state State) {
+	if n.Name == c.cfg.Node {
+		return
+	}
+	now := c.cfg.Now()
+	c.mu.Lock()
+	m := c.memberLocked(n.Name, hostPort(n), now)
+	switch {
+	case state == StateAlive:
+		m.lastContact, m.leaving = now, false
+	case m.leaving:
+		state = StateLeft
+	}
+	moved := m.setLocked(state, now)
+	if moved {
+		c.notifyLocked()
+	}
+	c.mu.Unlock()
+	if moved {
+		c.log.Info("cluster member "+string(state), "member", n.Name, "addr", hostPort(n))
+	}
+}
+
+// NotifyConflict records a clash of names. When it concerns this node's
+// name while it joins, Run fails; otherwise another node took this
+// node's name, and it is that node's join that fails.
+func (d *delegate) NotifyConflict(existing, other *memberlist.Node) {
+	c := d.c
+	err := fmt.Errorf("node %q at %s: %s also uses it: %w", existing.Name, hostPort(existing), hostPort(other), ErrNameConflict)
+	c.mu.Lock()
+	mine := existing.Name == c.cfg.Node && c.joining
+	if mine {
+		c.conflict = err
+	}
+	c.mu.Unlock()
+	if !mine {
+		c.log.Error("two nodes use one name", "error", err)
+	}
+}
