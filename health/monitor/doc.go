@@ -84,6 +84,21 @@
 // ramp_up the configuration accepts): never published again, and deleted
 // from the store at the next purge.
 //
+// # Cluster
+//
+// With Options.Cluster (a *cluster.Cluster of package health/cluster),
+// the monitor hands its own view to the cluster at every publication and
+// publishes the effective view instead: health.MergeQuorum under
+// Options.Quorum over the verdicts of the live nodes (Merged gives the
+// votes). It merges again at every cluster event and every
+// Options.ClusterRefresh, publishing when a status or a vote count
+// changed. SetOverride and ClearOverride also go through the cluster;
+// the changes of other nodes are adopted (saved, published, lifted) as
+// if made here. At start the stored overrides and lifted overrides seed
+// the cluster's log, stamped with their Created and end times, so newer
+// changes from peers win over them. The persisted states stay this
+// node's own.
+//
 // # Layout
 //
 // One concept per file:
@@ -104,6 +119,8 @@
 //   - overrides.go: set, clear, list and purge overrides.
 //   - lifted.go: which ended overrides are remembered as lifted, and for
 //     how long.
+//   - cluster.go: the effective view merged with the cluster's verdicts,
+//     and overrides shared with other nodes.
 //   - states.go: the detailed per-target view for the control API.
 //   - options.go, errors.go: Options with their defaults, and the errors.
 package monitor

@@ -47,6 +47,8 @@ type Monitor struct {
 	republish  bool                                   // an undecided target's probe changed its snapshot status
 	changed    chan struct{}                          // closed at the next publish
 	readyDone  bool                                   // ready is closed
+	effective  map[health.Target]health.Detail        // the last published view in a cluster (cluster.go)
+	merged     map[health.Target]health.Merged        // and the votes behind it
 	runCtx     context.Context                        // non-nil while Run runs
 	wg         sync.WaitGroup                         // probe goroutines
 }
@@ -70,6 +72,7 @@ func New(opts Options) (*Monitor, error) {
 	if err := m.load(); err != nil {
 		return nil, err
 	}
+	m.seedCluster()
 	m.mu.Lock()
 	m.publishLocked()
 	m.mu.Unlock()
@@ -97,6 +100,7 @@ func (m *Monitor) publishLocked() {
 	for t, e := range m.targets {
 		ds[t] = e.state.Detail()
 	}
+	ds = m.mergeLocked(ds)
 	s := health.NewDetailedSnapshot(ds, slices.Collect(maps.Values(m.overrides)))
 	m.snap.Store(s.WithLifted(m.liftedLocked(m.opts.Now())))
 	close(m.changed)
@@ -112,6 +116,11 @@ func (m *Monitor) Run(ctx context.Context) error {
 		return err
 	}
 	m.log.Info("health monitor started", "targets", n, "max_in_flight", m.opts.MaxInFlight)
+	if m.opts.Cluster != nil {
+		followed := make(chan struct{})
+		go func() { defer close(followed); m.followCluster(ctx) }()
+		defer func() { <-followed }()
+	}
 
 	startWait := time.NewTimer(m.opts.MaxStartWait)
 	defer startWait.Stop()

@@ -92,6 +92,17 @@ type Options struct {
 	// the configuration accepts; a shorter retention ends longer ramps
 	// early.
 	LiftedRetention time.Duration
+	// Cluster, when set, shares this node's verdicts and overrides with
+	// other gslb nodes: the snapshot holds the effective view that the
+	// quorum merge makes of the live nodes' verdicts, override changes go
+	// through the cluster and those of other nodes are adopted (see
+	// cluster.go). Default nil: this node's view alone.
+	Cluster Cluster
+	// Quorum is the rule of the merge. Default health.QuorumMajority.
+	Quorum health.Quorum
+	// ClusterRefresh is how often the effective view is merged again
+	// without a cluster event. Default DefaultClusterRefresh.
+	ClusterRefresh time.Duration
 }
 
 // withDefaults returns o with its zero fields filled in.
@@ -124,6 +135,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LiftedRetention <= 0 {
 		o.LiftedRetention = DefaultLiftedRetention
+	}
+	if o.ClusterRefresh <= 0 {
+		o.ClusterRefresh = DefaultClusterRefresh
 	}
 	return o
 }

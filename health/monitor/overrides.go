@@ -11,7 +11,11 @@ import (
 // override with the same key and forgetting when an override of that key
 // was last lifted. A zero Created is set to now. Nothing changes when
 // saving fails.
-func (m *Monitor) SetOverride(o health.Override) error {
+func (m *Monitor) SetOverride(o health.Override) error { return m.setOverride(o, true) }
+
+// setOverride is SetOverride; share sends the change through the cluster
+// (not for a change adopted from it).
+func (m *Monitor) setOverride(o health.Override, share bool) error {
 	now := m.opts.Now()
 	if o.Created.IsZero() {
 		o.Created = now
@@ -31,8 +35,11 @@ func (m *Monitor) SetOverride(o health.Override) error {
 	delete(m.lifted, o.Key())
 	m.publishLocked()
 	m.mu.Unlock()
+	if cl := m.opts.Cluster; cl != nil && share {
+		cl.SetOverride(o)
+	}
 	m.log.Info("override set", "override", o.Key().String(), "action", o.Action.String(),
-		"until", o.Until, "reason", o.Reason)
+		"until", o.Until, "reason", o.Reason, "shared", share && m.opts.Cluster != nil)
 	return nil
 }
 
@@ -41,7 +48,11 @@ func (m *Monitor) SetOverride(o health.Override) error {
 // force-down is remembered as lifted now (at its Until if it had already
 // lapsed), in the same store transaction. It returns ErrNoOverride when
 // there is none.
-func (m *Monitor) ClearOverride(k health.OverrideKey) error {
+func (m *Monitor) ClearOverride(k health.OverrideKey) error { return m.clearOverride(k, true) }
+
+// clearOverride is ClearOverride; share sends the change through the
+// cluster (not for a change adopted from it).
+func (m *Monitor) clearOverride(k health.OverrideKey, share bool) error {
 	k = health.KeyFor(k.Pool, k.Datacenter, k.Addr)
 	m.persistMu.Lock()
 	defer m.persistMu.Unlock()
@@ -62,7 +73,10 @@ func (m *Monitor) ClearOverride(k health.OverrideKey) error {
 	}
 	m.publishLocked()
 	m.mu.Unlock()
-	m.log.Info("override cleared", "override", k.String(), "action", o.Action.String())
+	if cl := m.opts.Cluster; cl != nil && share {
+		cl.ClearOverride(o)
+	}
+	m.log.Info("override cleared", "override", k.String(), "action", o.Action.String(), "shared", share && m.opts.Cluster != nil)
 	return nil
 }
 
