@@ -52,6 +52,9 @@ func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
 		}()
 	}
 	bg("health monitor", s.mon.Run)
+	if s.cluster != nil {
+		bg("cluster gossip", s.cluster.Run)
+	}
 	bg("zone watcher", func(ctx context.Context) error { return s.zones.Watch(ctx, 0) })
 	bg("ranking tables", func(ctx context.Context) error { s.router.Run(ctx); return nil })
 	bg("pool transitions", func(ctx context.Context) error { s.watchPools(ctx, 5*time.Second); return nil })

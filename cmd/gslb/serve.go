@@ -94,6 +94,7 @@ func serveWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, sta
 	defer s.close()
 	for _, step := range []func() error{
 		s.openState,
+		s.newCluster,
 		s.newMonitor,
 		s.openGeoIP,
 		s.loadZones,

@@ -19,6 +19,7 @@ import (
 	"github.com/gslb/gslb/dns"
 	"github.com/gslb/gslb/geo/mmdb"
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/health/cluster"
 	"github.com/gslb/gslb/health/monitor"
 	"github.com/gslb/gslb/health/store"
 	"github.com/gslb/gslb/internal/tomlcheck"
@@ -43,6 +44,7 @@ type server struct {
 
 	state   *store.Store     // the state file: health states and overrides across restarts
 	mon     *monitor.Monitor // probes targets, publishes health snapshots
+	cluster *cluster.Cluster // gossip with the other nodes; nil without [cluster]
 	geoDB   *mmdb.DB         // nil without [geoip]
 	api     *control.Server  // the control API; nil when control.listen is ""
 	router  *route.Router    // the GSLB engine: ranking tables and decisions
@@ -82,6 +84,8 @@ func (s *server) newMonitor() error {
 		MaxInFlight:  s.cfg.Health.MaxInFlight,
 		Staleness:    s.cfg.Health.Staleness,
 		MaxStartWait: s.cfg.Health.MaxStartWait,
+		Cluster:      s.monitorCluster(),
+		Quorum:       s.quorum(),
 	})
 	if err != nil {
 		return fmt.Errorf("health monitor: %w", err)
@@ -219,6 +223,9 @@ func tapConfig(d config.DNSTap) dns.TapConfig {
 // close releases what the steps opened, last first: the control
 // listener, the DNS sockets (when run did not serve them), the state file.
 func (s *server) close() {
+	if s.cluster != nil {
+		_ = s.cluster.Close() // a no-op once run has left the cluster
+	}
 	if s.ctl != nil {
 		s.ctl.Close()
 	}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -102,7 +103,8 @@ type Cluster struct {
 	queue *memberlist.TransmitLimitedQueue
 	addr  netip.AddrPort
 
-	stopOnce sync.Once // gossip stops once: Run's return or Close
+	stopOnce sync.Once   // gossip stops once: Run's return or Close
+	stopped  atomic.Bool // gossip stopped: no peer is live any more
 
 	// mu guards the fields below. It is never held while calling into
 	// memberlist, whose delegates (called with memberlist's locks held)
@@ -250,6 +252,7 @@ func (c *Cluster) Run(ctx context.Context) error {
 // and stops gossip.
 func (c *Cluster) shutdown() {
 	c.stopOnce.Do(func() {
+		defer c.stopped.Store(true)
 		c.sayGoodbye()
 		if err := c.ml.Leave(time.Second); err != nil {
 			c.log.Warn("cannot announce leaving the cluster", "error", err)
@@ -280,7 +283,7 @@ func (c *Cluster) sayGoodbye() {
 // returns.
 func (c *Cluster) Close() error {
 	var err error
-	c.stopOnce.Do(func() { err = c.ml.Shutdown() })
+	c.stopOnce.Do(func() { err = c.ml.Shutdown(); c.stopped.Store(true) })
 	return err
 }
 
@@ -336,8 +339,11 @@ func (c *Cluster) refresh() {
 }
 
 // live returns the names of the members memberlist sees alive or
-// suspect, this node included.
+// suspect, this node included; only this node once gossip stopped.
 func (c *Cluster) live() map[string]bool {
+	if c.stopped.Load() {
+		return map[string]bool{c.cfg.Node: true}
+	}
 	nodes := c.ml.Members()
 	out := make(map[string]bool, len(nodes))
 	for _, n := range nodes {

@@ -65,7 +65,7 @@ func (c *Cluster) receive(m message, sync bool) {
 	if m.Leaving && m.Node != c.cfg.Node {
 		mb := c.memberLocked(m.Node, "", c.cfg.Now())
 		mb.leaving = true
-		if mb.state == StateDead { // the goodbye came after memberlist's leave
+		if mb.state == StateDead || mb.state == "" { // the goodbye came after memberlist's leave
 			mb.state, left = StateLeft, true
 		}
 	}

@@ -83,7 +83,7 @@ func (c *Cluster) Members() []Member {
 func (c *Cluster) memberLocked(name, addr string, now time.Time) *member {
 	m, ok := c.members[name]
 	if !ok {
-		m = &member{name: name, state: StateAlive, since: now}
+		m = &member{name: name, since: now} // no state yet: the caller sets it
 		c.members[name] = m
 	}
 	if addr != "" && !m.self {

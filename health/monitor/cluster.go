@@ -63,7 +63,7 @@ func (m *Monitor) mergeLocked(ds map[health.Target]health.Detail) map[health.Tar
 	eff := make(map[health.Target]health.Detail, len(merged))
 	for t, v := range merged {
 		eff[t] = v.Detail
-		if old, ok := m.effective[t]; ok && old.Status != v.Status && v.Status != health.Unknown {
+		if old, ok := m.effective[t]; ok && old.Status != health.Unknown && old.Status != v.Status {
 			m.log.Info("effective status "+v.Status.String(), "target", t.String(), "local", ds[t].Status.String(),
 				"up_votes", v.Up, "down_votes", v.Down, "reason", v.Reason)
 		}

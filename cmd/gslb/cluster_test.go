@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/health"
+)
+
+// freePort returns a loopback port free now, found by binding and
+// closing (tests only: the gossip address must be known to the peers
+// before the node starts).
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestClusterMajorityOverDNS runs three servers, ns1 to ns3, whose probes
+// come from 127.0.0.1, .2 and .3 (ns1's peers list itself, as when every
+// node has the same list). The ams backend fails the probes of some
+// sources only: seen down by one node it stays up everywhere; seen
+// down by two, every node sends ams's clients to iad, ns1 too, which
+// sees ams up. A drain set on ns3 then applies on ns1.
+func TestClusterMajorityOverDNS(t *testing.T) {
+	if ln, err := net.Listen("tcp", "127.0.0.3:0"); err != nil {
+		t.Skipf("cannot bind 127.0.0.3: %v", err)
+	} else {
+		ln.Close()
+	}
+	var mu sync.Mutex
+	failing := map[netip.Addr]bool{}
+	fail := func(addrs ...string) {
+		mu.Lock()
+		defer mu.Unlock()
+		clear(failing)
+		for _, a := range addrs {
+			failing[netip.MustParseAddr(a)] = true
+		}
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		bad := failing[netip.MustParseAddrPort(r.RemoteAddr).Addr()]
+		mu.Unlock()
+		if bad {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	ams, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ams.Addr().(*net.TCPAddr).Port
+	iad, err := net.Listen("tcp", "127.0.0.2:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for ln, h := range map[net.Listener]http.Handler{ams: handler, iad: ok} {
+		srv := &http.Server{Handler: h}
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+	}
+
+	fail("127.0.0.2")
+	ns1Addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	var hs []*harness
+	for i := 1; i <= 3; i++ {
+		bind := ns1Addr
+		if i > 1 {
+			bind = "127.0.0.1:" + strconv.Itoa(freePort(t))
+		}
+		extra := fmt.Sprintf("source = \"127.0.0.%d\"\n[cluster]\nnode = \"ns%d\"\nbind = %q\npeers = [%q]\n", i, i, bind, ns1Addr)
+		dir := t.TempDir()
+		writeSetup(t, dir, port, extra, fmt.Sprintf(e2eZone, "servfail"))
+		cfg, err := config.Load(filepath.Join(dir, "gslb.toml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Cluster == nil || cfg.Cluster.HealthQuorum != health.QuorumMajority {
+			t.Fatalf("config of ns%d: cluster %+v", i, cfg.Cluster)
+		}
+		hs = append(hs, startConfig(t, cfg))
+	}
+	const amsClient = "192.0.2.0/24"
+	for _, h := range hs {
+		h.waitLog("joined the cluster")
+	}
+	hs[2].waitLog("cluster member alive")
+
+	// ns2 sees ams down: a minority, so ams keeps its clients on every node.
+	hs[1].waitLog(`msg="target down" component=health target=web/127.0.0.1`)
+	for _, h := range hs {
+		h.waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	}
+
+	// ns2 and ns3 see it down: a majority, so every node fails over.
+	fail("127.0.0.2", "127.0.0.3")
+	for _, h := range hs {
+		h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	}
+	hs[0].waitLog(`msg="effective status down" component=health target=web/127.0.0.1 local=up`)
+
+	// All see it up again; a drain set on ns3 moves ns1's clients, and
+	// its clear on ns2 brings them back.
+	fail()
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	admin := func(h *harness, args ...string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		args = append([]string{"admin", "-control", h.run.Control}, args...)
+		if code := run(args, &out, &errOut); code != 0 {
+			t.Fatalf("gslb %s: exit %d\n%s%s", strings.Join(args, " "), code, &out, &errOut)
+		}
+	}
+	admin(hs[2], "drain", "ams", "-reason", "cluster test")
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	hs[1].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	admin(hs[1], "clear", "ams")
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+}
