@@ -25,6 +25,8 @@ type Status struct {
 	Datacenters []DatacenterSummary `json:"datacenters"` // every datacenter, by name
 	ZoneErrors  []zones.FileError   `json:"zone_errors"` // zone files that failed to load at the last reload, by file
 	GeoIP       []GeoIPDatabase     `json:"geoip"`       // the GeoIP databases loaded; empty without [geoip]
+
+	Cluster *ClusterStatus `json:"cluster,omitempty"` // nil when not in a cluster
 }
 
 // State is what a datacenter does for a pool, or for every pool it is in

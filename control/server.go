@@ -75,6 +75,9 @@ type Config struct {
 	// own with a Metrics collector (never the global one). Nil: no
 	// metrics, an empty exposition.
 	Metrics prometheus.Gatherer
+	// Cluster is the cluster this node is in. Nil: none, and the status
+	// document has no "cluster".
+	Cluster Cluster
 }
 
 // Server is the control API's http.Handler. Create it with New; it is safe
@@ -88,6 +91,7 @@ type Server struct {
 	datacenters func() []pick.Datacenter // nil: those of the pools
 	zoneErrors  func() []zones.FileError
 	geoip       func() []GeoIPDatabase
+	cluster     Cluster      // nil: not in a cluster
 	page        page         // the status page, built once
 	metrics     http.Handler // GET /metrics
 	handler     http.Handler
@@ -101,7 +105,8 @@ func New(cfg Config) *Server {
 	s := &Server{
 		mon: cfg.Monitor, zones: cfg.Zones, reload: cfg.Reload, now: cfg.Now,
 		answering: cfg.Answering, datacenters: cfg.Datacenters, zoneErrors: cfg.ZoneErrors, geoip: cfg.GeoIP,
-		page: buildPage(),
+		cluster: cfg.Cluster,
+		page:    buildPage(),
 	}
 	if s.mon == nil {
 		s.mon = noMonitor{}

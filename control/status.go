@@ -34,6 +34,10 @@ func (s *Server) statusAt(now time.Time) Status {
 	for _, fe := range doc.ZoneErrors {
 		failing[fe.File] = fe.Errors
 	}
+	if s.cluster != nil {
+		cs := s.cluster.ClusterStatus()
+		doc.Cluster = &cs
+	}
 	snap := s.mon.Snapshot()
 	var dcs []pick.Datacenter
 	for _, z := range s.zones.Zones().Zones() {

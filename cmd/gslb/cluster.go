@@ -2,7 +2,11 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
+	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/cluster"
 	"github.com/gslb/gslb/health/monitor"
@@ -46,4 +50,45 @@ func (s *server) quorum() health.Quorum {
 		return health.QuorumMajority
 	}
 	return s.cfg.Cluster.HealthQuorum
+}
+
+// clusterStatus is the cluster as the control API shows it: gossip's
+// members and verdicts with the monitor's merge.
+type clusterStatus struct{ s *server }
+
+var _ control.Cluster = clusterStatus{}
+
+// controlCluster returns the cluster for the control API: a nil
+// interface without one.
+func (s *server) controlCluster() control.Cluster {
+	if s.cluster == nil {
+		return nil
+	}
+	return clusterStatus{s}
+}
+
+// ClusterStatus returns the members and, for every target, each node's
+// verdict and the effective status.
+func (c clusterStatus) ClusterStatus() control.ClusterStatus {
+	cl, mon := c.s.cluster, c.s.mon
+	cs := control.ClusterStatus{Node: cl.Name(), Quorum: c.s.quorum(), Alone: len(cl.Live()) <= 1}
+	for _, m := range cl.Members() {
+		cs.Members = append(cs.Members, control.ClusterMember{
+			Name: m.Name, Addr: m.Addr, State: string(m.State), Since: m.Since, LastContact: m.LastContact, Self: m.Self,
+		})
+	}
+	own, peers := cl.OwnVerdicts(), cl.PeerVerdicts()
+	merged := mon.Merged()
+	for _, t := range slices.SortedFunc(maps.Keys(merged), health.Target.Compare) {
+		m := merged[t]
+		ct := control.ClusterTarget{Target: t, Effective: m.Status, Up: m.Up, Down: m.Down}
+		if v, ok := own[t]; ok {
+			ct.Local = v.Status
+			ct.Verdicts = append(ct.Verdicts, v)
+		}
+		ct.Verdicts = append(ct.Verdicts, peers[t]...)
+		slices.SortFunc(ct.Verdicts, func(a, b health.Verdict) int { return strings.Compare(a.Node, b.Node) })
+		cs.Targets = append(cs.Targets, ct)
+	}
+	return cs
 }

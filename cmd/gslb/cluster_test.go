@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
 )
 
@@ -113,6 +115,35 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 		h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
 	}
 	hs[0].waitLog(`msg="effective status down" component=health target=web/127.0.0.1 local=up`)
+
+	// ns1's status shows the members and every node's verdict.
+	st, err := (&control.Client{Addr: hs[0].run.Control}).Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := st.Cluster
+	if cs == nil || cs.Node != "ns1" || cs.Alone || len(cs.Members) != 3 {
+		t.Fatalf("status cluster = %+v, want ns1 with three members", cs)
+	}
+	for _, m := range cs.Members {
+		if m.State != "alive" || m.Self != (m.Name == "ns1") {
+			t.Errorf("member %+v, want alive", m)
+		}
+	}
+	amsTarget := health.Target{Check: "web", Addr: netip.MustParseAddr("127.0.0.1")}
+	var found bool
+	for _, ct := range cs.Targets {
+		if ct.Target != amsTarget {
+			continue
+		}
+		found = true
+		if ct.Effective != health.Down || ct.Local != health.Up || ct.Down != 2 || len(ct.Verdicts) != 3 {
+			t.Errorf("status of %s = %+v, want down by 2 votes, up here, three verdicts", amsTarget, ct)
+		}
+	}
+	if !found {
+		t.Errorf("status lacks %s: %+v", amsTarget, cs.Targets)
+	}
 
 	// All see it up again; a drain set on ns3 moves ns1's clients, and
 	// its clear on ns2 brings them back.

@@ -41,6 +41,7 @@ func (s *server) listenControl() error {
 		ZoneErrors:  s.zones.Errors,
 		GeoIP:       s.geoIPDatabases,
 		Metrics:     s.registry,
+		Cluster:     s.controlCluster(),
 	})
 	s.ctl = &http.Server{Handler: s.api, ReadHeaderTimeout: 5 * time.Second}
 	s.ctlAddr = ln.Addr().String()
