@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
@@ -91,4 +94,41 @@ func (c clusterStatus) ClusterStatus() control.ClusterStatus {
 		cs.Targets = append(cs.Targets, ct)
 	}
 	return cs
+}
+
+// printCluster prints the cluster part of the status: the members, then
+// every target's local and effective status with each node's verdict.
+// Nothing without a cluster.
+func printCluster(w io.Writer, cs *control.ClusterStatus) {
+	if cs == nil {
+		return
+	}
+	fmt.Fprintf(w, "\ncluster: node %s, health_quorum %s", cs.Node, cs.Quorum)
+	if cs.Alone {
+		fmt.Fprint(w, " (no live peer: this node's view decides alone)")
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  MEMBER\tSTATE\tADDR\tSINCE\tLAST CONTACT")
+	for _, m := range cs.Members {
+		name, last := m.Name, "-"
+		if m.Self {
+			name += " (self)"
+		}
+		if !m.LastContact.IsZero() {
+			last = m.LastContact.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", name, m.State, m.Addr, m.Since.Format(time.RFC3339), last)
+	}
+	tw.Flush()
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  TARGET\tLOCAL\tEFFECTIVE\tVOTES DOWN\tVERDICTS")
+	for _, t := range cs.Targets {
+		var vs []string
+		for _, v := range t.Verdicts {
+			vs = append(vs, v.Node+"="+v.Status.String())
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d of %d\t%s\n", t.Target, t.Local, t.Effective, t.Down, t.Up+t.Down, strings.Join(vs, " "))
+	}
+	tw.Flush()
 }

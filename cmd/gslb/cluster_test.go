@@ -144,6 +144,15 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 	if !found {
 		t.Errorf("status lacks %s: %+v", amsTarget, cs.Targets)
 	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"status", "-control", hs[0].run.Control}, &out, &errOut); code != 0 {
+		t.Fatalf("gslb status: exit %d\n%s", code, &errOut)
+	}
+	for _, want := range []string{"cluster: node ns1, health_quorum majority\n", "ns1 (self)  alive", "web/127.0.0.1  up     down", "ns1=up ns2=down ns3=down"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("gslb status lacks %q:\n%s", want, &out)
+		}
+	}
 
 	// All see it up again; a drain set on ns3 moves ns1's clients, and
 	// its clear on ns2 brings them back.

@@ -145,6 +145,7 @@ func printStatus(w io.Writer, doc control.Status) {
 			fmt.Fprintf(w, "  %s\n", describeOverride(o))
 		}
 	}
+	printCluster(w, doc.Cluster)
 }
 
 func describeOverride(o health.Override) string {
