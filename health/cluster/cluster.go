@@ -103,8 +103,9 @@ type Cluster struct {
 	queue *memberlist.TransmitLimitedQueue
 	addr  netip.AddrPort
 
-	stopOnce sync.Once   // gossip stops once: Run's return or Close
-	stopped  atomic.Bool // gossip stopped: no peer is live any more
+	stopOnce sync.Once     // gossip stops once: Run's return or Close
+	stopped  atomic.Bool   // gossip stopped: no peer is live any more
+	closed   chan struct{} // closed by Close: Run returns
 
 	// mu guards the fields below. It is never held while calling into
 	// memberlist, whose delegates (called with memberlist's locks held)
@@ -118,6 +119,10 @@ type Cluster struct {
 	changed   chan struct{}      // closed at the next change
 	joining   bool               // this node is joining: a name clash is its own
 	conflict  error              // a clash met while joining
+
+	zones      []ZoneInfo            // this node's zones (zones.go)
+	peerZones  map[string][]ZoneInfo // peers' zones, by node
+	zoneWarned map[ZoneDiff]bool     // differences already logged
 }
 
 // New binds the gossip address and starts answering peers; Run joins
@@ -144,6 +149,10 @@ func New(cfg Config) (*Cluster, error) {
 		peers:   make(map[string]map[health.Target]health.Verdict),
 		members: make(map[string]*member),
 		changed: make(chan struct{}),
+		closed:  make(chan struct{}),
+
+		peerZones:  make(map[string][]ZoneInfo),
+		zoneWarned: make(map[ZoneDiff]bool),
 	}
 	c.queue = &memberlist.TransmitLimitedQueue{RetransmitMult: 4}
 
@@ -235,6 +244,8 @@ func (c *Cluster) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-c.closed:
+			return nil
 		case <-retry.C:
 			if len(c.live()) > 1 {
 				continue
@@ -279,18 +290,22 @@ func (c *Cluster) sayGoodbye() {
 }
 
 // Close stops gossip without leaving: peers see this node fail, as if it
-// was killed. Run's return does the orderly stop; after Close it only
-// returns.
+// was killed, and Run returns. Run's own return (its context ending) is
+// the orderly stop.
 func (c *Cluster) Close() error {
 	var err error
-	c.stopOnce.Do(func() { err = c.ml.Shutdown(); c.stopped.Store(true) })
+	c.stopOnce.Do(func() {
+		err = c.ml.Shutdown()
+		c.stopped.Store(true)
+		close(c.closed)
+	})
 	return err
 }
 
 // join joins the configured peers once. Unreachable peers are logged;
 // a name clash met while joining is returned.
 func (c *Cluster) join() error {
-	if len(c.cfg.Peers) == 0 {
+	if len(c.cfg.Peers) == 0 || c.stopped.Load() {
 		return nil
 	}
 	c.mu.Lock()
@@ -336,6 +351,7 @@ func (c *Cluster) refresh() {
 	}
 	c.mu.Unlock()
 	c.broadcastOwn()
+	c.queueZones()
 }
 
 // live returns the names of the members memberlist sees alive or

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,7 +48,7 @@ func testConfig(t *testing.T, name, bind string, peers ...string) Config {
 	}
 	var out io.Writer = io.Discard
 	if testing.Verbose() {
-		out = testWriter{t}
+		out = os.Stderr // not t.Log: memberlist logs a little after Shutdown returns
 	}
 	return Config{
 		Node: name, Bind: bind, Peers: peers, Key: testKey,
@@ -55,14 +57,6 @@ func testConfig(t *testing.T, name, bind string, peers ...string) Config {
 		GossipInterval: 20 * time.Millisecond, PushPullInterval: 500 * time.Millisecond, SuspicionMult: 2,
 		Logger: slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name),
 	}
-}
-
-// testWriter logs to the test.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(string(bytes.TrimSpace(p)))
-	return len(p), nil
 }
 
 // start creates and runs a node; the test's cleanup stops it.
@@ -363,4 +357,44 @@ func TestWire(t *testing.T) {
 	if n := fitting("ns1", many); n == 0 || n == len(many) || len(encode(message{Node: "ns1", Verdicts: many[:n]})) > maxBroadcast {
 		t.Errorf("fitting = %d of %d, want a part that fits %d bytes", n, len(many), maxBroadcast)
 	}
+}
+
+func TestZoneDifferences(t *testing.T) {
+	var logs syncBuffer
+	cfg := testConfig(t, "ns1", "")
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	n1 := start(t, cfg)
+	n2 := start(t, testConfig(t, "ns2", "", n1.Addr().String()))
+	waitFor(t, "ns1 sees ns2", func() bool { return sees(n1, "ns1", "ns2") })
+
+	mine := ZoneInfo{Origin: "example.com.", Serial: 1, Hash: "aa"}
+	n1.SetZones([]ZoneInfo{mine, {Origin: "only-here.", Serial: 1, Hash: "dd"}})
+	n2.SetZones([]ZoneInfo{{Origin: "example.com.", Serial: 2, Hash: "bb"}, {Origin: "other.", Serial: 1, Hash: "cc"}})
+	waitFor(t, "ns1 finds example.com. differs on ns2", func() bool {
+		d := n1.ZoneDifferences()
+		return len(d) == 1 && d[0].Node == "ns2" && d[0].Origin == "example.com." && d[0].Peer.Serial == 2
+	})
+	if !strings.Contains(logs.String(), "a peer serves another version of a zone") {
+		t.Errorf("no warning logged:\n%s", logs.String())
+	}
+	n2.SetZones([]ZoneInfo{mine})
+	waitFor(t, "the versions agree", func() bool { return len(n1.ZoneDifferences()) == 0 })
+}
+
+// syncBuffer is a buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -43,8 +43,9 @@ func (d *delegate) LocalState(bool) []byte {
 	vs := c.ownWire()
 	c.mu.Lock()
 	entries := c.overrides.Entries()
+	zones := c.zones
 	c.mu.Unlock()
-	return encode(message{Node: c.cfg.Node, Verdicts: vs, Overrides: entries})
+	return encode(message{Node: c.cfg.Node, Verdicts: vs, Overrides: entries, Zones: zones, HasZones: true})
 }
 
 // MergeRemoteState takes in a peer's side of a push/pull.
@@ -74,7 +75,13 @@ func (c *Cluster) receive(m message, sync bool) {
 	if changed || len(news) > 0 {
 		c.notifyLocked()
 	}
+	var zoneDiffs []ZoneDiff
+	if m.HasZones && m.Node != c.cfg.Node {
+		c.peerZones[m.Node] = m.Zones
+		zoneDiffs = c.newZoneDiffsLocked()
+	}
 	c.mu.Unlock()
+	c.warnZones(zoneDiffs)
 	for _, e := range news {
 		c.log.Info("override learned from a peer", "from", m.Node, "override", e.Key().String(),
 			"cleared", e.Cleared, "action", e.Override.Action.String(), "by", e.Node)

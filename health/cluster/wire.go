@@ -28,6 +28,8 @@ type message struct {
 	Verdicts  []wireVerdict          `json:"verdicts,omitempty"`
 	Overrides []health.OverrideEntry `json:"overrides,omitempty"`
 	Leaving   bool                   `json:"leaving,omitempty"` // the node is leaving in order
+	Zones     []ZoneInfo             `json:"zones,omitempty"`
+	HasZones  bool                   `json:"has_zones,omitempty"` // Zones is the node's full list (maybe empty)
 }
 
 // wireVerdict is one verdict of the sending node. Status Unknown
