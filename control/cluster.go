@@ -21,6 +21,19 @@ type ClusterStatus struct {
 	Alone   bool            `json:"alone"`   // no live peer: this node's view decides
 	Members []ClusterMember `json:"members"` // sorted by name
 	Targets []ClusterTarget `json:"targets"` // sorted by target
+	// Zones lists the zones a live peer serves in another version than
+	// this node (serial or content), sorted by origin and node.
+	Zones []ClusterZoneDiff `json:"zone_differences,omitempty"`
+}
+
+// ClusterZoneDiff is a zone a peer serves in another version.
+type ClusterZoneDiff struct {
+	Origin     string `json:"origin"`
+	Node       string `json:"node"`
+	Serial     uint32 `json:"serial"`
+	Hash       string `json:"hash"`
+	PeerSerial uint32 `json:"peer_serial"`
+	PeerHash   string `json:"peer_hash"`
 }
 
 // ClusterMember is one node of the cluster: alive, suspect, dead or

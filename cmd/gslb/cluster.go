@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +16,7 @@ import (
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/cluster"
 	"github.com/gslb/gslb/health/monitor"
+	"github.com/gslb/gslb/zones"
 )
 
 // newCluster binds the gossip address of [cluster], when configured; run
@@ -36,6 +40,30 @@ func (s *server) newCluster() error {
 	s.log.Info("cluster configured", "node", cc.Node, "bind", cl.Addr().String(),
 		"peers", len(cc.Peers), "health_quorum", cc.HealthQuorum.String(), "encrypted", len(cc.Key) > 0)
 	return nil
+}
+
+// shareZones tells the cluster which zones this node serves: origin,
+// serial and a hash of the zone file, which peers compare with theirs.
+func (s *server) shareZones(set *zones.Set) {
+	if s.cluster == nil {
+		return
+	}
+	var zs []cluster.ZoneInfo
+	for _, z := range set.Zones() {
+		zs = append(zs, cluster.ZoneInfo{Origin: z.Origin, Serial: z.Serial, Hash: fileHash(z.File)})
+	}
+	s.cluster.SetZones(zs)
+}
+
+// fileHash returns the first 16 hex digits of the SHA-256 of a file, or
+// "" when it cannot be read.
+func fileHash(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // monitorCluster returns the cluster as the health monitor takes it: a
@@ -78,6 +106,11 @@ func (c clusterStatus) ClusterStatus() control.ClusterStatus {
 	for _, m := range cl.Members() {
 		cs.Members = append(cs.Members, control.ClusterMember{
 			Name: m.Name, Addr: m.Addr, State: string(m.State), Since: m.Since, LastContact: m.LastContact, Self: m.Self,
+		})
+	}
+	for _, d := range cl.ZoneDifferences() {
+		cs.Zones = append(cs.Zones, control.ClusterZoneDiff{
+			Origin: d.Origin, Node: d.Node, Serial: d.Local.Serial, Hash: d.Local.Hash, PeerSerial: d.Peer.Serial, PeerHash: d.Peer.Hash,
 		})
 	}
 	own, peers := cl.OwnVerdicts(), cl.PeerVerdicts()
@@ -131,4 +164,8 @@ func printCluster(w io.Writer, cs *control.ClusterStatus) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d of %d\t%s\n", t.Target, t.Local, t.Effective, t.Down, t.Up+t.Down, strings.Join(vs, " "))
 	}
 	tw.Flush()
+	for _, z := range cs.Zones {
+		fmt.Fprintf(w, "  zone %s differs on %s: serial %d hash %s here, serial %d hash %s there\n",
+			z.Origin, z.Node, z.Serial, z.Hash, z.PeerSerial, z.PeerHash)
+	}
 }

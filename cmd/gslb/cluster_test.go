@@ -7,11 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/control"
@@ -87,7 +89,17 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 		}
 		extra := fmt.Sprintf("source = \"127.0.0.%d\"\n[cluster]\nnode = \"ns%d\"\nbind = %q\npeers = [%q]\n", i, i, bind, ns1Addr)
 		dir := t.TempDir()
-		writeSetup(t, dir, port, extra, fmt.Sprintf(e2eZone, "servfail"))
+		zone := fmt.Sprintf(e2eZone, "servfail")
+		if i == 3 { // ns3 serves another version of the zone
+			zone = strings.Replace(zone, `ttl = "1h"`, `ttl = "2h"`, 1)
+		}
+		writeSetup(t, dir, port, extra, zone)
+		// The same mtime everywhere, as rsync -t keeps it: the derived
+		// serials agree, and only ns3's content differs.
+		mtime := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		if err := os.Chtimes(filepath.Join(dir, "zones", "example.com.toml"), mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
 		cfg, err := config.Load(filepath.Join(dir, "gslb.toml"))
 		if err != nil {
 			t.Fatal(err)
@@ -116,7 +128,9 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 	}
 	hs[0].waitLog(`msg="effective status down" component=health target=web/127.0.0.1 local=up`)
 
-	// ns1's status shows the members and every node's verdict.
+	// ns1's status shows the members, every node's verdict and the zone
+	// that ns3 serves in another version.
+	hs[0].waitLog(`msg="a peer serves another version of a zone`)
 	st, err := (&control.Client{Addr: hs[0].run.Control}).Status(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -144,11 +158,14 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 	if !found {
 		t.Errorf("status lacks %s: %+v", amsTarget, cs.Targets)
 	}
+	if z := cs.Zones; len(z) != 1 || z[0].Origin != "example.com." || z[0].Node != "ns3" || z[0].Hash == z[0].PeerHash {
+		t.Errorf("zone differences = %+v, want example.com. on ns3", z)
+	}
 	var out, errOut bytes.Buffer
 	if code := run([]string{"status", "-control", hs[0].run.Control}, &out, &errOut); code != 0 {
 		t.Fatalf("gslb status: exit %d\n%s", code, &errOut)
 	}
-	for _, want := range []string{"cluster: node ns1, health_quorum majority\n", "ns1 (self)  alive", "web/127.0.0.1  up     down", "ns1=up ns2=down ns3=down"} {
+	for _, want := range []string{"cluster: node ns1, health_quorum majority\n", "ns1 (self)  alive", "web/127.0.0.1  up     down", "ns1=up ns2=down ns3=down", "zone example.com. differs on ns3"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("gslb status lacks %q:\n%s", want, &out)
 		}

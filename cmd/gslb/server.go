@@ -126,6 +126,7 @@ func (s *server) loadZones() error {
 		// The configuration the set was compiled against: the store
 		// switches to a reloaded one before it publishes the set.
 		s.mon.SetTargets(targetsOf(set, s.zones.Config()))
+		s.shareZones(set)
 	})
 	s.loadErr = s.zones.Reload()
 	if err := s.loadErr; err != nil {
