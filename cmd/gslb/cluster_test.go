@@ -114,6 +114,9 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 		h.waitLog("joined the cluster")
 	}
 	hs[2].waitLog("cluster member alive")
+	// ns1 started alone and said so, then had peers.
+	hs[0].waitLog(`msg="no live cluster peer: health is decided from this node's own view"`)
+	hs[0].waitLog(`msg="cluster peers live again: health is decided by quorum"`)
 
 	// ns2 sees ams down: a minority, so ams keeps its clients on every node.
 	hs[1].waitLog(`msg="target down" component=health target=web/127.0.0.1`)

@@ -69,7 +69,28 @@ func (m *Monitor) mergeLocked(ds map[health.Target]health.Detail) map[health.Tar
 		}
 	}
 	m.effective, m.merged = eff, merged
+	m.noteAloneLocked(merged)
 	return eff
+}
+
+// noteAloneLocked logs when this node loses its last live peer (it then
+// decides from its own view) and when it has live peers again. Callers
+// hold mu.
+func (m *Monitor) noteAloneLocked(merged map[health.Target]health.Merged) {
+	alone := len(merged) > 0
+	for _, v := range merged {
+		alone = v.Alone
+		break
+	}
+	if len(merged) == 0 || alone == m.alone {
+		return
+	}
+	m.alone = alone
+	if alone {
+		m.log.Warn("no live cluster peer: health is decided from this node's own view")
+	} else {
+		m.log.Info("cluster peers live again: health is decided by quorum", "quorum", m.opts.Quorum.String())
+	}
 }
 
 // effectiveChangedLocked reports whether merging again would change the

@@ -49,6 +49,7 @@ type Monitor struct {
 	readyDone  bool                                   // ready is closed
 	effective  map[health.Target]health.Detail        // the last published view in a cluster (cluster.go)
 	merged     map[health.Target]health.Merged        // and the votes behind it
+	alone      bool                                   // the last merge had no live peer
 	runCtx     context.Context                        // non-nil while Run runs
 	wg         sync.WaitGroup                         // probe goroutines
 }
