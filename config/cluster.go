@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/gslb/gslb/health"
@@ -81,6 +82,16 @@ func parseCluster(t *tomlcheck.Table, c *Config) {
 	if cl.KeyFile == "" && cl.Bind != "" && validBind(cl.Bind) && !loopbackAddr(cl.Bind) {
 		t.Errorf(t.Path(), "cluster.bind %q is not a loopback address: set cluster.key_file to encrypt gossip", cl.Bind)
 	}
+}
+
+// sameCluster reports whether two [cluster] tables are the same (nil for
+// none). The cluster is set up at start: a change needs a restart.
+func sameCluster(a, b *Cluster) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Node == b.Node && a.Bind == b.Bind && slices.Equal(a.Peers, b.Peers) && a.KeyFile == b.KeyFile &&
+		bytes.Equal(a.Key, b.Key) && a.HealthQuorum == b.HealthQuorum
 }
 
 // validBind reports whether s is ip:port with a port from 1 to 65535.

@@ -31,6 +31,7 @@ func Reloaded(running, next *Config) (*Config, []string) {
 	keep("control.listen", running.Control.Listen == next.Control.Listen, func() { out.Control.Listen = running.Control.Listen })
 	keep("health", running.Health == next.Health, func() { out.Health = running.Health })
 	keep("dnstap", running.DNSTap == next.DNSTap, func() { out.DNSTap = running.DNSTap })
+	keep("cluster", sameCluster(running.Cluster, next.Cluster), func() { out.Cluster = running.Cluster })
 	slices.Sort(changed)
 	return &out, changed
 }

@@ -47,6 +47,9 @@ lon = 4.90
 		{"dnstap", base + `[dnstap]
 socket = "/run/gslb/dnstap.sock"
 `, []string{"dnstap"}},
+		{"cluster", base + `[cluster]
+bind = "127.0.0.1:7946"
+`, []string{"cluster"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,7 +58,7 @@ socket = "/run/gslb/dnstap.sock"
 			if !slices.Equal(changed, tt.changed) {
 				t.Errorf("Reloaded changed = %q, want %q", changed, tt.changed)
 			}
-			if !slices.Equal(got.Listen, running.Listen) || got.Control != running.Control || got.Health != running.Health || got.DNSTap != running.DNSTap {
+			if !slices.Equal(got.Listen, running.Listen) || got.Control != running.Control || got.Health != running.Health || got.DNSTap != running.DNSTap || got.Cluster != running.Cluster {
 				t.Errorf("Reloaded kept %+v, want the running start-only settings", got)
 			}
 			if len(got.Datacenters) != len(next.Datacenters) || got.LogLevel != next.LogLevel || got.NSID != next.NSID {
