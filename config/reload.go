@@ -9,9 +9,9 @@ import "slices"
 //
 // Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
 // [geoip] (other files, max_age), control.token_file (read again at
-// every reload), [datacenters], [checks], [maps] and [pools]. Read only at
-// start: listen, zones, state, control.listen, [health], [dnstap], and
-// whether there is a [geoip] city at all.
+// every reload), [dnstap], [datacenters], [checks], [maps] and [pools].
+// Read only at start: listen, zones, state, control.listen, [health],
+// [cluster], and whether there is a [geoip] city at all.
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
 	var changed []string
@@ -30,7 +30,6 @@ func Reloaded(running, next *Config) (*Config, []string) {
 	}
 	keep("control.listen", running.Control.Listen == next.Control.Listen, func() { out.Control.Listen = running.Control.Listen })
 	keep("health", running.Health == next.Health, func() { out.Health = running.Health })
-	keep("dnstap", running.DNSTap == next.DNSTap, func() { out.DNSTap = running.DNSTap })
 	keep("cluster", sameCluster(running.Cluster, next.Cluster), func() { out.Cluster = running.Cluster })
 	slices.Sort(changed)
 	return &out, changed

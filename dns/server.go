@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -33,7 +34,7 @@ type Server struct {
 	cfg   Config
 	h     *handler
 	stats counters
-	tap   *tap // nil without Config.Tap: the serving goroutines test it before any work
+	tap   atomic.Pointer[tap] // nil without a query log: the serving goroutines test it before any work
 	ready chan struct{}
 
 	mu       sync.Mutex
@@ -68,7 +69,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s.h = newHandler(&s.cfg, &s.stats)
 	if s.cfg.Tap.Network != "" {
-		s.tap = newTap(s.cfg.Tap, s.cfg.Logger, &s.stats)
+		s.tap.Store(newTap(s.cfg.Tap, s.cfg.Logger, &s.stats))
 	}
 	s.tcpBufs.New = func() any { return new(tcpBuffers) }
 	return s
@@ -197,6 +198,30 @@ func (s *Server) Stats() Stats {
 	return s.stats.snapshot()
 }
 
+// SetTap replaces the query log with one for cfg (none when cfg.Network
+// is empty): queries answered from now on go to the new collector. The
+// old log sends what it has queued within its FlushTimeout; SetTap
+// returns when it has. After the server stopped, SetTap does nothing.
+func (s *Server) SetTap(cfg TapConfig) {
+	var next *tap
+	if cfg.Network != "" {
+		next = newTap(cfg, s.cfg.Logger, &s.stats)
+	}
+	s.mu.Lock()
+	if s.stopping {
+		s.mu.Unlock()
+		return
+	}
+	if next != nil && s.serving {
+		next.run()
+	}
+	old := s.tap.Swap(next)
+	s.mu.Unlock()
+	if old != nil {
+		old.close()
+	}
+}
+
 // Serve binds the listen addresses (unless Listen did), serves until ctx
 // is done or Shutdown is called, and returns nil then. When ctx ends it
 // stops like Shutdown and waits for the queries in progress, which take at
@@ -218,8 +243,8 @@ func (s *Server) Serve(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.serving = true
-	if s.tap != nil {
-		s.tap.run()
+	if t := s.tap.Load(); t != nil {
+		t.run()
 	}
 	// Every UDP socket has at least two readers, so that one slow query
 	// does not hold up the others hashed to the same socket.
@@ -244,8 +269,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	s.wg.Wait()
 	s.closeUDP()
-	if s.tap != nil {
-		s.tap.close() // within Config.Tap.FlushTimeout
+	s.mu.Lock()
+	t := s.tap.Swap(nil) // SetTap after this point starts no writer
+	s.mu.Unlock()
+	if t != nil {
+		t.close() // within Config.Tap.FlushTimeout
 	}
 	return nil
 }

@@ -233,7 +233,7 @@ func startTapServer(t *testing.T, listen string, tc TapConfig) *tapServer {
 	return &tapServer{Server: s, addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port).String(), stop: stop}
 }
 
-func (s *tapServer) connected() bool { return s.tap.connected.Load() }
+func (s *tapServer) connected() bool { t := s.tap.Load(); return t != nil && t.connected.Load() }
 
 // exchangeFrom sends m over network and returns the reply, the client's
 // address and the times before sending and after receiving.
@@ -342,6 +342,63 @@ func TestTapIdentity(t *testing.T) {
 			m.GetType() != dnstap.Dnstap_MESSAGE {
 			t.Errorf("identity, version, type = %q, %q, %v; want ns-test, gslb..., MESSAGE", m.GetIdentity(), m.GetVersion(), m.GetType())
 		}
+	}
+}
+
+// TestSetTap: a running server starts, moves and stops its query log
+// without a restart; queries answered before a change go to the old
+// collector, after it to the new one, and none after the log is turned off.
+func TestSetTap(t *testing.T) {
+	s := startTapServer(t, "127.0.0.1:0", TapConfig{})
+	exchange(t, "udp", s.addr, msgFor("www.example.com.", mdns.TypeA))
+	if s.tap.Load() != nil {
+		t.Fatal("a query log without Config.Tap")
+	}
+	fast := func(tc TapConfig) TapConfig {
+		tc.MinBackoff, tc.MaxBackoff = 5*time.Millisecond, 50*time.Millisecond
+		return tc
+	}
+	first := newCollector(t, "unix", "", true)
+	s.SetTap(fast(TapConfig{Network: "unix", Address: first.addr, Identity: "first"}))
+	waitFor(t, "the first collector's connection", s.connected)
+	m := msgFor("www.example.com.", mdns.TypeA)
+	exchange(t, "udp", s.addr, m)
+	if q, _ := first.await(t, m.Id); q == nil {
+		t.Fatal("no query at the first collector")
+	}
+
+	second := newCollector(t, "tcp", "", true)
+	s.SetTap(fast(TapConfig{Network: "tcp", Address: second.addr, Identity: "second"}))
+	select {
+	case err := <-first.ends:
+		if !errors.Is(err, io.EOF) {
+			t.Errorf("the first collector's stream ended with %v, want a STOP frame", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first collector's stream did not end when the log moved")
+	}
+	waitFor(t, "the second collector's connection", s.connected)
+	m = msgFor("www.example.com.", mdns.TypeAAAA)
+	exchange(t, "tcp", s.addr, m)
+	q, _ := second.await(t, m.Id)
+	if q == nil {
+		t.Fatal("no query at the second collector")
+	}
+
+	s.SetTap(TapConfig{})
+	if s.tap.Load() != nil {
+		t.Fatal("SetTap(TapConfig{}) kept a query log")
+	}
+	exchange(t, "udp", s.addr, msgFor("www.example.com.", mdns.TypeA))
+	select {
+	case m := <-second.msgs:
+		t.Errorf("a message after the log was turned off: %v", m)
+	default:
+	}
+	s.stop()
+	s.SetTap(fast(TapConfig{Network: "tcp", Address: second.addr}))
+	if s.tap.Load() != nil {
+		t.Error("SetTap after the server stopped installed a query log")
 	}
 }
 
@@ -480,8 +537,8 @@ func TestTapShutdownFlush(t *testing.T) {
 func TestTapOff(t *testing.T) {
 	s, addr := startServer(t, Config{})
 	exchange(t, "udp", addr, msgFor("www.example.com.", mdns.TypeA))
-	if s.tap != nil || s.Stats().TapSent != 0 || s.Stats().TapDropped != 0 {
-		t.Errorf("tap %v, stats %+v", s.tap, s.Stats())
+	if s.tap.Load() != nil || s.Stats().TapSent != 0 || s.Stats().TapDropped != 0 {
+		t.Errorf("tap %v, stats %+v", s.tap.Load(), s.Stats())
 	}
 }
 

@@ -77,7 +77,7 @@ func (s *Server) serveConn(c net.Conn) {
 	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 		client = a.AddrPort()
 	}
-	if a, ok := c.LocalAddr().(*net.TCPAddr); ok && s.tap != nil {
+	if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
 		server = a.AddrPort()
 	}
 	var length [2]byte
@@ -102,7 +102,7 @@ func (s *Server) serveConn(c net.Conn) {
 
 // query reads one query of n octets from client on c and writes its
 // answer. It reports whether the connection is still usable. server, the
-// connection's local address, is needed only with a query log.
+// connection's local address, is for the query log.
 func (s *Server) query(c net.Conn, client, server netip.AddrPort, n int) bool {
 	buf := s.tcpBufs.Get().(*tcpBuffers)
 	defer s.tcpBufs.Put(buf)
@@ -111,7 +111,8 @@ func (s *Server) query(c net.Conn, client, server netip.AddrPort, n int) bool {
 		return false
 	}
 	var qtime time.Time
-	if s.tap != nil {
+	t := s.tap.Load()
+	if t != nil {
 		qtime = time.Now()
 	}
 	out := buf.out[:]
@@ -130,8 +131,8 @@ func (s *Server) query(c net.Conn, client, server netip.AddrPort, n int) bool {
 	} else {
 		_, err = (&net.Buffers{out[:2], reply}).WriteTo(c)
 	}
-	if err == nil && s.tap != nil {
-		s.tap.add(true, client, server, qtime, time.Now(), in, reply)
+	if err == nil && t != nil {
+		t.add(true, client, server, qtime, time.Now(), in, reply)
 	}
 	return err == nil
 }

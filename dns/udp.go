@@ -49,7 +49,8 @@ func (s *Server) serveUDP(u *udpSocket) {
 			continue
 		}
 		var qtime time.Time
-		if s.tap != nil {
+		t := s.tap.Load()
+		if t != nil {
 			qtime = time.Now()
 		}
 		reply := s.h.respond(out, in[:n], from.Addr(), false)
@@ -62,8 +63,8 @@ func (s *Server) serveUDP(u *udpSocket) {
 			_, err = u.conn.WriteToUDPAddrPort(reply, from)
 		}
 		_ = err // the client is gone or unreachable: nothing to do
-		if s.tap != nil {
-			s.tap.add(false, from, u.local, qtime, time.Now(), in[:n], reply)
+		if t != nil {
+			t.add(false, from, u.local, qtime, time.Now(), in[:n], reply)
 		}
 	}
 }
@@ -85,7 +86,8 @@ func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 			}
 			continue
 		}
-		if s.tap != nil {
+		t := s.tap.Load()
+		if t != nil {
 			qtime = time.Now()
 		}
 		for i := range n {
@@ -97,26 +99,26 @@ func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 			if reply != nil {
 				b.reply(i, reply)
 			}
-			if s.tap != nil {
+			if t != nil {
 				replies[i] = reply
 			}
 		}
 		_ = b.write() // only fails when the socket is closed: the next read says so
-		if s.tap != nil {
-			s.tapBatch(u, b, n, qtime, &replies)
+		if t != nil {
+			tapBatch(t, u, b, n, qtime, &replies)
 		}
 	}
 }
 
-// tapBatch hands the n answered queries of a batch to the query log.
-func (s *Server) tapBatch(u *udpSocket, b *udpBatch, n int, qtime time.Time, replies *[udpBatchSize][]byte) {
+// tapBatch hands the n answered queries of a batch to the query log t.
+func tapBatch(t *tap, u *udpSocket, b *udpBatch, n int, qtime time.Time, replies *[udpBatchSize][]byte) {
 	rtime := time.Now()
 	for i := range n {
 		if replies[i] == nil {
 			continue
 		}
 		msg, from, _ := b.query(i)
-		s.tap.add(false, from, u.local, qtime, rtime, msg, replies[i])
+		t.add(false, from, u.local, qtime, rtime, msg, replies[i])
 		replies[i] = nil
 	}
 }

@@ -67,6 +67,10 @@ func (s *server) reloadConfig() error {
 			}
 			if s.dns != nil {
 				s.dns.SetLimits(dnsLimits(applied))
+				if applied.DNSTap != running.DNSTap {
+					s.dns.SetTap(tapConfig(applied.DNSTap))
+					s.log.Info("query log changed", "dnstap", dnstapTarget(applied.DNSTap))
+				}
 			}
 			if s.api != nil {
 				s.api.SetToken(token)
@@ -103,4 +107,16 @@ func (s *server) setGeoIPFiles(running, next *config.Config) error {
 		return fmt.Errorf("%s: geoip: %w", next.File, err)
 	}
 	return nil
+}
+
+// dnstapTarget names where [dnstap] sends the query log: "none" without
+// the table.
+func dnstapTarget(d config.DNSTap) string {
+	switch {
+	case d.Socket != "":
+		return "unix:" + d.Socket
+	case d.Address != "":
+		return "tcp:" + d.Address
+	}
+	return "none"
 }
