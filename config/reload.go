@@ -9,8 +9,8 @@ import "slices"
 //
 // Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
 // [geoip] (other files, max_age), control.token_file (read again at
-// every reload), [dnstap], [datacenters], [checks], [maps] and [pools].
-// Read only at start: listen, zones, state, control.listen, [health],
+// every reload), [dnstap], zones (the directory), [datacenters], [checks],
+// [maps] and [pools]. Read only at start: listen, state, control.listen, [health],
 // [cluster], and whether there is a [geoip] city at all.
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
@@ -22,7 +22,6 @@ func Reloaded(running, next *Config) (*Config, []string) {
 		restore()
 	}
 	keep("listen", slices.Equal(running.Listen, next.Listen), func() { out.Listen = running.Listen })
-	keep("zones", running.ZonesDir == next.ZonesDir, func() { out.ZonesDir = running.ZonesDir })
 	keep("state", running.State == next.State, func() { out.State = running.State })
 	// Other database files reload; starting or stopping GeoIP needs a restart.
 	if (running.GeoIP.City == "") != (next.GeoIP.City == "") {

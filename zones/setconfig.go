@@ -21,8 +21,8 @@ import (
 // next Reload, which should follow a successful SetConfig so that the
 // zones directory is read against the new configuration.
 //
-// The zones directory stays the one given to NewStore: cfg.ZonesDir is
-// ignored.
+// The zones directory stays as it is: cfg.ZonesDir is ignored (SetDir
+// changes it).
 func (s *Store) SetConfig(cfg *config.Config) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -26,10 +26,9 @@ import (
 // with errors keeps its previous version serving; a removed file removes its
 // zone. Queries read Current without locks; reloads are serialised. The
 // server configuration the zones compile against can be replaced with
-// SetConfig; the zones directory is the one of the configuration given to
-// NewStore.
+// SetConfig, and the zones directory with SetDir.
 type Store struct {
-	dir      string                        // the zones directory
+	dir      atomic.Pointer[string]        // the zones directory
 	cfg      atomic.Pointer[config.Config] // what the zones compile against
 	parse    Parser
 	log      *slog.Logger
@@ -56,10 +55,39 @@ func NewStore(cfg *config.Config, parse Parser, logger *slog.Logger, onChange fu
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{dir: cfg.ZonesDir, parse: parse, log: logger.With("component", "zones"), onChange: onChange, files: map[string]*loaded{}, rewatch: make(chan struct{}, 1)}
+	s := &Store{parse: parse, log: logger.With("component", "zones"), onChange: onChange, files: map[string]*loaded{}, rewatch: make(chan struct{}, 1)}
 	s.cfg.Store(cfg)
+	dir := cfg.ZonesDir
+	s.dir.Store(&dir)
 	s.cur.Store(NewSet(nil))
 	return s
+}
+
+// Dir returns the zones directory: the one of the configuration given to
+// NewStore or the last given to SetDir.
+func (s *Store) Dir() string { return *s.dir.Load() }
+
+// SetDir makes dir the zones directory. Nothing is read yet: the next
+// Reload reads dir, and Watch moves its watch there. Until then the zones
+// serving stay. A file of the old directory stands for the file of the
+// same name in dir, so a zone whose file in dir is unchanged keeps its
+// version and serial, and one whose file in dir is broken keeps serving
+// its previous version, as after an edit in place.
+func (s *Store) SetDir(dir string) {
+	s.mu.Lock()
+	if dir == s.Dir() {
+		s.mu.Unlock()
+		return
+	}
+	files := make(map[string]*loaded, len(s.files))
+	for path, l := range s.files {
+		files[filepath.Join(dir, filepath.Base(path))] = l
+	}
+	s.files = files
+	s.log.Info("zones directory changed", "from", s.Dir(), "to", dir)
+	s.dir.Store(&dir)
+	s.mu.Unlock()
+	s.Rewatch()
 }
 
 // Current returns the Set serving now. It never returns nil.
@@ -98,10 +126,11 @@ func (s *Store) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs tomlcheck.ErrorList
-	paths, err := ZoneFiles(s.dir)
+	dir := s.Dir()
+	paths, err := ZoneFiles(dir)
 	if err != nil {
 		// keep serving everything we have
-		errs.Add(Position{File: s.dir}, "", "%v", err)
+		errs.Add(Position{File: dir}, "", "%v", err)
 		s.setFailing(errs, nil)
 		s.logErrors(errs)
 		return errs.Err()
@@ -286,9 +315,8 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 		return fmt.Errorf("watch zones directory: %w", err)
 	}
 	defer w.Close()
-	dw := dirWatch{w: w, dir: filepath.Clean(s.dir), log: s.log}
-	dw.parent = filepath.Dir(dw.dir)
-	dw.establish()
+	dw := dirWatch{w: w, log: s.log}
+	dw.moveTo(s.Dir())
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -297,7 +325,7 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 			timer.Stop()
 			return nil
 		case <-s.rewatch:
-			dw.establish()
+			dw.moveTo(s.Dir()) // SetDir may have changed it
 			timer.Reset(debounce)
 		case ev, ok := <-w.Events:
 			if !ok {
@@ -320,7 +348,7 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 }
 
 // Rewatch makes Watch watch the zones directory and its parent again, as
-// they are now (after SIGHUP), and reload. It does not block.
+// they are now (after SIGHUP, or SetDir), and reload. It does not block.
 func (s *Store) Rewatch() {
 	select {
 	case s.rewatch <- struct{}{}:
@@ -337,6 +365,19 @@ type dirWatch struct {
 	watching    bool // the zones directory is watched
 	parentOK    bool // its parent is watched
 	lost        bool // the loss of the directory's watch was logged
+}
+
+// moveTo watches dir and its parent: anew when dir is another directory
+// than the one watched, else again (establish).
+func (d *dirWatch) moveTo(dir string) {
+	dir = filepath.Clean(dir)
+	if dir != d.dir && d.dir != "" {
+		_ = d.w.Remove(d.dir)
+		_ = d.w.Remove(d.parent)
+		d.watching, d.parentOK, d.lost = false, false, false
+	}
+	d.dir, d.parent = dir, filepath.Dir(dir)
+	d.establish()
 }
 
 // establish (re)adds the watches of the directory and its parent. The

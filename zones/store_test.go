@@ -439,3 +439,56 @@ func TestRewatch(t *testing.T) {
 		return strings.HasSuffix(answer(st.Current(), "www.example.com."), "192.0.2.3")
 	})
 }
+
+// TestStoreSetDir: another zones directory is read at the next reload. A
+// file unchanged in the new directory keeps its version and serial, a
+// broken one keeps serving its previous version, a new one serves, and a
+// zone whose file the new directory lacks is no longer served; the watch
+// follows to the new directory.
+func TestStoreSetDir(t *testing.T) {
+	oldDir := filepath.Join(t.TempDir(), "release-1")
+	newDir := filepath.Join(t.TempDir(), "release-2")
+	must(t, os.Mkdir(oldDir, 0o755))
+	must(t, os.Mkdir(newDir, 0o755))
+	other := func(origin, addr string) string {
+		return strings.ReplaceAll(zoneWith(addr), "example.com.", origin)
+	}
+	write(t, filepath.Join(oldDir, "example.com.toml"), zoneWith("192.0.2.1"))
+	write(t, filepath.Join(oldDir, "broken.test.toml"), other("broken.test.", "192.0.2.2"))
+	write(t, filepath.Join(oldDir, "gone.test.toml"), other("gone.test.", "192.0.2.3"))
+	st, logs, wait := watchStore(t, oldDir)
+	wait("start", "192.0.2.1")
+	serial := st.Current().Zone("example.com.").Serial
+	write(t, filepath.Join(newDir, "example.com.toml"), zoneWith("192.0.2.1"))
+	write(t, filepath.Join(newDir, "broken.test.toml"), other("broken.test.", "192.0.2.300"))
+	write(t, filepath.Join(newDir, "new.test.toml"), other("new.test.", "192.0.2.4"))
+
+	st.SetDir(newDir)
+	if st.Dir() != newDir {
+		t.Fatalf("Dir() = %s after SetDir(%s)", st.Dir(), newDir)
+	}
+	err := st.Reload()
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(newDir, "broken.test.toml")+":2:") {
+		t.Errorf("reload of the new directory: error = %v, want the broken file's position", err)
+	}
+	set := st.Current()
+	for name, want := range map[string]string{
+		"www.example.com.": "192.0.2.1",
+		"www.broken.test.": "192.0.2.2", // the previous version
+		"www.new.test.":    "192.0.2.4",
+		"www.gone.test.":   "refused",
+	} {
+		if got := answer(set, name); !strings.HasSuffix(got, want) {
+			t.Errorf("%s = %s, want %s", name, got, want)
+		}
+	}
+	if got := set.Zone("example.com.").Serial; got != serial {
+		t.Errorf("serial of the unchanged zone = %d, want %d (kept)", got, serial)
+	}
+	untilSeen(t, func() { write(t, filepath.Join(newDir, "example.com.toml"), zoneWith("192.0.2.5")) }, func() bool {
+		return strings.HasSuffix(answer(st.Current(), "www.example.com."), "192.0.2.5")
+	})
+	if !strings.Contains(logs.String(), "zones directory changed") {
+		t.Errorf("the change of directory is not logged:\n%s", logs)
+	}
+}

@@ -29,7 +29,8 @@ func (s *server) ConfigReload() configReload { return *s.lastReload.Load() }
 // valid and every serving zone compiles against it, puts it in force:
 // datacenters, checks, maps, server pools (every zone is compiled again,
 // the router rebuilds its tables, the monitor probes the new targets and
-// applies changed checks to the kept ones) and the log level. Settings
+// applies changed checks to the kept ones), the zones directory (read by
+// the zones reload that follows) and the log level. Settings
 // read only at start keep their running value, with a warning per changed
 // key. Otherwise the running configuration stays, and every problem is
 // logged with its position and returned.
@@ -65,6 +66,7 @@ func (s *server) reloadConfig() error {
 			if s.opts.Level != nil {
 				setLevel(s.opts.Level, applied.LogLevel)
 			}
+			s.zones.SetDir(applied.ZonesDir) // read by the zones reload that follows
 			if s.dns != nil {
 				s.dns.SetLimits(dnsLimits(applied))
 				if applied.DNSTap != running.DNSTap {

@@ -396,3 +396,40 @@ func TestReloadToken(t *testing.T) {
 		t.Error("an empty token file must keep the running token")
 	}
 }
+
+// zoneV is reloadZone with v.example.com. A addr.
+func zoneV(addr string) string {
+	return strings.Replace(reloadZone, `"ns1 A 192.0.2.53"]`, `"ns1 A 192.0.2.53", "v A `+addr+`"]`, 1)
+}
+
+// TestReloadZonesDir: a reload that names another zones directory serves
+// the zones of that directory, without a restart, and watches it.
+func TestReloadZonesDir(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "gslb.toml")
+	setup := reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, ""))
+	writeFile(t, cfgPath, setup)
+	writeFile(t, filepath.Join(dir, "zones", "example.com.toml"), zoneV("192.0.2.1"))
+	h := startServer(t, dir)
+	if got := h.answer("v.example.com.", ""); got != "192.0.2.1" {
+		t.Fatalf("before: v = %q, want 192.0.2.1", got)
+	}
+	release := filepath.Join(dir, "release-2", "zones")
+	writeFile(t, filepath.Join(release, "example.com.toml"), zoneV("192.0.2.2"))
+	writeFile(t, cfgPath, strings.Replace(setup, `zones = "zones"`, `zones = "release-2/zones"`, 1))
+	if code, res := h.postReload(); code != http.StatusOK {
+		t.Fatalf("reload: %d %+v", code, res)
+	}
+	if got := h.answer("v.example.com.", ""); got != "192.0.2.2" {
+		t.Errorf("after the reload: v = %q, want 192.0.2.2 from the new directory", got)
+	}
+	if strings.Contains(h.logs.String(), "restart needed") {
+		t.Errorf("zones reloads, but the log says a restart is needed:\n%s", h.logs.String())
+	}
+	writeFile(t, filepath.Join(release, "example.com.toml"), zoneV("192.0.2.3"))
+	for deadline := time.Now().Add(10 * time.Second); h.answer("v.example.com.", "") != "192.0.2.3"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("an edit in the new directory was not seen by the watch:\n%s", h.logs.String())
+		}
+	}
+}
