@@ -24,7 +24,7 @@ const (
 
 // probeDNS sends one query over UDP and compares the response's rcode with
 // ExpectRcode. Responses with another ID are ignored; there is no retry.
-func probeDNS(ctx context.Context, c health.Check, addr netip.Addr) error {
+func (p *Prober) probeDNS(ctx context.Context, c health.Check, addr netip.Addr) error {
 	qtype := c.QueryType
 	if qtype == 0 {
 		qtype = dnscode.TypeSOA
@@ -34,7 +34,7 @@ func probeDNS(ctx context.Context, c health.Check, addr netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	conn, err := dialer(c, addr, "udp").DialContext(ctx, "udp", netip.AddrPortFrom(addr, port(c)).String())
+	conn, err := p.dialer(c, addr, "udp").DialContext(ctx, "udp", netip.AddrPortFrom(addr, port(c)).String())
 	if err != nil {
 		return err
 	}

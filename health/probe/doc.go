@@ -15,4 +15,13 @@
 // fit for logs and transition reasons ("status 500, want 200-399",
 // "dial tcp 127.0.0.1:80: connect: connection refused"). Test the kind of
 // failure with errors.Is against the sentinels in errors.go.
+//
+// Two kinds of failure say nothing of the target. A probe to a link-local
+// or metadata address (health.Unprobeable), or to an address
+// Prober.Refuse refuses, is never sent: every socket is checked before it
+// connects, and the probe fails with ErrRefused. A probe that fails
+// because this host ran out of descriptors, buffers, memory or local
+// ports (EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, EADDRINUSE)
+// wraps ErrLocal; IsLocal tells them apart, and the monitor takes them as
+// no result at all.
 package probe

@@ -24,4 +24,16 @@ var (
 	// ErrCheck is wrapped when the check itself cannot be run: an unknown
 	// type, an invalid address or query name, an unreadable CA file.
 	ErrCheck = errors.New("invalid check")
+	// ErrRefused is wrapped when the probe was not sent because its
+	// address is one that probes never go to: link-local and metadata
+	// addresses (health.Unprobeable), or one Prober.Refuse refuses (the
+	// control listener).
+	ErrRefused = errors.New("probe refused")
+	// ErrLocal is wrapped when the probe failed for a reason of this host,
+	// not of the target: out of file descriptors (EMFILE, ENFILE), of
+	// buffers or memory (ENOBUFS, ENOMEM), or of local addresses and ports
+	// (EADDRNOTAVAIL, EADDRINUSE: the source address is gone, or no
+	// ephemeral port is left). Such a probe says nothing of the target;
+	// see IsLocal.
+	ErrLocal = errors.New("local error")
 )

@@ -57,7 +57,7 @@ func (p *Prober) http(ctx context.Context, c health.Check, addr netip.Addr, useT
 		req.Host = c.Host
 	}
 
-	d := dialer(c, addr, "tcp")
+	d := p.dialer(c, addr, "tcp")
 	tr := &http.Transport{
 		Proxy: nil, // never a proxy from the environment: probe the target itself
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {

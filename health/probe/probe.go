@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gslb/gslb/health"
@@ -23,9 +24,25 @@ const (
 )
 
 // Prober runs probes. Its zero value is ready to use and it is safe for
-// concurrent use. It caches the parsed CA files of https checks and reloads
-// one when its size or modification time changes.
+// concurrent use once probing started (set its fields before). It caches
+// the parsed CA files of https checks and reloads one when its size or
+// modification time changes.
+//
+// Every probe socket is checked before it connects (a net.Dialer Control
+// function): one to a link-local or metadata address (health.Unprobeable)
+// or one Refuse refuses is closed unsent, and the probe fails with
+// ErrRefused. The targets are checked when the configuration loads too;
+// this is the last line, whatever the address came from.
 type Prober struct {
+	// Refuse, when set, is asked about the remote address of every probe
+	// socket and returns why it must not be probed, or "". gslb serve
+	// refuses its own control listener.
+	Refuse func(netip.AddrPort) string
+	// Control, when set, is called with every probe socket as
+	// net.Dialer.Control is, after the address checks; an error it returns
+	// fails the dial. Tests inject system errors with it.
+	Control func(network, address string, c syscall.RawConn) error
+
 	mu  sync.Mutex
 	cas map[string]caEntry
 }
@@ -62,9 +79,9 @@ func (p *Prober) Probe(ctx context.Context, c health.Check, addr netip.Addr) err
 	case health.CheckHTTPS:
 		err = p.http(pctx, c, addr, true)
 	case health.CheckTCP:
-		err = probeTCP(pctx, c, addr)
+		err = p.probeTCP(pctx, c, addr)
 	case health.CheckDNS:
-		err = probeDNS(pctx, c, addr)
+		err = p.probeDNS(pctx, c, addr)
 	default:
 		return fmt.Errorf("probe type %q: %w", c.Type, ErrCheck)
 	}
@@ -72,10 +89,14 @@ func (p *Prober) Probe(ctx context.Context, c health.Check, addr netip.Addr) err
 		return nil
 	}
 	switch {
+	case errors.Is(err, ErrRefused):
+		return err
 	case errors.Is(ctx.Err(), context.Canceled):
 		return fmt.Errorf("probe canceled: %w", ctx.Err())
 	case errors.Is(pctx.Err(), context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Errorf("%w after %s", ErrTimeout, timeout)
+	case IsLocal(err) && !errors.Is(err, ErrLocal):
+		return fmt.Errorf("%w: %w", ErrLocal, err)
 	}
 	return err
 }
@@ -112,9 +133,10 @@ func port(c health.Check) uint16 {
 // dialer returns a dialer for a probe of addr over network ("tcp" or
 // "udp"): from the check's Source when it is of addr's family, else from
 // the system's choice of address. TCP keep-alives are off: a probe's
-// connection is short.
-func dialer(c health.Check, addr netip.Addr, network string) *net.Dialer {
-	d := &net.Dialer{KeepAlive: -1}
+// connection is short. Its Control function refuses unprobeable addresses
+// (see Prober).
+func (p *Prober) dialer(c health.Check, addr netip.Addr, network string) *net.Dialer {
+	d := &net.Dialer{KeepAlive: -1, Control: p.control}
 	if src := c.Source.Unmap(); src.IsValid() && src.Is4() == addr.Unmap().Is4() {
 		if network == "udp" {
 			d.LocalAddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(src, 0))
@@ -125,9 +147,31 @@ func dialer(c health.Check, addr netip.Addr, network string) *net.Dialer {
 	return d
 }
 
+// control checks a probe socket's remote address before it connects (a
+// host name in a check could have resolved to anything), then runs the
+// Control hook.
+func (p *Prober) control(network, address string, rc syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: remote address %q: %v", ErrRefused, address, err)
+	}
+	if why := health.Unprobeable(ap.Addr()); why != "" {
+		return fmt.Errorf("%w: %s is %s", ErrRefused, ap.Addr(), why)
+	}
+	if p.Refuse != nil {
+		if why := p.Refuse(ap); why != "" {
+			return fmt.Errorf("%w: %s is %s", ErrRefused, ap, why)
+		}
+	}
+	if p.Control != nil {
+		return p.Control(network, address, rc)
+	}
+	return nil
+}
+
 // probeTCP succeeds when a TCP connection to the target opens.
-func probeTCP(ctx context.Context, c health.Check, addr netip.Addr) error {
-	conn, err := dialer(c, addr, "tcp").DialContext(ctx, "tcp", netip.AddrPortFrom(addr, port(c)).String())
+func (p *Prober) probeTCP(ctx context.Context, c health.Check, addr netip.Addr) error {
+	conn, err := p.dialer(c, addr, "tcp").DialContext(ctx, "tcp", netip.AddrPortFrom(addr, port(c)).String())
 	if err != nil {
 		return err
 	}
