@@ -23,8 +23,20 @@
 // Each target is probed every Interval of its check. A target without a
 // usable persisted state is probed at once; the others start at a random
 // offset within their interval (Options.Rand), which spreads the load. At
-// most Options.MaxInFlight probes run at a time. Targets of checks of type
-// none are never probed and are Up.
+// most Options.MaxInFlight probes run at a time, and the slots are shared
+// fairly between checks (slots.go): one is kept for every check that holds
+// none, and a freed slot goes to the waiting check that holds the fewest,
+// so targets of one check that hang until their timeout cannot slow the
+// probes of the others. A probe that waited for a slot over a tenth of its
+// interval is counted as delayed (ProbeCounts) and logged, at most once per
+// ProblemLogInterval and check. SetLimits changes MaxInFlight (and
+// Staleness, MaxStartWait) while the monitor runs. Targets of checks of
+// type none are never probed and are Up.
+//
+// A probe that failed on this host rather than on its target (probe.IsLocal:
+// out of descriptors, buffers or local ports) is no result: the target
+// keeps its state and its last result, the error is counted (ProbeCounts)
+// and logged at most once per ProblemLogInterval.
 //
 // # Snapshots
 //
@@ -109,8 +121,11 @@
 //     keeps, reschedules and removes targets.
 //   - schedule.go: when probe goroutines run (start and stop with Run and
 //     with check changes, start offsets from Options.Rand).
-//   - probeloop.go: the goroutine of one target, its timer, the in-flight
-//     limit and one bounded probe.
+//   - probeloop.go: the goroutine of one target, its timer, its slot and
+//     one bounded probe.
+//   - slots.go: the probe slots, shared fairly between checks.
+//   - probestats.go: local errors and delayed probes, counted and logged.
+//   - limits.go: SetLimits, the [health] settings a reload changes.
 //   - transitions.go: results fed to the state machines, and the batch of
 //     transitions published, logged and saved together.
 //   - persist.go: what is read from and written to the store for target

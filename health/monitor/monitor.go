@@ -21,9 +21,11 @@ type Monitor struct {
 	// The published view (this file).
 	snap atomic.Pointer[health.Snapshot]
 
-	// Scheduling (schedule.go, probeloop.go).
-	sem    chan struct{} // probe slots: MaxInFlight
-	randMu sync.Mutex    // guards opts.Rand
+	// Scheduling (schedule.go, probeloop.go, slots.go, limits.go).
+	slots     *slots        // probe slots: MaxInFlight, shared fairly between checks
+	stats     probeStats    // local errors and delayed probes (probestats.go)
+	randMu    sync.Mutex    // guards opts.Rand
+	startWait chan struct{} // wakes Run when MaxStartWait changes (capacity 1)
 
 	// Readiness (ready.go).
 	ready chan struct{} // closed once; see Ready
@@ -62,7 +64,8 @@ func New(opts Options) (*Monitor, error) {
 	m := &Monitor{
 		opts:      opts,
 		log:       opts.Logger,
-		sem:       make(chan struct{}, opts.MaxInFlight),
+		slots:     newSlots(opts.MaxInFlight),
+		startWait: make(chan struct{}, 1),
 		ready:     make(chan struct{}),
 		kick:      make(chan struct{}, 1),
 		targets:   make(map[health.Target]*entry),
@@ -116,14 +119,16 @@ func (m *Monitor) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.log.Info("health monitor started", "targets", n, "max_in_flight", m.opts.MaxInFlight)
+	limit, _ := m.Slots()
+	m.log.Info("health monitor started", "targets", n, "max_in_flight", limit)
 	if m.opts.Cluster != nil {
 		followed := make(chan struct{})
 		go func() { defer close(followed); m.followCluster(ctx) }()
 		defer func() { <-followed }()
 	}
 
-	startWait := time.NewTimer(m.opts.MaxStartWait)
+	started := time.Now()
+	startWait := time.NewTimer(m.maxStartWait())
 	defer startWait.Stop()
 	checkpoint := time.NewTicker(m.opts.Checkpoint)
 	defer checkpoint.Stop()
@@ -142,6 +147,8 @@ func (m *Monitor) Run(ctx context.Context) error {
 			m.flush()
 		case <-startWait.C:
 			m.startWaitOver()
+		case <-m.startWait: // MaxStartWait changed (limits.go)
+			startWait.Reset(max(0, m.maxStartWait()-time.Since(started)))
 		case <-checkpoint.C:
 			m.checkpoint(false)
 		case <-purge.C:

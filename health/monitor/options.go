@@ -66,7 +66,10 @@ type Options struct {
 	// Rand draws the start offsets of targets. Default a randomly seeded
 	// generator. The monitor serializes its use.
 	Rand *rand.Rand
-	// MaxInFlight bounds the probes running at once. Default 64.
+	// MaxInFlight bounds the probes running at once, shared fairly
+	// between checks: while every slot is busy, a freed slot goes to the
+	// waiting check that holds the fewest. Default 64. SetLimits changes
+	// it (and Staleness, MaxStartWait) while the monitor runs.
 	MaxInFlight int
 	// Staleness is how old (since its last probe) a persisted state may be
 	// to seed the snapshot at start. Default 0: ten intervals of the
@@ -121,12 +124,7 @@ func (o Options) withDefaults() Options {
 	if o.Rand == nil {
 		o.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	if o.MaxInFlight <= 0 {
-		o.MaxInFlight = DefaultMaxInFlight
-	}
-	if o.MaxStartWait <= 0 {
-		o.MaxStartWait = DefaultMaxStartWait
-	}
+	o = o.withLimitDefaults()
 	if o.Checkpoint <= 0 {
 		o.Checkpoint = DefaultCheckpoint
 	}
@@ -138,6 +136,20 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ClusterRefresh <= 0 {
 		o.ClusterRefresh = DefaultClusterRefresh
+	}
+	return o
+}
+
+// withLimitDefaults returns o with the zero fields of its Limits filled in.
+func (o Options) withLimitDefaults() Options {
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
+	}
+	if o.MaxStartWait <= 0 {
+		o.MaxStartWait = DefaultMaxStartWait
+	}
+	if o.Staleness < 0 {
+		o.Staleness = 0
 	}
 	return o
 }

@@ -75,6 +75,7 @@ func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
 		m.log.Info("seeded target states from the state file", "fresh", fresh, "stale", stale)
 	}
 	m.seeds, m.configured = nil, true
+	m.slots.setChecks(m.probedChecksLocked())
 	m.publishLocked()
 	m.mu.Unlock()
 
@@ -102,4 +103,16 @@ func (m *Monitor) updateLocked(t health.Target, e *entry, c health.Check, now ti
 	e.delay = m.jitter(interval(c))
 	m.startLocked(t, e)
 	return false
+}
+
+// probedChecksLocked returns the names of the checks that probe targets:
+// those the probe slots are shared between.
+func (m *Monitor) probedChecksLocked() map[string]bool {
+	out := map[string]bool{}
+	for t, e := range m.targets {
+		if e.check.Type != health.CheckNone {
+			out[t.Check] = true
+		}
+	}
+	return out
 }
