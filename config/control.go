@@ -2,6 +2,8 @@ package config
 
 import (
 	"net"
+	"net/netip"
+	"strconv"
 
 	"github.com/gslb/gslb/internal/tomlcheck"
 )
@@ -43,4 +45,65 @@ func loopbackAddr(hostport string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// ListenerServes reports whether a listener bound to listen (host:port, as
+// in [control] listen or a bound address) receives connections to ap: the
+// same port, and the same address, or any loopback or local address of
+// this host when listen's host is unspecified ("", 0.0.0.0: IPv4 only;
+// ::) or localhost (loopback only). local returns this host's addresses;
+// it is called only when needed (nil: none known).
+func ListenerServes(listen string, ap netip.AddrPort, local func() []netip.Addr) bool {
+	host, portStr, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil || uint16(port) != ap.Port() {
+		return false
+	}
+	a := ap.Addr().Unmap().WithZone("")
+	if host == "localhost" {
+		return a.IsLoopback()
+	}
+	var bound netip.Addr
+	if host != "" {
+		if bound, err = netip.ParseAddr(host); err != nil {
+			return false // a host name: resolved when it is bound
+		}
+		bound = bound.Unmap().WithZone("")
+	}
+	if bound.IsValid() && !bound.IsUnspecified() {
+		return a == bound
+	}
+	if bound.Is4() && !a.Is4() {
+		return false // 0.0.0.0 takes IPv4 only
+	}
+	if a.IsLoopback() || a.IsUnspecified() {
+		return true
+	}
+	if local != nil {
+		for _, l := range local() {
+			if l.Unmap().WithZone("") == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// LocalAddrs returns the addresses of this host's interfaces (none when
+// they cannot be listed).
+func LocalAddrs() []netip.Addr {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil {
+			out = append(out, p.Addr())
+		}
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 
+	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/pick"
 )
@@ -231,6 +233,11 @@ func (c *Config) member(t *tomlcheck.Table, p *pick.Pool, names NameFunc) (pick.
 			t.Errorf(it.Path, "address %s listed twice", a)
 			continue
 		}
+		if problem := c.unprobeable(p.Check, a); problem != "" {
+			t.Errorf(it.Path, "%s", problem)
+			good = false
+			continue
+		}
 		seen[a.String()] = true
 		if a.Is4() {
 			m.V4, w4 = append(m.V4, a), append(w4, w)
@@ -266,4 +273,22 @@ func toLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// unprobeable returns why check (a [checks.NAME], "" for none) must not
+// probe addr, or "": probes never go to link-local and metadata addresses
+// (health.Unprobeable) nor to gslb's own control listener.
+func (c *Config) unprobeable(check string, addr netip.Addr) string {
+	ch, ok := c.Checks[check]
+	if !ok || ch.Type == health.CheckNone {
+		return ""
+	}
+	if why := health.Unprobeable(addr); why != "" {
+		return fmt.Sprintf("address %s is %s: check %q would probe it, and probes never go to link-local or metadata addresses", addr, why, check)
+	}
+	port := ch.Port // the check's parser sets every type's default
+	if c.Control.Listen != "" && ListenerServes(c.Control.Listen, netip.AddrPortFrom(addr, port), LocalAddrs) {
+		return fmt.Sprintf("address %s port %d is gslb's own control listener (control.listen %q): check %q would probe it", addr, port, c.Control.Listen, check)
+	}
+	return ""
 }
