@@ -9,8 +9,9 @@ import "slices"
 //
 // Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
 // [geoip] (other files, max_age), control.token_file (read again at
-// every reload), [dnstap], zones (the directory), [datacenters], [checks],
-// [maps] and [pools]. Read only at start: listen, state, control.listen, [health],
+// every reload), [dnstap], zones (the directory), [health], [datacenters],
+// [checks], [maps] and [pools]. Read only at start: listen, state,
+// control.listen,
 // [cluster], and whether there is a [geoip] city at all.
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
@@ -28,7 +29,6 @@ func Reloaded(running, next *Config) (*Config, []string) {
 		keep("geoip", false, func() { out.GeoIP = running.GeoIP })
 	}
 	keep("control.listen", running.Control.Listen == next.Control.Listen, func() { out.Control.Listen = running.Control.Listen })
-	keep("health", running.Health == next.Health, func() { out.Health = running.Health })
 	keep("cluster", sameCluster(running.Cluster, next.Cluster), func() { out.Cluster = running.Cluster })
 	slices.Sort(changed)
 	return &out, changed

@@ -40,10 +40,12 @@ nsid = "ns1"
 listen = "127.0.0.1:9053"
 [health]
 max_in_flight = 8
+staleness = "1m"
+max_start_wait = "3s"
 [datacenters.ams]
 lat = 52.37
 lon = 4.90
-`, []string{"control.listen", "health", "listen"}},
+`, []string{"control.listen", "listen"}},
 		{"dnstap", base + `[dnstap]
 socket = "/run/gslb/dnstap.sock"
 `, nil},
@@ -58,11 +60,14 @@ bind = "127.0.0.1:7946"
 			if !slices.Equal(changed, tt.changed) {
 				t.Errorf("Reloaded changed = %q, want %q", changed, tt.changed)
 			}
-			if !slices.Equal(got.Listen, running.Listen) || got.Control != running.Control || got.Health != running.Health || got.Cluster != running.Cluster {
+			if !slices.Equal(got.Listen, running.Listen) || got.Control != running.Control || got.Cluster != running.Cluster {
 				t.Errorf("Reloaded kept %+v, want the running start-only settings", got)
 			}
 			if got.DNSTap != next.DNSTap {
 				t.Errorf("Reloaded kept dnstap %+v, want next's %+v (it reloads)", got.DNSTap, next.DNSTap)
+			}
+			if got.Health != next.Health {
+				t.Errorf("Reloaded health = %+v, want next's %+v ([health] reloads)", got.Health, next.Health)
 			}
 			if len(got.Datacenters) != len(next.Datacenters) || got.LogLevel != next.LogLevel || got.NSID != next.NSID {
 				t.Errorf("Reloaded = %d datacenters, log level %s, nsid %q; want next's %d, %s, %q (they reload)",

@@ -59,7 +59,9 @@ func TestUnprobeableTargets(t *testing.T) {
 }
 
 func TestListenerServes(t *testing.T) {
-	local := func() []netip.Addr { return []netip.Addr{netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("2001:db8::7")} }
+	local := func() []netip.Addr {
+		return []netip.Addr{netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("2001:db8::7")}
+	}
 	for _, tc := range []struct {
 		listen, ap string
 		want       bool

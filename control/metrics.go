@@ -83,6 +83,25 @@ type HealthSource interface {
 	Transitions() []TransitionCount
 }
 
+// ProbeSource is what the metrics read from the health monitor about the
+// probes themselves.
+type ProbeSource interface {
+	// ProbeCounts returns, by check, the probes that failed on this host
+	// and those delayed for a slot.
+	ProbeCounts() []ProbeCount
+	// Slots returns the probe slots ([health] max_in_flight) and how many
+	// are in use.
+	Slots() (limit, inUse int)
+}
+
+// ProbeCount is what the probes of one check met that is not a result of
+// their targets.
+type ProbeCount struct {
+	Check       string
+	LocalErrors uint64 // failed on this host (out of descriptors, buffers, ports): no result
+	Delayed     uint64 // waited for a slot over a tenth of their interval
+}
+
 // TransitionCount is how many times a target went up and down.
 type TransitionCount struct {
 	Target health.Target
@@ -95,6 +114,7 @@ type TransitionCount struct {
 type MetricsConfig struct {
 	DNS    DNSSource
 	Health HealthSource
+	Probes ProbeSource
 	Zones  ZoneSource
 	// ZoneErrors returns the zone files that failed to load at the last
 	// reload (Config.ZoneErrors' function): gslb_zone_files_failing.
@@ -174,6 +194,16 @@ var (
 		"dnstap messages dropped: no collector connected, queue full, connection lost.", nil, nil)
 	descZoneFilesFailing = prometheus.NewDesc("gslb_zone_files_failing",
 		"Zone files that failed to load at the last reload (a previous version may still serve).", nil, nil)
+	descProbeLocalErrors = prometheus.NewDesc("gslb_probe_local_errors_total",
+		"Probes that failed on this host (out of descriptors, buffers or ports), not on their target: no result, the target kept its state.",
+		[]string{"check"}, nil)
+	descProbesDelayed = prometheus.NewDesc("gslb_probes_delayed_total",
+		"Probes that found every slot busy (max_in_flight) and waited for one over a tenth of their interval.",
+		[]string{"check"}, nil)
+	descProbeSlots = prometheus.NewDesc("gslb_probe_slots",
+		"Probes that may run at once: [health] max_in_flight.", nil, nil)
+	descProbesInFlight = prometheus.NewDesc("gslb_probes_in_flight",
+		"Probes running now.", nil, nil)
 )
 
 // NewMetrics returns the collector of cfg's sources. Until ReloadResult is
@@ -206,7 +236,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descRequests, descResponses, descDuration, descAnswers, descTargetUp, descTransitions,
 		descDatacenterUp, descReloadOK, descReloadTime, descZoneSerial, descGeoIPBuilt, descPanics,
 		descBuildInfo, descTruncated, descDropped, descTCPRejected, descZones, descZoneFilesFailing,
-		descTapSent, descTapDropped,
+		descTapSent, descTapDropped, descProbeLocalErrors, descProbesDelayed, descProbeSlots, descProbesInFlight,
 	} {
 		ch <- d
 	}
@@ -216,6 +246,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.collectDNS(ch)
 	m.collectHealth(ch)
+	m.collectProbes(ch)
 	m.collectZones(ch)
 	if m.cfg.ZoneErrors != nil {
 		ch <- gauge(descZoneFilesFailing, float64(len(m.cfg.ZoneErrors())))
@@ -276,6 +307,19 @@ func (m *Metrics) collectHealth(ch chan<- prometheus.Metric) {
 		ch <- counter(descTransitions, tc.Up, check, addr, "up")
 		ch <- counter(descTransitions, tc.Down, check, addr, "down")
 	}
+}
+
+func (m *Metrics) collectProbes(ch chan<- prometheus.Metric) {
+	if m.cfg.Probes == nil {
+		return
+	}
+	for _, c := range m.cfg.Probes.ProbeCounts() {
+		ch <- counter(descProbeLocalErrors, c.LocalErrors, c.Check)
+		ch <- counter(descProbesDelayed, c.Delayed, c.Check)
+	}
+	limit, inUse := m.cfg.Probes.Slots()
+	ch <- gauge(descProbeSlots, float64(limit))
+	ch <- gauge(descProbesInFlight, float64(inUse))
 }
 
 // collectZones sends the zones' serials and, for every pool (by name: a

@@ -31,6 +31,14 @@ type fixedCounts control.DNSCounts
 
 func (c fixedCounts) Counts() control.DNSCounts { return control.DNSCounts(c) }
 
+// fakeProbes are fixed probe counts, with 64 slots of which 5 in use.
+type fakeProbes []control.ProbeCount
+
+func (p fakeProbes) ProbeCounts() []control.ProbeCount { return p }
+func (p fakeProbes) Slots() (int, int)                 { return 64, 5 }
+
+var _ control.ProbeSource = fakeProbes{}
+
 // testMetrics is a collector over fixed sources: the test zones, web's
 // ams with one of two IPv4 addresses up, iad drained.
 func testMetrics() *control.Metrics {
@@ -50,6 +58,7 @@ func testMetrics() *control.Metrics {
 			TapSent:   12,
 		},
 		Health: fakeHealth{mon, tr},
+		Probes: fakeProbes{{Check: "dns", Delayed: 3}, {Check: "web", LocalErrors: 2}},
 		Zones:  testZones(),
 		GeoIP: func() []control.GeoIPDatabase {
 			return []control.GeoIPDatabase{{Database: "city", Built: time.Unix(1700000000, 0)}}
@@ -115,6 +124,20 @@ gslb_geoip_build_timestamp_seconds{database="city"} 1.7e+09
 # HELP gslb_panics_total Queries whose handling panicked (answered SERVFAIL).
 # TYPE gslb_panics_total counter
 gslb_panics_total 1
+# HELP gslb_probe_local_errors_total Probes that failed on this host (out of descriptors, buffers or ports), not on their target: no result, the target kept its state.
+# TYPE gslb_probe_local_errors_total counter
+gslb_probe_local_errors_total{check="dns"} 0
+gslb_probe_local_errors_total{check="web"} 2
+# HELP gslb_probe_slots Probes that may run at once: [health] max_in_flight.
+# TYPE gslb_probe_slots gauge
+gslb_probe_slots 64
+# HELP gslb_probes_delayed_total Probes that found every slot busy (max_in_flight) and waited for one over a tenth of their interval.
+# TYPE gslb_probes_delayed_total counter
+gslb_probes_delayed_total{check="dns"} 3
+gslb_probes_delayed_total{check="web"} 0
+# HELP gslb_probes_in_flight Probes running now.
+# TYPE gslb_probes_in_flight gauge
+gslb_probes_in_flight 5
 # HELP gslb_target_transitions_total Health state changes of a target since it was added, by the state entered.
 # TYPE gslb_target_transitions_total counter
 gslb_target_transitions_total{address="192.0.2.11",check="web",to="down"} 2
@@ -134,6 +157,7 @@ gslb_zone_serial{zone="example.com."} 2.026112501e+09
 	names := []string{"gslb_answers_total", "gslb_build_info", "gslb_config_last_reload_success_timestamp_seconds",
 		"gslb_config_last_reload_successful", "gslb_datacenter_up", "gslb_dns_request_duration_seconds",
 		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_dnstap_dropped_total", "gslb_dnstap_sent_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
+		"gslb_probe_local_errors_total", "gslb_probe_slots", "gslb_probes_delayed_total", "gslb_probes_in_flight",
 		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_files_failing", "gslb_zone_serial"}
 	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
 		t.Error(err)

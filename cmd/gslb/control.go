@@ -88,7 +88,18 @@ type controlMonitor struct{ *monitor.Monitor }
 var (
 	_ control.Monitor      = controlMonitor{}
 	_ control.HealthSource = controlMonitor{}
+	_ control.ProbeSource  = controlMonitor{}
 )
+
+// ProbeCounts returns the local errors and delayed probes by check.
+func (m controlMonitor) ProbeCounts() []control.ProbeCount {
+	counts := m.Monitor.ProbeCounts()
+	out := make([]control.ProbeCount, len(counts))
+	for i, c := range counts {
+		out[i] = control.ProbeCount(c)
+	}
+	return out
+}
 
 // States returns the detailed state of every target, sorted by target.
 func (m controlMonitor) States() []control.TargetState {

@@ -20,6 +20,7 @@ func (s *server) newMetrics() error {
 	s.metrics = control.NewMetrics(control.MetricsConfig{
 		DNS:        dnsCounts{s.dns},
 		Health:     controlMonitor{s.mon},
+		Probes:     controlMonitor{s.mon},
 		Zones:      s.zones,
 		ZoneErrors: s.zones.Errors,
 		GeoIP:      s.geoIPDatabases,

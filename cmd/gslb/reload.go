@@ -29,8 +29,10 @@ func (s *server) ConfigReload() configReload { return *s.lastReload.Load() }
 // valid and every serving zone compiles against it, puts it in force:
 // datacenters, checks, maps, server pools (every zone is compiled again,
 // the router rebuilds its tables, the monitor probes the new targets and
-// applies changed checks to the kept ones), the zones directory (read by
-// the zones reload that follows) and the log level. Settings
+// applies changed checks to the kept ones), [health] (the monitor's
+// limits: probe slots, staleness, start wait), the zones directory (read
+// by the zones reload that follows), the DNS limits, the query log and the
+// log level. Settings
 // read only at start keep their running value, with a warning per changed
 // key. Otherwise the running configuration stays, and every problem is
 // logged with its position and returned.
@@ -74,6 +76,7 @@ func (s *server) reloadConfig() error {
 					s.log.Info("query log changed", "dnstap", dnstapTarget(applied.DNSTap))
 				}
 			}
+			s.mon.SetLimits(healthLimits(applied))
 			if s.api != nil {
 				s.api.SetToken(token)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/cluster"
 	"github.com/gslb/gslb/health/monitor"
+	"github.com/gslb/gslb/health/probe"
 	"github.com/gslb/gslb/health/store"
 	"github.com/gslb/gslb/internal/tomlcheck"
 	"github.com/gslb/gslb/route"
@@ -78,12 +80,15 @@ func (s *server) openState() error {
 
 // newMonitor creates the health monitor on the state file; run starts it.
 func (s *server) newMonitor() error {
+	lim := healthLimits(s.cfg)
+	prober := &probe.Prober{Refuse: s.refuseProbe}
 	mon, err := monitor.New(monitor.Options{
 		Store:        s.state,
+		Probe:        prober.Probe,
 		Logger:       s.logger,
-		MaxInFlight:  s.cfg.Health.MaxInFlight,
-		Staleness:    s.cfg.Health.Staleness,
-		MaxStartWait: s.cfg.Health.MaxStartWait,
+		MaxInFlight:  lim.MaxInFlight,
+		Staleness:    lim.Staleness,
+		MaxStartWait: lim.MaxStartWait,
 		Cluster:      s.monitorCluster(),
 		Quorum:       s.quorum(),
 	})
@@ -92,6 +97,23 @@ func (s *server) newMonitor() error {
 	}
 	s.mon = mon
 	return nil
+}
+
+// healthLimits returns the monitor's settings of [health], which a reload
+// may change.
+func healthLimits(c *config.Config) monitor.Limits {
+	return monitor.Limits{MaxInFlight: c.Health.MaxInFlight, Staleness: c.Health.Staleness, MaxStartWait: c.Health.MaxStartWait}
+}
+
+// refuseProbe says why a probe must not go to ap, or "": the control
+// listener's own address (as bound: the configuration check at load cannot
+// know a port 0's or a host name's). The probes start after the listener
+// is bound, and ctlAddr does not change after.
+func (s *server) refuseProbe(ap netip.AddrPort) string {
+	if s.ctlAddr != "" && config.ListenerServes(s.ctlAddr, ap, config.LocalAddrs) {
+		return "gslb's own control listener (control.listen)"
+	}
+	return ""
 }
 
 // openGeoIP opens the GeoIP databases of [geoip], if any.
