@@ -63,6 +63,11 @@ func (s *slots) setChecks(checks map[string]bool) {
 // is held).
 func (s *slots) acquire(ctx context.Context, check string) (waited bool, err error) {
 	s.mu.Lock()
+	if s.waiting == 0 && s.mayTakeLocked(check) { // nobody has a better claim
+		s.takeLocked(check)
+		s.mu.Unlock()
+		return false, nil
+	}
 	s.seq++
 	w := &waiter{seq: s.seq, ready: make(chan struct{})}
 	s.queues[check] = append(s.queues[check], w)
