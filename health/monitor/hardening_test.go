@@ -2,9 +2,12 @@ package monitor
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -232,4 +235,86 @@ func TestSetLimitsMaxStartWait(t *testing.T) {
 	}
 	m.SetLimits(Limits{MaxStartWait: 10 * time.Millisecond})
 	waitClosed(t, m.Ready(), "ready after MaxStartWait shrank")
+}
+
+// TestRealEMFILEKeepsTargetsUp runs a monitor with real probes in a
+// subprocess whose descriptors run out (RLIMIT_NOFILE lowered, the rest
+// held open) while its target is up: the target stays up and the errors
+// are counted as local.
+func TestRealEMFILEKeepsTargetsUp(t *testing.T) {
+	if target := os.Getenv("GSLB_TEST_MONITOR_EMFILE"); target != "" {
+		monitorEMFILEChild(target)
+		return
+	}
+	ap := acceptingListener(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRealEMFILEKeepsTargetsUp$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "GSLB_TEST_MONITOR_EMFILE="+ap.String())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("subprocess: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "RESULT status=up local_errors_seen=true") {
+		t.Errorf("with no descriptor left, want the target up and local errors counted:\n%s", out)
+	}
+	if !strings.Contains(string(out), "too many open files") {
+		t.Errorf("the local error was not logged:\n%s", out)
+	}
+}
+
+// monitorEMFILEChild probes target until it is up, uses up every
+// descriptor, waits for 5 local errors and prints the target's status.
+func monitorEMFILEChild(target string) {
+	ap := netip.MustParseAddrPort(target)
+	fail := func(format string, args ...any) {
+		fmt.Printf(format+"\n", args...)
+		os.Exit(1)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
+	m, err := New(Options{Logger: log})
+	if err != nil {
+		fail("New: %v", err)
+	}
+	tg := health.Target{Check: "web", Addr: ap.Addr()}
+	c := health.Check{Name: "web", Type: health.CheckTCP, Port: ap.Port(), Interval: 10 * time.Millisecond, Timeout: time.Second, Rise: 1, Fall: 1}
+	m.SetTargets(map[health.Target]health.Check{tg: c})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	deadline := time.Now().Add(waitLimit)
+	for m.Snapshot().Status(tg) != health.Up {
+		if time.Now().After(deadline) {
+			fail("target never up")
+		}
+		time.Sleep(time.Millisecond)
+	}
+
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		fail("getrlimit: %v", err)
+	}
+	lim := syscall.Rlimit{Cur: min(256, old.Max), Max: old.Max}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		fail("setrlimit: %v", err)
+	}
+	var held []*os.File
+	for {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			break
+		}
+		held = append(held, f)
+	}
+	for probeCount(m, "web").LocalErrors < 5 {
+		if time.Now().After(deadline) {
+			fail("no local errors")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	status := m.Snapshot().Status(tg)
+	for _, f := range held {
+		f.Close()
+	}
+	cancel()
+	<-done
+	fmt.Printf("RESULT status=%v local_errors_seen=%v\n", status, probeCount(m, "web").LocalErrors >= 5)
 }
