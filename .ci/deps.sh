@@ -3,7 +3,8 @@
 # machine lacks: chromium (the status page's browser tests), fstrm-bin and
 # dnstap-ldns (the query log's reference collector and reader), systemd
 # (systemd-analyze verifies the unit in dist/), prometheus (its promtool
-# checks the metrics: `promtool check metrics`). Go modules come
+# checks the metrics: `promtool check metrics`), unbound (the validating
+# resolver that checks gslb's DNSSEC signatures). Go modules come
 # from the Go module proxy by themselves. Needs root, or sudo without a
 # password; it says what to run when it has neither.
 set -euo pipefail
@@ -13,6 +14,7 @@ command -v fstrm_capture >/dev/null 2>&1 || missing+=(fstrm-bin)
 command -v dnstap-ldns >/dev/null 2>&1 || missing+=(dnstap-ldns)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || missing+=(unbound)
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi

@@ -47,8 +47,9 @@ type scratch struct {
 	aaaa  []mdns.AAAA
 	ip    []byte // backing store of the addresses of a and aaaa
 	cname mdns.CNAME
-	all   []mdns.RR // the additional section before truncation
-	n     uint32    // queries answered with this scratch, from a random start: picks those timed
+	all   []mdns.RR  // the additional section before truncation
+	sig   sigScratch // DNSSEC signing (dnssec_sign.go)
+	n     uint32     // queries answered with this scratch, from a random start: picks those timed
 }
 
 func newHandler(c *Config, stats *counters) *handler {
@@ -176,6 +177,12 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 		// it covers every class; NSD (and PowerDNS) clear AA.
 		m.Authoritative = false
 	}
+	if r.do && set.Signed() {
+		if err := h.dnssec(s, set); err != nil {
+			h.log.Error("cannot sign an answer; answered SERVFAIL", "qname", r.name, "qtype", r.qtype, "error", err)
+			return h.bare(out, msg, r, mdns.RcodeServerFailure)
+		}
+	}
 	return h.pack(out, s, tcp, scope)
 }
 
@@ -248,6 +255,7 @@ func (s *scratch) release() {
 	clear(m.Ns[:cap(m.Ns)])
 	clear(m.Extra[:cap(m.Extra)])
 	clear(s.all[:cap(s.all)])
+	clear(s.sig.out[:cap(s.sig.out)])
 	s.ans.Reset()
 	clear(s.ans.Answer[:cap(s.ans.Answer)])
 	clear(s.ans.Authority[:cap(s.ans.Authority)])

@@ -8,6 +8,7 @@ import "sort"
 type Set struct {
 	byOrigin map[string]*Zone
 	list     []*Zone // sorted by origin
+	signed   bool    // some zone has DNSSEC keys
 }
 
 // NewSet returns a Set of the zones. Origins must be distinct.
@@ -16,6 +17,7 @@ func NewSet(zones []*Zone) *Set {
 	for _, z := range zones {
 		s.byOrigin[z.Origin] = z
 		s.list = append(s.list, z)
+		s.signed = s.signed || (z.DNSSEC != nil && z.DNSSEC.Signer != nil)
 	}
 	sort.Slice(s.list, func(i, j int) bool { return s.list[i].Origin < s.list[j].Origin })
 	return s

@@ -54,14 +54,14 @@ func (s *Store) recompile(path string, old *loaded, cfg *config.Config) (*loaded
 	var diskErrs tomlcheck.ErrorList
 	if src, err := os.ReadFile(path); err == nil {
 		if hash := sha256.Sum256(src); hash != old.hash {
-			z, err := Compile(path, src, cfg, s.parse, CompileOptions{Serial: s.derivedSerial(path, old)})
+			z, err := Compile(path, src, cfg, s.parse, CompileOptions{Serial: s.derivedSerial(path, old), Keys: s.keys})
 			if err == nil && z.Origin == old.zone.Origin {
 				return &loaded{zone: z, hash: hash, src: src}, nil
 			}
 			diskErrs = tomlcheck.Errors(err)
 		}
 	}
-	z, err := Compile(path, old.src, cfg, s.parse, CompileOptions{Serial: old.zone.Serial})
+	z, err := Compile(path, old.src, cfg, s.parse, CompileOptions{Serial: old.zone.Serial, Keys: s.keys})
 	if err != nil {
 		if len(diskErrs) > 0 {
 			return nil, diskErrs

@@ -31,6 +31,7 @@ type Store struct {
 	dir      atomic.Pointer[string]        // the zones directory
 	cfg      atomic.Pointer[config.Config] // what the zones compile against
 	parse    Parser
+	keys     KeyLoader // loads the keys of signed zones; nil: not loaded
 	log      *slog.Logger
 	onChange func(*Set)
 
@@ -88,6 +89,15 @@ func (s *Store) SetDir(dir string) {
 	s.dir.Store(&dir)
 	s.mu.Unlock()
 	s.Rewatch()
+}
+
+// SetKeyLoader sets what loads the keys of zones with a [dnssec] table.
+// Call it before the first Reload; without it signed zones compile
+// without their keys (DNSSEC.Signer nil) and are served unsigned.
+func (s *Store) SetKeyLoader(l KeyLoader) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys = l
 }
 
 // Current returns the Set serving now. It never returns nil.
@@ -264,7 +274,7 @@ func (s *Store) loadFile(path string) (*loaded, tomlcheck.ErrorList) {
 	if old != nil && old.hash == hash {
 		return old, nil
 	}
-	opts := CompileOptions{Serial: s.derivedSerial(path, old)}
+	opts := CompileOptions{Serial: s.derivedSerial(path, old), Keys: s.keys}
 	z, err := Compile(path, src, s.cfg.Load(), s.parse, opts)
 	if err != nil {
 		if old != nil {

@@ -17,6 +17,7 @@ type Zone struct {
 	NegSOA  *Record   // the SOA with TTL min(SOA TTL, minimum), for negative answers
 	Loaded  time.Time // when this version was compiled
 	Pools   map[string]*pick.Pool
+	DNSSEC  *DNSSEC          // the [dnssec] table: nil when the zone is not signed
 	nodes   map[string]*node // every owner name, empty non-terminal and GSLB name
 	nlabels int              // labels in Origin
 }

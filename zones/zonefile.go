@@ -17,11 +17,14 @@ type CompileOptions struct {
 	Serial uint32
 	// Now stamps the zone's Loaded time; zero means time.Now().
 	Now time.Time
+	// Keys loads the keys of a zone with a [dnssec] table; nil: they are
+	// not loaded and the zone is compiled unsigned (DNSSEC.Signer nil).
+	Keys KeyLoader
 }
 
 // zoneKeys returns the keys at the top of a zone file.
 func zoneKeys() []string {
-	return []string{"origin", "ttl", "records", "soa", "gslb", "pools"}
+	return []string{"origin", "ttl", "records", "soa", "gslb", "pools", "dnssec"}
 }
 
 // misplaced explains a key that belongs at the top of a zone file but was
@@ -117,5 +120,6 @@ func (c *compiler) compile() *Zone {
 	pools := c.pools()
 	c.gslb(pools)
 	c.structure()
+	c.dnssec(records)
 	return z
 }

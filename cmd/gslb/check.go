@@ -108,6 +108,9 @@ func runCheck(path string) (errs, warns tomlcheck.ErrorList, set *zones.Set, cfg
 		return tomlcheck.Errors(err), nil, nil, nil
 	}
 	store := zones.NewStore(cfg, dns.ParseRecord, slog.New(slog.DiscardHandler), nil)
+	// Key files are read and checked; a generated key is made by gslb
+	// serve, not here.
+	store.SetKeyLoader(dns.KeyLoader(dns.KeyOptions{Dir: dns.KeyDir(cfg.State), AllowMissing: true}))
 	errs = append(errs, tomlcheck.Errors(store.Reload())...)
 	if cfg.GeoIP.City != "" {
 		if _, err := mmdb.Open(cfg.GeoIP.City, cfg.GeoIP.ASN, slog.New(slog.DiscardHandler)); err != nil {

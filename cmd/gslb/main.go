@@ -9,6 +9,7 @@
 //	gslb admin   SUBCOMMAND ... [-control ADDR] set, list and clear overrides; reload
 //	gslb state   -db FILE                      read the state file of a stopped server
 //	gslb diff    -config OLD -new NEW [-pool P] [-json]   preview which clients a change moves
+//	gslb dnssec ds -config FILE [-state FILE] ZONE   the DS records of a signed zone, for its parent
 //	gslb version                               version, VCS revision and Go version of the build
 package main
 
@@ -37,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"admin":   adminCmd,
 		"state":   stateCmd,
 		"diff":    diffCmd,
+		"dnssec":  dnssecCmd,
 		"version": versionCmd,
 	}
 	cmd, ok := cmds[args[0]]
@@ -63,6 +65,8 @@ commands:
   state   -db FILE                         read the state file of a stopped server
   diff    -config OLD (-new NEW | -new-geoip FILE) [-pool NAME] [-json]
                                            preview which share of clients a change moves
+  dnssec ds -config FILE [-state FILE] ZONE
+                                           the DS records (SHA-256) of a signed zone, for its parent
   version                                  version, VCS revision and Go version of the build
 `)
 }

@@ -150,6 +150,9 @@ func (s *server) loadZones() error {
 		s.mon.SetTargets(targetsOf(set, s.zones.Config()))
 		s.shareZones(set)
 	})
+	// Signed zones without keys of their own get one generated beside
+	// the state file, kept across restarts.
+	s.zones.SetKeyLoader(dns.KeyLoader(dns.KeyOptions{Dir: dns.KeyDir(s.cfg.State), Generate: true}))
 	s.loadErr = s.zones.Reload()
 	if err := s.loadErr; err != nil {
 		var files []string
