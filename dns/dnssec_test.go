@@ -343,3 +343,43 @@ func sameSigs(a, b *mdns.Msg) bool {
 	}
 	return len(x) > 0 && slices.Equal(x, y)
 }
+
+// TestSignedTruncation: an RRset and its RRSIGs are never separated: a
+// signed answer that does not fit the UDP size is truncated whole (TC, no
+// records), the TCP retry gets everything, and the unsigned answer that
+// fits is not truncated. The ECS scope is the same signed or not.
+func TestSignedTruncation(t *testing.T) {
+	h := newSignedHandler(t, loadSigned(t, KeyOptions{}))
+	unsigned := ask(t, h, query(t, "big.example.test.", mdns.TypeTXT, edns(512, false)), false)
+	if unsigned.Truncated || len(unsigned.Answer) != 4 {
+		t.Fatalf("unsigned answer: TC %v, %d records, want 4 without TC", unsigned.Truncated, len(unsigned.Answer))
+	}
+	udp := ask(t, h, query(t, "big.example.test.", mdns.TypeTXT, edns(512, true)), false)
+	if !udp.Truncated || len(udp.Answer)+len(udp.Ns) != 0 {
+		t.Errorf("signed answer over 512 octets: TC %v, %d+%d records, want TC and none", udp.Truncated, len(udp.Answer), len(udp.Ns))
+	}
+	tcp := ask(t, h, query(t, "big.example.test.", mdns.TypeTXT, edns(512, true)), true)
+	if tcp.Truncated || len(tcp.Answer) != 5 { // 4 TXT, the ZSK's RRSIG
+		t.Errorf("signed answer over TCP: TC %v, %d records, want 4 TXT and their RRSIG\n%v", tcp.Truncated, len(tcp.Answer), tcp)
+	}
+	// The apex MX with its additional address: the additional data goes
+	// first, the signed answer stays.
+	mx := ask(t, h, query(t, "example.test.", mdns.TypeMX, edns(1232, true)), false)
+	if mx.Truncated || len(mx.Answer) != 2 {
+		t.Errorf("signed MX: TC %v, %d answer records, want MX and RRSIG\n%v", mx.Truncated, len(mx.Answer), mx)
+	}
+	for _, do := range []bool{false, true} {
+		m := ask(t, h, query(t, "www.example.test.", mdns.TypeA, edns(1232, do), ecs("198.51.100.0/24")), false)
+		scope := -1
+		if opt := m.IsEdns0(); opt != nil {
+			for _, o := range opt.Option {
+				if e, ok := o.(*mdns.EDNS0_SUBNET); ok {
+					scope = int(e.SourceScope)
+				}
+			}
+		}
+		if scope != 24 || m.Answer[0].(*mdns.A).A.String() != "198.51.100.10" {
+			t.Errorf("DO %v: ECS scope %d, answer %v; want 24 and iad's address", do, scope, m.Answer)
+		}
+	}
+}
