@@ -120,7 +120,7 @@ func loadKeyPair(base, origin string) (*signingKey, error) {
 	}
 	key := &signingKey{dnskey: k, priv: signer, tag: k.KeyTag(), file: privFile}
 	if err := key.selfTest(); err != nil {
-		return nil, fmt.Errorf("%s and %s are not a pair: %w", pubFile, privFile, err)
+		return nil, fmt.Errorf("%s and %s are not a pair: a signature by the private key does not verify with the public key (%w)", pubFile, privFile, err)
 	}
 	return key, nil
 }

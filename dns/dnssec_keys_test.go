@@ -47,7 +47,7 @@ keys = [
 	want := []string{
 		"z.toml:5:3: dnssec.keys[0]: key ../testdata/dnssec/keys/Kother.test.+015+10506.key is for zone other.test., not example.test.",
 		"z.toml:6:3: dnssec.keys[1]: read public key: open " + dir + "/Kmissing.key: no such file or directory",
-		"z.toml:7:3: dnssec.keys[2]: " + dir + "/Kmixed.key and " + dir + "/Kmixed.private are not a pair: dns: bad signature",
+		"z.toml:7:3: dnssec.keys[2]: " + dir + "/Kmixed.key and " + dir + "/Kmixed.private are not a pair: a signature by the private key does not verify with the public key (dns: bad signature)",
 		"z.toml:8:3: dnssec.keys[3]: key " + dir + "/Krsa.key: algorithm 8 (RSASHA256) is not supported: use ECDSAP256SHA256 (13) or ED25519 (15)",
 	}
 	var got []string

@@ -52,6 +52,8 @@ var cliCases = []cliCase{
 	{name: "explain-www-singapore", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "www.example.com", "203.0.113.1/24"}, live: true},
 	{name: "explain-api-failover", dir: repoRoot, args: []string{"explain", "-config", "testdata/example/gslb.toml", "api.example.com", "192.0.2.1/24"}, live: true, readme: true},
 	{name: "status", dir: repoRoot, args: []string{"status"}, live: true},
+	{name: "check-dnssec-keys", dir: "testdata/dnssec-keys", args: []string{"check", "-config", "signed.toml"}, code: 1, readme: true},
+	{name: "dnssec-ds", dir: repoRoot, args: []string{"dnssec", "ds", "-config", "testdata/dnssec/gslb.toml", "example.test"}, readme: true},
 }
 
 // readmeCommand is the command line README.md shows for c.
