@@ -3,6 +3,7 @@ package dns
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 
 	mdns "github.com/miekg/dns"
 )
@@ -31,10 +32,16 @@ type sigShard struct {
 	cur, prev map[string]*sigEntry
 }
 
-// sigEntry is the signatures of one RRset, shared and never modified.
+// sigEntry is the signatures of one RRset, shared and never modified
+// (but for refreshing).
 type sigEntry struct {
 	sigs    []mdns.RR // one RRSIG per signing key
 	refresh int64     // unix seconds after which the RRset is signed again
+	expire  int64     // unix seconds after which sigs may no longer be answered
+	// refreshing is set by the one query that signs the RRset again once
+	// refresh has passed; meanwhile the others answer sigs, still valid
+	// for days.
+	refreshing atomic.Bool
 }
 
 func newSigCache() *sigCache {

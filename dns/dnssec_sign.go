@@ -18,6 +18,9 @@ const (
 	sigBackdate = time.Hour
 	sigValidity = 4 * 24 * time.Hour
 	sigRefresh  = 24 * time.Hour
+	// sigStale is the least validity a cached signature must have left to
+	// be answered while another query signs its RRset again.
+	sigStale = 24 * time.Hour
 )
 
 // signer signs the RRsets of one signed zone with its keys. One is made
@@ -66,26 +69,40 @@ type sigScratch struct {
 	buf   []byte   // the RRset's records in wire format
 	parts [][]byte // slices of buf, one per record, to sort
 	key   []byte   // the cache key: the sorted records
+	msg   mdns.Msg // packs the RRset into buf (no compression)
 	out   []mdns.RR
 }
 
 // sign returns the RRSIGs of rrset, one or more records of one owner,
 // type and TTL, in lower case: from the cache while they are fresh, else
-// made now and cached. The returned records are shared: never modify them.
+// made now and cached. Once a cached signature is due for refresh, the
+// first query to see it signs the RRset again while the others keep
+// answering the cached one, so that a hot RRset is signed once per
+// refresh. (Queries that miss the cache at the same moment each sign.)
+// The returned records are shared: never modify them.
 func (sg *signer) sign(rrset []mdns.RR, ss *sigScratch) ([]mdns.RR, error) {
 	key, err := ss.keyOf(rrset)
 	if err != nil {
 		return nil, err
 	}
 	now := sg.now()
-	if e := sg.cache.get(key); e != nil && now.Unix() < e.refresh {
-		return e.sigs, nil
+	e := sg.cache.get(key)
+	if e != nil {
+		switch t := now.Unix(); {
+		case t < e.refresh:
+			return e.sigs, nil
+		case !e.refreshing.CompareAndSwap(false, true) && t < e.expire:
+			return e.sigs, nil // another query is signing it again
+		}
 	}
 	sigs, err := sg.signNow(rrset, now)
 	if err != nil {
+		if e != nil {
+			e.refreshing.Store(false)
+		}
 		return nil, err
 	}
-	sg.cache.put(key, &sigEntry{sigs: sigs, refresh: now.Add(sigRefresh).Unix()})
+	sg.cache.put(key, &sigEntry{sigs: sigs, refresh: now.Add(sigRefresh).Unix(), expire: now.Add(sigValidity - sigStale).Unix()})
 	return sigs, nil
 }
 
@@ -119,24 +136,31 @@ func (sg *signer) signNow(rrset []mdns.RR, now time.Time) ([]mdns.RR, error) {
 
 // keyOf builds the cache key of rrset into ss.key: its records in wire
 // format, sorted, so that the same addresses in another order (a rotated
-// geo answer) share one entry.
+// geo answer) share one entry. The records are packed as the answer
+// section of a message (miekg's PackRR would write into the shared
+// records' headers).
 func (ss *sigScratch) keyOf(rrset []mdns.RR) ([]byte, error) {
-	n := 0
+	n := headerLen
 	for _, rr := range rrset {
 		n += mdns.Len(rr)
 	}
 	if cap(ss.buf) < n {
 		ss.buf = make([]byte, n)
 	}
-	buf := ss.buf[:cap(ss.buf)]
+	ss.msg.Answer = rrset
+	b, err := ss.msg.PackBuffer(ss.buf[:cap(ss.buf)])
+	ss.msg.Answer = nil
+	if err != nil {
+		return nil, fmt.Errorf("pack %s for signing: %w", rrset[0].Header().Name, err)
+	}
+	ss.buf = b[:0]
 	ss.parts = ss.parts[:0]
-	off := 0
-	for _, rr := range rrset {
-		end, err := mdns.PackRR(rr, buf, off, nil, false)
-		if err != nil {
-			return nil, fmt.Errorf("pack %s for signing: %w", rr.Header().Name, err)
+	for off := headerLen; off < len(b); {
+		end, _, ok := skipRR(b, off)
+		if !ok {
+			return nil, fmt.Errorf("pack %s for signing: bad record", rrset[0].Header().Name)
 		}
-		ss.parts = append(ss.parts, buf[off:end])
+		ss.parts = append(ss.parts, b[off:end])
 		off = end
 	}
 	slices.SortFunc(ss.parts, bytes.Compare)

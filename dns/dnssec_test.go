@@ -383,3 +383,35 @@ func TestSignedTruncation(t *testing.T) {
 		}
 	}
 }
+
+// TestSignedConcurrent answers signed queries from several goroutines at
+// once (run with -race): every answer verifies.
+func TestSignedConcurrent(t *testing.T) {
+	set := loadSigned(t, KeyOptions{})
+	h := newSignedHandler(t, set)
+	keys := map[string][]*mdns.DNSKEY{"example.test.": dnskeys(t, h, "example.test."), "other.test.": dnskeys(t, h, "other.test.")}
+	names := []string{"www.example.test.", "static.example.test.", "nope.example.test.", "x.wild.example.test.", "toother.example.test."}
+	done := make(chan []*mdns.Msg)
+	for g := range 8 {
+		go func() {
+			var out []*mdns.Msg
+			for i := range 50 {
+				name := names[(g+i)%len(names)]
+				reply := h.respond(make([]byte, maxTCPSize+1), query(t, name, mdns.TypeA, edns(1232, true)), netip.MustParseAddr("192.0.2.1"), false)
+				m := new(mdns.Msg)
+				if m.Unpack(reply) == nil {
+					out = append(out, m)
+				}
+			}
+			done <- out
+		}()
+	}
+	now := time.Now()
+	for range 8 {
+		for _, m := range <-done {
+			if len(verifySection(t, append(m.Answer, m.Ns...), keys, now)) == 0 {
+				t.Errorf("nothing signed in %v", m)
+			}
+		}
+	}
+}
