@@ -41,6 +41,12 @@ func (h *handler) dnssec(s *scratch, set *zones.Set) error {
 		case r.qtype == mdns.TypeDNSKEY && name == z.Origin && a.Outcome == zones.NoData:
 			m.Ns = m.Ns[:0]
 			m.Answer = append(m.Answer, sg.dnskeys...)
+		case r.qtype == mdns.TypeNSEC && a.Outcome == zones.NoData:
+			// The NSEC that a negative answer at the name would carry
+			// is the name's NSEC RRset: answered as data, as Knot's
+			// online signing does.
+			m.Ns = m.Ns[:0]
+			m.Answer = append(m.Answer, nsecAt(name, z.NegSOA.TTL, nodataTypes(z, name, 0)...))
 		case a.Outcome == zones.NoData || (a.Outcome == zones.GSLB && len(m.Ns) > 0):
 			// RFC 9824 3.2: the name's types without the one asked for
 			// (a wildcard's when it answers the name; none for an empty

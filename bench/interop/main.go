@@ -77,7 +77,7 @@ func main() {
 	nsdBin := flag.String("nsd", "/usr/sbin/nsd", "nsd binary")
 	knotBin := flag.String("knotd", "/usr/sbin/knotd", "knotd binary")
 	seed := flag.Uint64("seed", 20261126, "seed of the random 0x20 case")
-	only := flag.String("scenario", "", "run only this scenario (dns, example, rich)")
+	only := flag.String("scenario", "", "run only this scenario (dns, example, rich, signed)")
 	out := flag.String("out", "", "also write the report to this file")
 	workers := flag.Int("workers", 8, "queries in flight")
 	timeout := flag.Duration("timeout", time.Second, "wait for each reply")
@@ -183,6 +183,17 @@ func main() {
 		}
 	}
 	rep.write(w)
+	if *only == "" || *only == "signed" {
+		track := func(s *server) {
+			runMu.Lock()
+			running = append(running, s)
+			runMu.Unlock()
+		}
+		if err := runSigned(w, *root, *work, bins, *workers, *timeout, stopAll, track); err != nil {
+			stopAll()
+			fatal(err)
+		}
+	}
 	if *load {
 		if err := loadChecks(w, filepath.Join(*work, "load"), bins); err != nil {
 			fatal(err)

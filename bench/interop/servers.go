@@ -82,6 +82,13 @@ func writeZones(dir, name string, zs []*zone) error {
 
 // start launches one server of the scenario in dir (created), on port.
 func start(name, bin, dir string, port int, zs []*zone) (*server, error) {
+	return startServer(name, bin, dir, port, zs, false)
+}
+
+// startServer is start; with signed, Knot signs the zones online
+// (mod-onlinesign) and gslb signs those with [dnssec], with keys it
+// generates in dir.
+func startServer(name, bin, dir string, port int, zs []*zone, signed bool) (*server, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -171,10 +178,31 @@ template:
     zonefile-sync: -1
     zonefile-load: whole
     journal-content: none
-zone:
 `, port, dir, nsidValue)
+		if signed {
+			// The KASP database lives in the storage directory, which
+			// Knot does not create.
+			if err := os.MkdirAll(filepath.Join(dir, "db"), 0o755); err != nil {
+				return nil, err
+			}
+			// Keys made by Knot (one ECDSA P-256 CSK per zone), NSEC
+			// "black lies" for negative answers.
+			b.WriteString(`policy:
+  - id: online
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    nsec3: off
+mod-onlinesign:
+  - id: signer
+    policy: online
+`)
+		}
+		b.WriteString("zone:\n")
 		for _, z := range zs {
 			fmt.Fprintf(&b, "  - domain: %q\n", z.Origin)
+			if signed {
+				b.WriteString("    module: mod-onlinesign/signer\n")
+			}
 		}
 		conf = b.String()
 		if err := os.WriteFile(filepath.Join(dir, "knot.conf"), []byte(conf), 0o644); err != nil {

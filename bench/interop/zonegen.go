@@ -44,6 +44,11 @@ func convert(path string) (*zone, error) {
 	// Geo-routed names have no equivalent in NSD or Knot.
 	delete(m, "gslb")
 	delete(m, "pools")
+	// Signed zones are signed with keys gslb generates beside its state
+	// file: the key files of the original are not copied.
+	if d, ok := m["dnssec"].(map[string]any); ok {
+		delete(d, "keys")
+	}
 	soa, _ := m["soa"].(map[string]any)
 	if soa == nil {
 		soa = map[string]any{}
