@@ -35,8 +35,13 @@ func (h *handler) dnssec(s *scratch, set *zones.Set) error {
 		switch {
 		case a.Outcome == zones.NXDomain:
 			// RFC 9824 3.1: NOERROR with an NSEC at the name saying
-			// that it does not exist (NXNAME).
-			m.Rcode = mdns.RcodeSuccess
+			// that it does not exist (NXNAME); a resolver that sets
+			// CO gets the NXDOMAIN rcode back, and CO (RFC 9824 4).
+			if r.co {
+				r.coReply = true
+			} else {
+				m.Rcode = mdns.RcodeSuccess
+			}
 			m.Ns = append(m.Ns, nsecAt(name, z.NegSOA.TTL, typeNXNAME))
 		case r.qtype == mdns.TypeDNSKEY && name == z.Origin && a.Outcome == zones.NoData:
 			m.Ns = m.Ns[:0]
@@ -67,9 +72,12 @@ func (h *handler) dnssec(s *scratch, set *zones.Set) error {
 	}
 	var err error
 	if m.Answer, err = s.signSection(m.Answer, set); err != nil {
+		r.coReply = false
 		return err
 	}
-	m.Ns, err = s.signSection(m.Ns, set)
+	if m.Ns, err = s.signSection(m.Ns, set); err != nil {
+		r.coReply = false
+	}
 	return err
 }
 

@@ -416,3 +416,43 @@ func TestSignedConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactAnswersOK: a query with CO set (RFC 9824 4) gets the
+// NXDOMAIN rcode back with the same signed NXNAME proof, and CO in the
+// reply; NODATA and queries without CO are unchanged.
+func TestCompactAnswersOK(t *testing.T) {
+	h := newSignedHandler(t, loadSigned(t, KeyOptions{}))
+	co := func(m *mdns.Msg) {
+		m.SetEdns0(1232, true)
+		m.IsEdns0().SetCo()
+	}
+	for _, tc := range []struct {
+		name    string
+		opt     qopt
+		rcode   int
+		replyCO bool
+	}{
+		{"nope.example.test.", co, mdns.RcodeNameError, true},
+		{"nope.example.test.", edns(1232, true), mdns.RcodeSuccess, false},
+		{"static.example.test.", co, mdns.RcodeSuccess, false}, // NODATA: MX asked below
+	} {
+		qtype := mdns.TypeA
+		if tc.name == "static.example.test." {
+			qtype = mdns.TypeMX
+		}
+		m := ask(t, h, query(t, tc.name, qtype, tc.opt), false)
+		opt := m.IsEdns0()
+		if m.Rcode != tc.rcode || opt == nil || opt.Co() != tc.replyCO || !opt.Do() {
+			t.Errorf("%s: rcode %s CO %v, want %s CO %v\n%v", tc.name, mdns.RcodeToString[m.Rcode], opt != nil && opt.Co(), mdns.RcodeToString[tc.rcode], tc.replyCO, m)
+		}
+		found := false
+		for _, rr := range m.Ns {
+			if _, ok := rr.(*mdns.NSEC); ok {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no NSEC in authority", tc.name)
+		}
+	}
+}

@@ -220,6 +220,9 @@ func (h *handler) buildOPT(r *request) {
 	if r.do {
 		flags = optDO >> 8
 	}
+	if r.coReply {
+		flags |= optCO >> 8
+	}
 	maxUDP, nsid := r.lim.maxUDP, r.lim.nsid
 	b := append(r.opt, 0, 0, byte(mdns.TypeOPT), byte(maxUDP>>8), byte(maxUDP),
 		0, 0, flags, 0, 0, 0) // the extended rcode and RDLENGTH follow

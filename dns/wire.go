@@ -17,6 +17,7 @@ const (
 	flagTC       = 1 << 9
 	flagRD       = 1 << 8
 	optDO        = 1 << 15 // the DO bit in the OPT TTL's flags half
+	optCO        = 1 << 14 // the CO bit (Compact Answers OK, RFC 9824 4)
 	optCodeNSID  = 3
 	optCodeECS   = 8
 	optCodeEDE   = 15 // Extended DNS Errors, RFC 8914
@@ -48,6 +49,8 @@ type request struct {
 	edns    bool   // the query had a valid OPT record: the response gets one
 	version uint8  // EDNS version
 	do      bool   // the DO bit
+	co      bool   // the CO bit: NXDOMAIN may keep its rcode in a compact denial (RFC 9824)
+	coReply bool   // the reply is such an NXDOMAIN: its OPT has CO set
 	udpSize uint16 // the requestor's UDP payload size, at least 512
 	nsid    bool   // an empty NSID option was sent
 
@@ -289,6 +292,7 @@ func (r *request) parseOPT(opt []byte) int {
 	r.udpSize = max(size, minUDPSize)
 	r.version = uint8(ttl >> 16)
 	r.do = ttl&optDO != 0
+	r.co = ttl&optCO != 0
 	if r.version != 0 {
 		return mdns.RcodeBadVers // RFC 6891 6.1.3; options of other versions are not read
 	}
