@@ -27,10 +27,12 @@ func signerOf(z *zones.Zone) *signer {
 // returns an error when a signature could not be made.
 func (h *handler) dnssec(s *scratch, set *zones.Set) error {
 	r, a, m := &s.req, &s.ans, &s.msg
-	if m.Rcode != mdns.RcodeSuccess && m.Rcode != mdns.RcodeNameError {
-		return nil // SERVFAIL, YXDOMAIN: the DNAME, if any, is still signed below
+	switch m.Rcode {
+	case mdns.RcodeSuccess, mdns.RcodeNameError, mdns.RcodeYXDomain:
+	default:
+		return nil // SERVFAIL of a geo-routed name: nothing to sign
 	}
-	if z, sg := a.Zone, signerOf(a.Zone); sg != nil {
+	if z, sg := a.Zone, signerOf(a.Zone); sg != nil && m.Rcode != mdns.RcodeYXDomain {
 		name := finalName(r.lname, m.Answer)
 		switch {
 		case a.Outcome == zones.NXDomain:

@@ -204,6 +204,8 @@ func TestSignedAnswers(t *testing.T) {
 			`insecure.example.test. \000.insecure.example.test. NS RRSIG NSEC`, 0},
 		{"ED25519 zone", "www.other.test.", mdns.TypeAAAA, 0, []string{"www.other.test./AAAA"}, nil, "", 0},
 		{"generated key", "geo.gen.test.", mdns.TypeA, 0, []string{"geo.gen.test./A"}, nil, "", 0},
+		{"DNAME", "www.moved.example.test.", mdns.TypeA, 0, []string{"moved.example.test./DNAME", "www.moved.example.test./CNAME", "www.other.test./A"}, nil, "", 0},
+		{"DNAME YXDOMAIN", strings.Repeat("a", 60) + "." + strings.Repeat("b", 60) + "." + strings.Repeat("c", 60) + "." + strings.Repeat("d", 40) + ".lg.example.test.", mdns.TypeA, mdns.RcodeYXDomain, []string{"lg.example.test./DNAME"}, nil, "", 0},
 		{"NSEC query", "static.example.test.", mdns.TypeNSEC, 0, []string{"static.example.test./NSEC"}, nil, "", 0},
 		{"ANY is one RRset", "static.example.test.", mdns.TypeANY, 0, []string{"static.example.test./A"}, nil, "", 0},
 	}

@@ -233,6 +233,7 @@ func TestUnboundValidates(t *testing.T) {
 		{"foo.wild.example.test.", mdns.TypeAAAA, 0, ""},
 		{"tonx.example.test.", mdns.TypeA, 0, "nothing.other.test."}, // a CNAME to a name that does not exist
 		{"www.other.test.", mdns.TypeA, 0, "192.0.2.44"},
+		{"www.moved.example.test.", mdns.TypeA, 0, "192.0.2.44 other.test. www.other.test."}, // DNAME
 		{"geo.gen.test.", mdns.TypeA, 0, "192.0.2.12"},
 		{"nothing.gen.test.", mdns.TypeA, 0, ""},
 	}
