@@ -71,6 +71,22 @@
 // Shared zone records are never modified: records answered under another
 // owner (wildcards) are copies.
 //
+// # DNSSEC
+//
+// Zones with a [dnssec] table are signed online. KeyLoader, given to the
+// zone store, loads a zone's key pairs in BIND's format (or generates one
+// ECDSA P-256 key in KeyOptions.Dir) when its file compiles, and the zone
+// keeps the resulting signer. For a query with DO, the handler adds the
+// apex DNSKEY RRset, the compact denial of existence of RFC 9824 (NXDOMAIN
+// as NOERROR with an NSEC whose bitmap has NXNAME, or NXDOMAIN when the
+// query sets CO; NODATA as an NSEC of the name's other types), a
+// referral's DS or its denial, and the RRSIGs of every RRset of the answer
+// and authority sections (dnssec_answer.go). Signatures come from a
+// sharded, bounded cache keyed by the RRset's content, filled outside any
+// lock (dnssec_cache.go, dnssec_sign.go); a signature that cannot be made
+// is SERVFAIL for that query. DSRecords gives the DS records for the
+// parent. Queries without DO are answered as from an unsigned zone.
+//
 // # Query log
 //
 // With Config.Tap, every answered query is logged in dnstap format (an

@@ -14,5 +14,9 @@
 // the caller supplies (the dns package's ParseRecord), and they travel
 // through here as opaque values with the few facts validation and lookup need
 // (owner, type, TTL, target name, address).
-// DNS type names come from internal/dnscode.
+// DNS type names come from internal/dnscode. Likewise the keys of a zone
+// with a [dnssec] table are loaded by a KeyLoader the caller supplies (the
+// dns package's), which returns an opaque signer the zone keeps
+// (DNSSEC.Signer); Zone.Types and Zone.RRset give the signer what denial
+// of existence needs.
 package zones
