@@ -71,7 +71,9 @@ func freePort(t *testing.T) int {
 // startUnbound runs unbound as a validating resolver on 127.0.0.1 that
 // sends every query (the root included, so that nothing leaves loopback)
 // to the authoritative server at auth, trusting anchors (DNSKEY or DS
-// records in presentation format). It returns unbound's address once
+// records in presentation format). Its queries have random 0x20 case
+// (use-caps-for-id), so signed answers are checked with the query's case
+// in their owner names. It returns unbound's address once
 // unbound said READY=1 on its notify socket.
 func startUnbound(t *testing.T, auth string, anchors []string) string {
 	t.Helper()
@@ -104,6 +106,7 @@ func startUnbound(t *testing.T, auth string, anchors []string) string {
 	so-reuseport: no
 	do-not-query-localhost: no
 	qname-minimisation: no
+	use-caps-for-id: yes
 	prefetch: no
 	aggressive-nsec: no
 	module-config: "validator iterator"
