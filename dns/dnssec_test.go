@@ -1,6 +1,9 @@
 package dns
 
 import (
+	"crypto"
+	"errors"
+	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -455,6 +458,44 @@ func TestCompactAnswersOK(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no NSEC in authority", tc.name)
+		}
+	}
+}
+
+// failingSigner is a private key that cannot sign.
+type failingSigner struct{ crypto.Signer }
+
+func (failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errors.New("HSM unplugged")
+}
+
+// TestSigningFailure: a signature that cannot be made answers that query
+// SERVFAIL; queries whose signatures can be made (the DNSKEY RRset, by the
+// other key), and queries without DO, are answered as usual.
+func TestSigningFailure(t *testing.T) {
+	set := loadSigned(t, KeyOptions{})
+	sg := signerOf(set.Zone("example.test."))
+	for i, k := range sg.zsk {
+		broken := *k
+		broken.priv = failingSigner{k.priv}
+		sg.zsk[i] = &broken
+	}
+	h := newSignedHandler(t, set)
+	for _, tc := range []struct {
+		name  string
+		qtype uint16
+		do    bool
+		rcode int
+	}{
+		{"www.example.test.", mdns.TypeA, true, mdns.RcodeServerFailure},
+		{"static.example.test.", mdns.TypeA, true, mdns.RcodeServerFailure},
+		{"example.test.", mdns.TypeDNSKEY, true, mdns.RcodeSuccess},
+		{"www.other.test.", mdns.TypeA, true, mdns.RcodeSuccess},
+		{"www.example.test.", mdns.TypeA, false, mdns.RcodeSuccess},
+	} {
+		m := ask(t, h, query(t, tc.name, tc.qtype, edns(1232, tc.do)), false)
+		if m.Rcode != tc.rcode {
+			t.Errorf("%s %s DO %v: rcode %s, want %s", tc.name, mdns.TypeToString[tc.qtype], tc.do, mdns.RcodeToString[m.Rcode], mdns.RcodeToString[tc.rcode])
 		}
 	}
 }
