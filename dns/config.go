@@ -79,6 +79,12 @@ type Config struct {
 
 	// Tap is the dnstap query log. Default: none.
 	Tap TapConfig
+
+	// RRL is response rate limiting. Default: off.
+	RRL RRLConfig
+
+	// Cookies configures DNS Cookies. Default: on, with a random secret.
+	Cookies CookieConfig
 }
 
 // ZoneSource supplies the zones a query is answered from. Zones is called

@@ -23,7 +23,9 @@ import (
 type handler struct {
 	zones   ZoneSource
 	router  Router
-	limits  atomic.Pointer[limits] // size, NSID and TCP limits; replaced by Server.SetLimits
+	limits  atomic.Pointer[limits]     // size, NSID and TCP limits; replaced by Server.SetLimits
+	prot    atomic.Pointer[protection] // RRL and cookies; replaced by Server.SetProtection
+	now     func() time.Time           // the clock of RRL and cookies (tests: a fake one)
 	log     *slog.Logger
 	stats   *counters
 	scratch sync.Pool // *scratch
@@ -33,6 +35,10 @@ type handler struct {
 	timeMask uint32
 
 	packSlow bool // tests: pack every reply with miekg/dns (no packAddrs)
+
+	protMu   sync.Mutex    // serialises setProtection
+	rrlTable *rrlTable     // the RRL accounts, made when RRL is first on
+	secret   *CookieSecret // the random cookie secret, drawn when first needed
 }
 
 // scratch is the per-query working memory, reused through a sync.Pool so
@@ -58,10 +64,12 @@ func newHandler(c *Config, stats *counters) *handler {
 		router: c.Router,
 		log:    c.Logger,
 		stats:  stats,
+		now:    time.Now,
 
 		timeMask: DurationSample - 1,
 	}
 	h.limits.Store(limitsOf(c))
+	h.setProtection(c.RRL, c.Cookies)
 	// A scratch's count starts at random, so that every query has the
 	// same chance to be timed however often the pool makes new ones.
 	h.scratch.New = func() any { return &scratch{n: rand.Uint32()} }
@@ -84,7 +92,7 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 		start = time.Now()
 	}
 	r := &s.req
-	*r = request{opt: r.opt[:0], lim: h.limits.Load()} // keep the OPT buffer
+	*r = request{opt: r.opt[:0], lim: h.limits.Load(), prot: h.prot.Load()} // keep the OPT buffer
 	defer func() {
 		if p := recover(); p != nil {
 			h.stats.panics.Add(1)
@@ -100,7 +108,16 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 		s.release()
 		h.scratch.Put(s)
 	}()
+	reply = h.handle(out, msg, s, src, tcp)
+	if reply != nil && !tcp && r.prot.rrl != nil {
+		reply = h.rateLimit(reply, r, src)
+	}
+	return reply
+}
 
+// handle answers the query msg from src into out; see respond.
+func (h *handler) handle(out, msg []byte, s *scratch, src netip.Addr, tcp bool) []byte {
+	r := &s.req
 	r.parseHeader(msg)
 	switch r.opcode {
 	case mdns.OpcodeQuery:
@@ -120,6 +137,9 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 			// the message: NSD and Knot close the connection.
 			return nil
 		}
+		return h.bare(out, msg, r, rc)
+	}
+	if rc := h.cookies(r, src, tcp); rc != mdns.RcodeSuccess {
 		return h.bare(out, msg, r, rc)
 	}
 	switch {
@@ -147,6 +167,7 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 		set = h.zones.Zones()
 	}
 	set.Lookup(r.lname, r.qtype, a)
+	r.rrlKind, r.rrlName = rrlAnswer, r.lname
 	if a.Outcome == zones.Refused {
 		r.ede = edeNotAuth // RFC 8914 4.21, as NSD and Knot say
 		return h.bare(out, msg, r, mdns.RcodeRefused)
@@ -162,10 +183,14 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 	case zones.NXDomain:
 		m.Authoritative = true
 		m.Rcode = mdns.RcodeNameError
+		r.rrlKind, r.rrlName = rrlNXDomain, a.Zone.Origin
 	case zones.Referral:
 		// A referral is not authoritative, unless a CNAME chain of ours
 		// led to it (RFC 1034 4.3.2 step 3.b / NSD).
 		m.Authoritative = len(a.Answer) > 0
+		if len(a.Authority) > 0 {
+			r.rrlKind, r.rrlName = rrlReferral, a.Authority[0].Name
+		}
 	case zones.GSLB:
 		scope = h.route(s, src)
 	case zones.YXDomain:

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	mdns "github.com/miekg/dns"
 
@@ -114,7 +115,24 @@ var goldenCases = []goldenCase{
 	{name: "edns-nsid", query: q("www.example.com.", mdns.TypeA, nsid())},
 	{name: "edns-nsid-nonempty", query: q("www.example.com.", mdns.TypeA, withOption(&mdns.EDNS0_NSID{Code: mdns.EDNS0NSID, Nsid: "0102"}))},
 	{name: "edns-unknown-option", query: q("www.example.com.", mdns.TypeA, withOption(&mdns.EDNS0_LOCAL{Code: 65001, Data: []byte{1, 2, 3}}))},
-	{name: "edns-cookie-ignored", query: q("www.example.com.", mdns.TypeA, withOption(&mdns.EDNS0_COOKIE{Code: mdns.EDNS0COOKIE, Cookie: "0102030405060708"}))},
+
+	// DNS Cookies (RFC 7873, RFC 9018): the handler's secret and clock
+	// are those of RFC 9018 A.1, whose server cookie the first case gets.
+	{name: "cookie-client-only", src: "198.51.100.100", query: q("www.example.com.", mdns.TypeA, cookie("2464c4abcf10c957"))},
+	{name: "cookie-valid-echoed", src: "198.51.100.100", query: q("www.example.com.", mdns.TypeA, cookie("2464c4abcf10c957010000005cf79f111f8130c3eee29480"))},
+	{name: "cookie-other-address", src: "198.51.100.101", query: q("www.example.com.", mdns.TypeA, cookie("2464c4abcf10c957010000005cf79f111f8130c3eee29480"))},
+	{name: "cookie-renewed-after-half-an-hour", src: "198.51.100.100", query: q("www.example.com.", mdns.TypeA, madeCookie("2464c4abcf10c957", "198.51.100.100", testSecret, -31*time.Minute))},
+	{name: "cookie-stale-badcookie", src: "198.51.100.100", query: q("www.example.com.", mdns.TypeA, madeCookie("2464c4abcf10c957", "198.51.100.100", testSecret, -61*time.Minute))},
+	{name: "cookie-stale-tcp-answered", tcp: true, src: "198.51.100.100", query: q("www.example.com.", mdns.TypeA, madeCookie("2464c4abcf10c957", "198.51.100.100", testSecret, -61*time.Minute))},
+	{name: "cookie-ahead-badcookie", src: "198.51.100.100", query: q("www.example.com.", mdns.TypeA, madeCookie("2464c4abcf10c957", "198.51.100.100", testSecret, 6*time.Minute))},
+	{name: "cookie-other-secret", src: "198.51.100.100", query: q("www.example.com.", mdns.TypeA, madeCookie("2464c4abcf10c957", "198.51.100.100", CookieSecret{1}, 0))},
+	{name: "cookie-other-format", src: "198.51.100.100", query: q("www.example.com.", mdns.TypeA, cookie("2464c4abcf10c9570102030405060708"))},
+	{name: "cookie-nxdomain", query: q("nope.example.com.", mdns.TypeA, cookie("0102030405060708"))},
+	{name: "cookie-short-formerr", query: q("www.example.com.", mdns.TypeA, cookie("01020304050607"))},
+	{name: "cookie-server-short-formerr", query: q("www.example.com.", mdns.TypeA, cookie("01020304050607080102030405060708ff"[:30]))},
+	{name: "cookie-long-formerr", query: q("www.example.com.", mdns.TypeA, cookie(strings.Repeat("ab", 41)))},
+	{name: "cookie-longest", query: q("www.example.com.", mdns.TypeA, cookie(strings.Repeat("ab", 40)))},
+	{name: "cookie-empty-formerr", query: q("www.example.com.", mdns.TypeA, cookie(""))},
 
 	// ANY (RFC 8482).
 	{name: "any-udp", query: q("example.com.", mdns.TypeANY, edns(1232, false))},

@@ -2,11 +2,13 @@ package dns
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"log/slog"
 	"net/netip"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	mdns "github.com/miekg/dns"
 
@@ -87,7 +89,32 @@ func newTestHandler(t testing.TB, router Router) *handler {
 		NSID:   testNSID,
 		Logger: slog.New(slog.DiscardHandler),
 	}.withDefaults()
-	return newHandler(&cfg, new(counters))
+	h := newHandler(&cfg, new(counters))
+	h.now = func() time.Time { return testNow }
+	h.setProtection(RRLConfig{}, CookieConfig{Secrets: []CookieSecret{testSecret}})
+	return h
+}
+
+// The cookie secret and the clock of test handlers: those of RFC 9018's
+// examples (appendix A.1), so that a client cookie 2464c4abcf10c957 from
+// 198.51.100.100 gets the server cookie the RFC shows.
+var (
+	testSecret = CookieSecret(mustHex("e5e973e5a6b2a43f48e7dc849e37bfcf"))
+	testNow    = time.Unix(1559731985, 0)
+)
+
+// mustHex decodes hexadecimal digits.
+func mustHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// cookie adds a COOKIE option with these octets (hexadecimal).
+func cookie(hexData string) qopt {
+	return withOption(&mdns.EDNS0_LOCAL{Code: mdns.EDNS0COOKIE, Data: mustHex(hexData)})
 }
 
 // qopt modifies a query before it is packed.
@@ -165,4 +192,13 @@ func setCount(b []byte, section, n int) []byte {
 func setFlags(b []byte, flags uint16) []byte {
 	binary.BigEndian.PutUint16(b[2:], flags)
 	return b
+}
+
+// madeCookie adds a COOKIE option with the client cookie client (hex) and
+// the server cookie secret makes for src at testNow+age.
+func madeCookie(client, src string, secret CookieSecret, age time.Duration) qopt {
+	c := mustHex(client)
+	var sc [serverCookieLen]byte
+	makeServerCookie(&sc, &secret, c, netip.MustParseAddr(src), uint32(testNow.Add(age).Unix()))
+	return withOption(&mdns.EDNS0_LOCAL{Code: mdns.EDNS0COOKIE, Data: append(c, sc[:]...)})
 }

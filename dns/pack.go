@@ -208,7 +208,8 @@ func rrsetLen(rrs []mdns.RR) int {
 // buildOPT builds the reply's OPT record into r.opt when the query had one
 // (RFC 6891 7): our payload size, version 0, the DO bit copied (RFC 3225
 // 3), the NSID when asked for and configured (RFC 5001), the query's ECS
-// option echoed (RFC 7871 7.2.1) and the extended DNS error (RFC 8914). The
+// option echoed (RFC 7871 7.2.1), the client and server cookie (RFC 7873)
+// and the extended DNS error (RFC 8914). The
 // upper bits of the rcode and the ECS scope are left zero for appendOPT to
 // set. Built before packing, its length is the room the reply leaves for it.
 func (h *handler) buildOPT(r *request) {
@@ -235,6 +236,10 @@ func (h *handler) buildOPT(r *request) {
 		b = append(b, 0, optCodeECS, 0, byte(4+n), byte(r.ecsFamily>>8), byte(r.ecsFamily), r.ecsSource, 0)
 		r.optScope = len(b) - 1
 		b = append(b, r.ecsAddr[:n]...)
+	}
+	if r.cookieReply {
+		b = append(b, 0, optCodeCookie, 0, byte(len(r.cookieOut)))
+		b = append(b, r.cookieOut[:]...)
 	}
 	if r.ede != 0 {
 		b = append(b, 0, optCodeEDE, 0, 2, byte(r.ede>>8), byte(r.ede))

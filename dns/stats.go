@@ -32,6 +32,9 @@ type Stats struct {
 	TCPRejected uint64 // TCP connections closed at accept: over MaxTCPConns
 	TapSent     uint64 // dnstap messages handed to the collector's connection
 	TapDropped  uint64 // dnstap messages dropped: queue full, no collector, connection lost
+	RRLSlipped  uint64 // responses RRL sent truncated (or BADCOOKIE) in place of the answer
+	RRLDropped  uint64 // responses RRL dropped
+	RRLDryRun   uint64 // responses RRL would have limited (dry run): sent whole
 
 	// Requests counts the answered queries by transport, address family
 	// of the source and query type: every combination, zeros included.
@@ -174,9 +177,9 @@ func (h *histogram) snapshot(proto string) Histogram {
 	return out
 }
 
-// numRcodes bounds the rcodes counted: BADVERS (16) is the largest gslb
+// numRcodes bounds the rcodes counted: BADCOOKIE (23) is the largest gslb
 // answers.
-const numRcodes = mdns.RcodeBadVers + 1
+const numRcodes = mdns.RcodeBadCookie + 1
 
 // counters are the live counts behind Stats.
 type counters struct {
@@ -192,6 +195,9 @@ type counters struct {
 	tcpRejected atomic.Uint64
 	tapSent     atomic.Uint64
 	tapDropped  atomic.Uint64
+	rrlSlipped  atomic.Uint64
+	rrlDropped  atomic.Uint64
+	rrlDryRun   atomic.Uint64
 }
 
 // reply counts a reply with rcode to a query of type qtype from src, and
@@ -216,8 +222,11 @@ func (c *counters) reply(qtype uint16, rcode int, src netip.Addr, tcp bool, star
 const alwaysRcodes = mdns.RcodeRefused
 
 func rcodeName(rc int) string {
-	if rc == mdns.RcodeBadVers {
+	switch rc {
+	case mdns.RcodeBadVers:
 		return "BADVERS"
+	case mdns.RcodeBadCookie:
+		return "BADCOOKIE"
 	}
 	return dnscode.RcodeString(rc)
 }
@@ -230,6 +239,9 @@ func (c *counters) snapshot() Stats {
 		TCPRejected: c.tcpRejected.Load(),
 		TapSent:     c.tapSent.Load(),
 		TapDropped:  c.tapDropped.Load(),
+		RRLSlipped:  c.rrlSlipped.Load(),
+		RRLDropped:  c.rrlDropped.Load(),
+		RRLDryRun:   c.rrlDryRun.Load(),
 		Answers:     c.answers.snapshot(),
 		Requests:    make([]RequestCount, 0, numProtos*2*numTypes),
 	}

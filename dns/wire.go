@@ -3,6 +3,7 @@ package dns
 import (
 	"encoding/binary"
 	"net/netip"
+	"time"
 
 	mdns "github.com/miekg/dns"
 )
@@ -61,7 +62,20 @@ type request struct {
 
 	ede uint16 // an Extended DNS Error to send (RFC 8914), 0 for none
 
+	// The COOKIE option (RFC 7873; see cookie.go): the client and server
+	// cookies as sent, and the client and server cookie of the reply.
+	cookie      bool // a COOKIE option of a valid length was sent
+	cookieBad   bool // a COOKIE option of a malformed length was sent
+	cookieLen   uint8
+	cookieIn    [clientCookieLen + maxServerCookieLen]byte
+	cookieState cookieState
+	cookieReply bool // cookieOut goes into the reply's OPT record
+	cookieOut   [clientCookieLen + serverCookieLen]byte
+
 	rcode int // the reply's rcode, set when it is packed; counted once per reply
+
+	rrlKind uint8  // the kind of response RRL counts it as (rrlAnswer, ...); 0: an error
+	rrlName string // the name RRL counts it under: query name, zone or delegation
 
 	// opt is the reply's OPT record (see buildOPT), optScope the offset of
 	// its ECS scope octet (0: no ECS option). Its capacity is kept from
@@ -69,7 +83,9 @@ type request struct {
 	opt      []byte
 	optScope int
 
-	lim *limits // the server's limits for this query, loaded once
+	lim  *limits     // the server's limits for this query, loaded once
+	prot *protection // the server's RRL and cookie settings, loaded once
+	at   time.Time   // the time of the query, read when RRL or a cookie needs it
 
 	// tsig is the query's TSIG record (RFC 8945), a slice of the query:
 	// gslb has no keys, so it is answered NOTAUTH with a BADKEY TSIG.
@@ -312,6 +328,11 @@ func (r *request) parseOPT(opt []byte) int {
 				return mdns.RcodeFormatError
 			}
 			r.ecs = true
+		case optCodeCookie:
+			// The first one counts (RFC 7873 says nothing of several).
+			if !r.cookie && !r.cookieBad && !r.parseCookie(data) {
+				r.cookieBad = true
+			}
 		}
 	}
 	return mdns.RcodeSuccess
