@@ -15,7 +15,10 @@ import (
 // must be a DNS message that miekg/dns unpacks, with the query's ID, QR set
 // the question echoed octet for octet, and within the transport's size
 // limit; and it must be the reply packed by miekg/dns alone (packAddrs
-// packs some by hand).
+// packs some by hand). The handlers answer cookies (with a fixed secret
+// and clock); a third one, with RRL at one response per second, must
+// answer over UDP the same, a slip (no records; TC, or BADCOOKIE) or
+// nothing.
 func FuzzHandler(f *testing.F) {
 	for _, tc := range goldenCases {
 		f.Add(tc.query(f))
@@ -25,15 +28,20 @@ func FuzzHandler(f *testing.F) {
 	h := newTestHandler(f, fakeRouter{})
 	slow := newTestHandler(f, fakeRouter{})
 	slow.packSlow = true
+	now := testNow
+	limited := rrlHandler(f, &now, RRLConfig{ResponsesPerSecond: 1, Slip: 2})
 	src := netip.MustParseAddr("198.51.100.7")
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		out := make([]byte, maxTCPSize+1)
 		outSlow := make([]byte, maxTCPSize+1)
+		outLimited := make([]byte, maxTCPSize+1)
 		for _, tcp := range []bool{false, true} {
 			reply := h.respond(out, msg, src, tcp)
-			if n := h.stats.panics.Load() + slow.stats.panics.Load(); n > 0 {
+			rl := limited.respond(outLimited, msg, src, tcp)
+			if n := h.stats.panics.Load() + slow.stats.panics.Load() + limited.stats.panics.Load(); n > 0 {
 				t.Fatalf("handler panicked on %x", msg)
 			}
+			checkLimited(t, msg, reply, rl, tcp)
 			if want := slow.respond(outSlow, msg, src, tcp); string(reply) != string(want) {
 				t.Fatalf("reply to %x packed by hand:\n%x\nby miekg/dns:\n%x", msg, reply, want)
 			}
@@ -69,4 +77,28 @@ func FuzzHandler(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkLimited checks the reply rl of a handler with RRL against reply, that
+// of one without.
+func checkLimited(t *testing.T, msg, reply, rl []byte, tcp bool) {
+	if string(rl) == string(reply) {
+		return
+	}
+	if tcp || rl == nil && reply == nil {
+		t.Fatalf("reply to %x with RRL over tcp %t:\n%x\nwithout:\n%x", msg, tcp, rl, reply)
+	}
+	if rl == nil {
+		return // dropped
+	}
+	m := new(mdns.Msg)
+	if err := m.Unpack(rl); err != nil {
+		t.Fatalf("slip for %x does not unpack: %v\n%x", msg, err, rl)
+	}
+	if !m.Truncated && m.Rcode != mdns.RcodeBadCookie || len(m.Answer)+len(m.Ns) > 0 || len(m.Extra) > 1 {
+		t.Fatalf("reply to %x with RRL neither the reply nor a slip:\n%v", msg, m)
+	}
+	if m.Id != binary.BigEndian.Uint16(msg) || !m.Response || len(rl) > len(reply) {
+		t.Fatalf("slip for %x: %x, longer than the reply or not a response to it", msg, rl)
+	}
 }
