@@ -4,7 +4,8 @@
 # dnstap-ldns (the query log's reference collector and reader), systemd
 # (systemd-analyze verifies the unit in dist/), prometheus (its promtool
 # checks the metrics: `promtool check metrics`), unbound (the validating
-# resolver that checks gslb's DNSSEC signatures). Go modules come
+# resolver that checks gslb's DNSSEC signatures), bind9-dnsutils (dig, whose
+# +cookie checks gslb's DNS Cookies). Go modules come
 # from the Go module proxy by themselves. Needs root, or sudo without a
 # password; it says what to run when it has neither.
 set -euo pipefail
@@ -15,6 +16,7 @@ command -v dnstap-ldns >/dev/null 2>&1 || missing+=(dnstap-ldns)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || missing+=(unbound)
+command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi

@@ -34,6 +34,8 @@ type Config struct {
 	Control     Control                    // [control]
 	Health      Health                     // [health]
 	DNSTap      DNSTap                     // [dnstap]; off when absent
+	RRL         RRL                        // [rrl]; off unless responses_per_second is set
+	Cookies     Cookies                    // [cookies]; on by default
 	Cluster     *Cluster                   // [cluster]; nil without it
 	Datacenters map[string]pick.Datacenter // [datacenters.NAME], by name
 	Checks      map[string]health.Check    // [checks.NAME], by name
@@ -74,6 +76,8 @@ func Parse(path string, src []byte) (*Config, error) {
 		{"control", parseControl},
 		{"health", parseHealth},
 		{"dnstap", parseDNSTap},
+		{"rrl", parseRRL},
+		{"cookies", parseCookies},
 		{"cluster", parseCluster},
 		{"datacenters", parseDatacenters},
 		{"checks", parseChecks},

@@ -59,6 +59,19 @@ const (
 	DefaultDNSTapBuffer = 10000
 )
 
+// Defaults of [rrl].
+const (
+	// DefaultRRLWindow is how long an account that was limited is kept
+	// in the table in preference to others.
+	DefaultRRLWindow = 15 * time.Second
+	// DefaultRRLSlip sends every second limited response truncated.
+	DefaultRRLSlip = 2
+	// DefaultRRLIPv4Prefix is the IPv4 client prefix counted together.
+	DefaultRRLIPv4Prefix = 24
+	// DefaultRRLIPv6Prefix is the IPv6 client prefix counted together.
+	DefaultRRLIPv6Prefix = 56
+)
+
 // Defaults of a [checks.NAME] table.
 const (
 	// DefaultCheckInterval is the time between two probes of one target.

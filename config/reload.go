@@ -9,10 +9,11 @@ import "slices"
 //
 // Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
 // [geoip] (other files, max_age), control.token_file (read again at
-// every reload), [dnstap], zones (the directory), [health], [datacenters],
-// [checks], [maps] and [pools]. Read only at start: listen, state,
-// control.listen,
-// [cluster], and whether there is a [geoip] city at all.
+// every reload), [dnstap], zones (the directory), [health], [rrl],
+// [cookies] (the secret file is read again at every reload),
+// [datacenters], [checks], [maps] and [pools]. Read only at start: listen,
+// state, control.listen, [cluster], and whether there is a [geoip] city at
+// all.
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
 	var changed []string

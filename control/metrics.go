@@ -34,6 +34,9 @@ type DNSCounts struct {
 	TCPRejected uint64           // TCP connections closed at accept: over the cap
 	TapSent     uint64           // dnstap messages sent to the collector
 	TapDropped  uint64           // dnstap messages dropped (slow or absent collector)
+	RRLSlipped  uint64           // responses RRL sent as a slip (truncated, or BADCOOKIE)
+	RRLDropped  uint64           // responses RRL dropped
+	RRLDryRun   uint64           // responses RRL would have limited (dry run)
 }
 
 // RequestCount is the number of queries answered over Proto ("udp",
@@ -192,6 +195,12 @@ var (
 		"dnstap messages (AUTH_QUERY, AUTH_RESPONSE) sent to the collector.", nil, nil)
 	descTapDropped = prometheus.NewDesc("gslb_dnstap_dropped_total",
 		"dnstap messages dropped: no collector connected, queue full, connection lost.", nil, nil)
+	descRRLSlipped = prometheus.NewDesc("gslb_rrl_slipped_total",
+		"Responses rate-limited (RRL) and sent as a slip: truncated, or BADCOOKIE to a client with a cookie.", nil, nil)
+	descRRLDropped = prometheus.NewDesc("gslb_rrl_dropped_total",
+		"Responses rate-limited (RRL) and dropped.", nil, nil)
+	descRRLDryRun = prometheus.NewDesc("gslb_rrl_dry_run_total",
+		"Responses that RRL would have limited, sent whole (rrl.dry_run).", nil, nil)
 	descZoneFilesFailing = prometheus.NewDesc("gslb_zone_files_failing",
 		"Zone files that failed to load at the last reload (a previous version may still serve).", nil, nil)
 	descProbeLocalErrors = prometheus.NewDesc("gslb_probe_local_errors_total",
@@ -237,6 +246,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descDatacenterUp, descReloadOK, descReloadTime, descZoneSerial, descGeoIPBuilt, descPanics,
 		descBuildInfo, descTruncated, descDropped, descTCPRejected, descZones, descZoneFilesFailing,
 		descTapSent, descTapDropped, descProbeLocalErrors, descProbesDelayed, descProbeSlots, descProbesInFlight,
+		descRRLSlipped, descRRLDropped, descRRLDryRun,
 	} {
 		ch <- d
 	}
@@ -292,6 +302,9 @@ func (m *Metrics) collectDNS(ch chan<- prometheus.Metric) {
 	ch <- counter(descTCPRejected, c.TCPRejected)
 	ch <- counter(descTapSent, c.TapSent)
 	ch <- counter(descTapDropped, c.TapDropped)
+	ch <- counter(descRRLSlipped, c.RRLSlipped)
+	ch <- counter(descRRLDropped, c.RRLDropped)
+	ch <- counter(descRRLDryRun, c.RRLDryRun)
 }
 
 func (m *Metrics) collectHealth(ch chan<- prometheus.Metric) {

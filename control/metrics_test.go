@@ -50,12 +50,14 @@ func testMetrics() *control.Metrics {
 	tr := []control.TransitionCount{{Target: mon.states[1].Target, Up: 1, Down: 2}}
 	return control.NewMetrics(control.MetricsConfig{
 		DNS: fixedCounts{
-			Requests:  []control.RequestCount{{Proto: "udp", Family: 4, Type: "A", Count: 7}, {Proto: "tcp", Family: 6, Type: "other", Count: 1}},
-			Responses: []control.ResponseCount{{Rcode: "NOERROR", Count: 6}, {Rcode: "NXDOMAIN", Count: 2}},
-			Durations: []control.HistogramCount{{Proto: "udp", Count: 3, Sum: 0.0002, Bounds: []float64{0.0001, 0.001}, Buckets: []uint64{2, 3}}},
-			Answers:   []control.AnswerCount{{Pool: "web", Datacenter: "ams", Reason: "failover", Count: 4}, {Pool: "web", Reason: "all-down", Count: 1}},
-			Panics:    1,
-			TapSent:   12,
+			Requests:   []control.RequestCount{{Proto: "udp", Family: 4, Type: "A", Count: 7}, {Proto: "tcp", Family: 6, Type: "other", Count: 1}},
+			Responses:  []control.ResponseCount{{Rcode: "NOERROR", Count: 6}, {Rcode: "NXDOMAIN", Count: 2}},
+			Durations:  []control.HistogramCount{{Proto: "udp", Count: 3, Sum: 0.0002, Bounds: []float64{0.0001, 0.001}, Buckets: []uint64{2, 3}}},
+			Answers:    []control.AnswerCount{{Pool: "web", Datacenter: "ams", Reason: "failover", Count: 4}, {Pool: "web", Reason: "all-down", Count: 1}},
+			Panics:     1,
+			TapSent:    12,
+			RRLSlipped: 3,
+			RRLDropped: 5,
 		},
 		Health: fakeHealth{mon, tr},
 		Probes: fakeProbes{{Check: "dns", Delayed: 3}, {Check: "web", LocalErrors: 2}},
@@ -138,6 +140,15 @@ gslb_probes_delayed_total{check="web"} 0
 # HELP gslb_probes_in_flight Probes running now.
 # TYPE gslb_probes_in_flight gauge
 gslb_probes_in_flight 5
+# HELP gslb_rrl_dropped_total Responses rate-limited (RRL) and dropped.
+# TYPE gslb_rrl_dropped_total counter
+gslb_rrl_dropped_total 5
+# HELP gslb_rrl_dry_run_total Responses that RRL would have limited, sent whole (rrl.dry_run).
+# TYPE gslb_rrl_dry_run_total counter
+gslb_rrl_dry_run_total 0
+# HELP gslb_rrl_slipped_total Responses rate-limited (RRL) and sent as a slip: truncated, or BADCOOKIE to a client with a cookie.
+# TYPE gslb_rrl_slipped_total counter
+gslb_rrl_slipped_total 3
 # HELP gslb_target_transitions_total Health state changes of a target since it was added, by the state entered.
 # TYPE gslb_target_transitions_total counter
 gslb_target_transitions_total{address="192.0.2.11",check="web",to="down"} 2
@@ -158,6 +169,7 @@ gslb_zone_serial{zone="example.com."} 2.026112501e+09
 		"gslb_config_last_reload_successful", "gslb_datacenter_up", "gslb_dns_request_duration_seconds",
 		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_dnstap_dropped_total", "gslb_dnstap_sent_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
 		"gslb_probe_local_errors_total", "gslb_probe_slots", "gslb_probes_delayed_total", "gslb_probes_in_flight",
+		"gslb_rrl_dropped_total", "gslb_rrl_dry_run_total", "gslb_rrl_slipped_total",
 		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_files_failing", "gslb_zone_serial"}
 	if err := testutil.CollectAndCompare(m, strings.NewReader(want), names...); err != nil {
 		t.Error(err)

@@ -7,13 +7,15 @@ import (
 	"time"
 
 	mdns "github.com/miekg/dns"
+
+	"github.com/gslb/gslb/config"
 )
 
-// Defaults of RRLConfig.
+// Defaults of RRLConfig: those of the server configuration's [rrl].
 const (
-	DefaultRRLWindow     = 15 * time.Second
-	DefaultRRLIPv4Prefix = 24
-	DefaultRRLIPv6Prefix = 56
+	DefaultRRLWindow     = config.DefaultRRLWindow
+	DefaultRRLIPv4Prefix = config.DefaultRRLIPv4Prefix
+	DefaultRRLIPv6Prefix = config.DefaultRRLIPv6Prefix
 )
 
 // RRLConfig configures response rate limiting (see rrl.go). The zero value

@@ -51,6 +51,9 @@ func (d dnsCounts) Counts() control.DNSCounts {
 		TCPRejected: st.TCPRejected,
 		TapSent:     st.TapSent,
 		TapDropped:  st.TapDropped,
+		RRLSlipped:  st.RRLSlipped,
+		RRLDropped:  st.RRLDropped,
+		RRLDryRun:   st.RRLDryRun,
 	}
 	for _, r := range st.Requests {
 		c.Requests = append(c.Requests, control.RequestCount(r))

@@ -75,6 +75,7 @@ func (s *server) reloadConfig() error {
 					s.dns.SetTap(tapConfig(applied.DNSTap))
 					s.log.Info("query log changed", "dnstap", dnstapTarget(applied.DNSTap))
 				}
+				s.dns.SetProtection(dnsProtection(applied))
 			}
 			s.mon.SetLimits(healthLimits(applied))
 			if s.api != nil {

@@ -209,6 +209,7 @@ func (s *server) reload() error {
 // arrive before run answers wait in the sockets' buffers.
 func (s *server) listenDNS() error {
 	lim := dnsLimits(s.cfg)
+	rrl, cookies := dnsProtection(s.cfg)
 	s.dns = dns.NewServer(dns.Config{
 		Listen:         s.cfg.Listen,
 		MaxUDPSize:     lim.MaxUDPSize,
@@ -221,6 +222,8 @@ func (s *server) listenDNS() error {
 		Zones:          s.zones,
 		Router:         s.router,
 		Tap:            tapConfig(s.cfg.DNSTap),
+		RRL:            rrl,
+		Cookies:        cookies,
 	})
 	if err := s.dns.Listen(); err != nil {
 		return err // "listen udp ADDR: ...", "listen tcp ADDR: ..."
