@@ -112,6 +112,9 @@ func mustHex(s string) []byte {
 	return b
 }
 
+// mustHexString encodes b in hexadecimal.
+func mustHexString(b []byte) string { return hex.EncodeToString(b) }
+
 // cookie adds a COOKIE option with these octets (hexadecimal).
 func cookie(hexData string) qopt {
 	return withOption(&mdns.EDNS0_LOCAL{Code: mdns.EDNS0COOKIE, Data: mustHex(hexData)})

@@ -1,7 +1,6 @@
 package dns
 
 import (
-	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
 	"sync"
@@ -126,23 +125,27 @@ func (l *rrl) prefix(src netip.Addr) netip.Prefix {
 // and qtype for answers, the zone or delegation name for NXDOMAIN and
 // referrals, nothing more for errors.
 func (l *rrl) key(p netip.Prefix, kind uint8, name string, qtype uint16) uint64 {
-	var buf [16 + 1 + 1 + 2 + 4*maxNameWire]byte
-	a := p.Addr().As16()
-	n := copy(buf[:], a[:])
-	buf[n], buf[n+1] = byte(p.Bits()), kind
-	n += 2
+	k := rrlKey{addr: p.Addr().As16(), bits: uint8(p.Bits()), kind: kind}
 	if kind == rrlAnswer {
-		binary.BigEndian.PutUint16(buf[n:], qtype)
-		n += 2
+		k.qtype = qtype
 	}
 	if kind != rrlError {
-		n += copy(buf[n:], name)
+		k.name = name
 	}
-	k := maphash.Bytes(l.table.seed, buf[:n])
-	if k == 0 {
-		k = 1 // 0 marks a free account
+	h := maphash.Comparable(l.table.seed, k)
+	if h == 0 {
+		h = 1 // 0 marks a free account
 	}
-	return k
+	return h
+}
+
+// rrlKey is what an account counts: the hash of it is the account's key.
+type rrlKey struct {
+	addr  [16]byte
+	bits  uint8
+	kind  uint8
+	qtype uint16
+	name  string
 }
 
 // charge counts one response of the account key at now (nanoseconds) and
