@@ -141,3 +141,38 @@ func checkErrors(t *testing.T, err error, want string) {
 		t.Errorf("Parse errors = %v, want one starting %q", err, want)
 	}
 }
+
+// TestReadmeProtectionExamples parses the [rrl] and [cookies] examples of
+// the README's Protection section, so that they stay valid.
+func TestReadmeProtectionExamples(t *testing.T) {
+	src, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cookie.secret"), []byte("e5e973e5a6b2a43f48e7dc849e37bfcf\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, block := range strings.Split(string(src), "```toml\n")[1:] {
+		block, _, _ = strings.Cut(block, "```")
+		if !strings.HasPrefix(block, "[rrl]\n") && !strings.HasPrefix(block, "[cookies]\n") {
+			continue
+		}
+		found++
+		cfg, err := config.Parse(filepath.Join(dir, "gslb.toml"), []byte(block))
+		if err != nil {
+			t.Errorf("README example does not parse: %v\n%s", err, block)
+			continue
+		}
+		if strings.HasPrefix(block, "[rrl]") && cfg.RRL.ResponsesPerSecond != 10 {
+			t.Errorf("README [rrl] example: %+v", cfg.RRL)
+		}
+		if strings.HasPrefix(block, "[cookies]") && (!cfg.Cookies.Enabled || len(cfg.Cookies.Secrets) != 1) {
+			t.Errorf("README [cookies] example: %+v", cfg.Cookies)
+		}
+	}
+	if found != 2 {
+		t.Errorf("%d README examples of [rrl] and [cookies], want 2", found)
+	}
+}
