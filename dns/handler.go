@@ -102,22 +102,16 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 			h.stats.reply(r.qtype, r.rcode, src, tcp, start)
 			return // s is not reused: its state is unknown
 		}
+		if reply != nil && !tcp && r.prot.rrl != nil {
+			reply = h.rateLimit(reply, r, src) // the reply, a slip or nil
+		}
 		if reply != nil {
 			h.stats.reply(r.qtype, r.rcode, src, tcp, start)
 		}
 		s.release()
 		h.scratch.Put(s)
 	}()
-	reply = h.handle(out, msg, s, src, tcp)
-	if reply != nil && !tcp && r.prot.rrl != nil {
-		reply = h.rateLimit(reply, r, src)
-	}
-	return reply
-}
 
-// handle answers the query msg from src into out; see respond.
-func (h *handler) handle(out, msg []byte, s *scratch, src netip.Addr, tcp bool) []byte {
-	r := &s.req
 	r.parseHeader(msg)
 	switch r.opcode {
 	case mdns.OpcodeQuery:
@@ -139,8 +133,10 @@ func (h *handler) handle(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 		}
 		return h.bare(out, msg, r, rc)
 	}
-	if rc := h.cookies(r, src, tcp); rc != mdns.RcodeSuccess {
-		return h.bare(out, msg, r, rc)
+	if r.cookie || r.cookieBad {
+		if rc := h.cookies(r, src, tcp); rc != mdns.RcodeSuccess {
+			return h.bare(out, msg, r, rc)
+		}
 	}
 	switch {
 	case r.qclass != mdns.ClassINET && r.qclass != mdns.ClassANY:
@@ -167,7 +163,7 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 		set = h.zones.Zones()
 	}
 	set.Lookup(r.lname, r.qtype, a)
-	r.rrlKind, r.rrlName = rrlAnswer, r.lname
+	r.rrlKind = rrlAnswer
 	if a.Outcome == zones.Refused {
 		r.ede = edeNotAuth // RFC 8914 4.21, as NSD and Knot say
 		return h.bare(out, msg, r, mdns.RcodeRefused)

@@ -127,11 +127,11 @@ func (h *handler) clock(r *request) time.Time {
 	return r.at
 }
 
-// cookies checks the query's COOKIE option when cookies are on and
-// returns the rcode it earns before any lookup (see cookieRcode).
+// cookies checks the query's COOKIE option (r.cookie or r.cookieBad is
+// set) when cookies are on and returns the rcode it earns before any lookup (see cookieRcode).
 func (h *handler) cookies(r *request, src netip.Addr, tcp bool) int {
 	p := r.prot
-	if !p.cookies || !r.cookie && !r.cookieBad {
+	if !p.cookies {
 		return mdns.RcodeSuccess
 	}
 	r.checkCookie(p.secrets, src, h.clock(r))
@@ -146,7 +146,10 @@ func (h *handler) rateLimit(reply []byte, r *request, src netip.Addr) []byte {
 	if r.cookieState == cookieValid || len(l.exempt) > 0 && l.exempted(src) {
 		return reply
 	}
-	kind := r.rrlKind
+	kind, name := r.rrlKind, r.rrlName
+	if kind == rrlAnswer {
+		name = r.lname
+	}
 	switch r.rcode {
 	case mdns.RcodeSuccess, mdns.RcodeNameError, mdns.RcodeYXDomain:
 	default:
@@ -157,7 +160,7 @@ func (h *handler) rateLimit(reply []byte, r *request, src netip.Addr) []byte {
 	}
 	p := l.prefix(src)
 	now := h.clock(r).UnixNano()
-	v := l.charge(l.key(p, kind, r.rrlName, r.qtype), p, now)
+	v := l.charge(l.key(p, kind, name, r.qtype), p, now)
 	if v == rrlPass {
 		return reply
 	}

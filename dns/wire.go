@@ -75,7 +75,7 @@ type request struct {
 	rcode int // the reply's rcode, set when it is packed; counted once per reply
 
 	rrlKind uint8  // the kind of response RRL counts it as (rrlAnswer, ...); 0: an error
-	rrlName string // the name RRL counts it under: query name, zone or delegation
+	rrlName string // the zone (NXDOMAIN) or delegation (referral) RRL counts it under
 
 	// opt is the reply's OPT record (see buildOPT), optScope the offset of
 	// its ECS scope octet (0: no ECS option). Its capacity is kept from
