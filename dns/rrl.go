@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
 	"sync"
@@ -123,29 +124,34 @@ func (l *rrl) prefix(src netip.Addr) netip.Prefix {
 
 // key returns the account key of a response of kind to prefix p: name
 // and qtype for answers, the zone or delegation name for NXDOMAIN and
-// referrals, nothing more for errors.
+// referrals, nothing more for errors. The name is hashed with the table's
+// random seed and the rest mixed into it, so that clients cannot choose
+// keys that collide.
 func (l *rrl) key(p netip.Prefix, kind uint8, name string, qtype uint16) uint64 {
-	k := rrlKey{addr: p.Addr().As16(), bits: uint8(p.Bits()), kind: kind}
-	if kind == rrlAnswer {
-		k.qtype = qtype
+	if kind != rrlAnswer {
+		qtype = 0
 	}
-	if kind != rrlError {
-		k.name = name
+	if kind == rrlError {
+		name = ""
 	}
-	h := maphash.Comparable(l.table.seed, k)
+	a := p.Addr().As16()
+	h := maphash.String(l.table.seed, name)
+	h = mix64(h ^ binary.BigEndian.Uint64(a[:8]))
+	h = mix64(h ^ binary.BigEndian.Uint64(a[8:]) ^ uint64(p.Bits())<<56 ^ uint64(kind)<<48 ^ uint64(qtype)<<32)
 	if h == 0 {
 		h = 1 // 0 marks a free account
 	}
 	return h
 }
 
-// rrlKey is what an account counts: the hash of it is the account's key.
-type rrlKey struct {
-	addr  [16]byte
-	bits  uint8
-	kind  uint8
-	qtype uint16
-	name  string
+// mix64 is SplitMix64's finaliser: every bit of x moves about half of the
+// result's.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // charge counts one response of the account key at now (nanoseconds) and
@@ -174,7 +180,9 @@ func (l *rrl) charge(key uint64, p netip.Prefix, now int64) rrlVerdict {
 	a.logN++
 	n := a.logN
 	set.mu.Unlock()
-	if n > t.topN.Load() {
+	// The most limited account is tracked at powers of two of its count
+	// and every 1024 after: not a lock per limited response.
+	if (n&(n-1) == 0 || n%1024 == 0) && n > t.topN.Load() {
 		t.mu.Lock()
 		if n > t.topN.Load() && t.epoch.Load() == epoch {
 			t.topN.Store(n)
