@@ -87,6 +87,19 @@
 // is SERVFAIL for that query. DSRecords gives the DS records for the
 // parent. Queries without DO are answered as from an unsigned zone.
 //
+// # Protection
+//
+// DNS Cookies (RFC 7873) are answered with server cookies in the RFC 9018
+// format (cookie.go): a query with a valid server cookie has proven its
+// address. Response rate limiting (rrl.go, protect.go), off by default,
+// counts UDP responses per client prefix and kind of response in a table
+// of fixed size and, above Config.RRL's rate, sends every Slip-th limited
+// response as a slip (TC set, no records; BADCOOKIE to a client with a
+// cookie) and drops the others; TCP, valid server cookies and exempt
+// prefixes are never limited. Both are changed while serving with
+// Server.SetProtection; time is read only when a query has a cookie or RRL
+// is on (handler.now, a fake clock in tests).
+//
 // # Query log
 //
 // With Config.Tap, every answered query is logged in dnstap format (an
