@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/binary"
 	"net/netip"
@@ -90,10 +91,10 @@ func (h *handler) setProtection(rc RRLConfig, cc CookieConfig) {
 		l := &rrl{
 			table:    h.rrlTable,
 			interval: int64(time.Second) / int64(rc.ResponsesPerSecond),
-			window:   int64(cmpOr(rc.Window, DefaultRRLWindow)),
+			window:   int64(cmp.Or(rc.Window, DefaultRRLWindow)),
 			slip:     uint32(max(rc.Slip, 0)),
-			bits4:    min(cmpOr(rc.IPv4Prefix, DefaultRRLIPv4Prefix), 32),
-			bits6:    min(cmpOr(rc.IPv6Prefix, DefaultRRLIPv6Prefix), 128),
+			bits4:    min(cmp.Or(rc.IPv4Prefix, DefaultRRLIPv4Prefix), 32),
+			bits6:    min(cmp.Or(rc.IPv6Prefix, DefaultRRLIPv6Prefix), 128),
 			exempt:   make([]netip.Prefix, len(rc.Exempt)),
 			dryRun:   dry,
 			logLimited: func(top netip.Prefix, n uint32, slipped, dropped uint64) {
@@ -108,15 +109,6 @@ func (h *handler) setProtection(rc RRLConfig, cc CookieConfig) {
 		p.rrl = l
 	}
 	h.prot.Store(p)
-}
-
-// cmpOr returns v, or def when v is zero.
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // clock returns the time of the query r, reading it once.
