@@ -44,7 +44,7 @@ func cookieHandler(t *testing.T, now *time.Time, secrets ...CookieSecret) *handl
 
 // ask sends a query for www.example.com. A with the COOKIE option data
 // (none when nil) and returns the reply's rcode and COOKIE option.
-func ask(t *testing.T, h *handler, src string, tcp bool, data []byte) (int, []byte) {
+func askFrom(t *testing.T, h *handler, src string, tcp bool, data []byte) (int, []byte) {
 	t.Helper()
 	var opts []qopt
 	if data != nil {
@@ -80,34 +80,34 @@ func TestCookieRoundTrip(t *testing.T) {
 	now := testNow
 	h := cookieHandler(t, &now, testSecret)
 	client := mustHex("0123456789abcdef")
-	rc, c1 := ask(t, h, "192.0.2.7", false, client)
+	rc, c1 := askFrom(t, h, "192.0.2.7", false, client)
 	if rc != mdns.RcodeSuccess || len(c1) != 24 || string(c1[:8]) != string(client) {
 		t.Fatalf("client cookie alone: rcode %d, cookie %x", rc, c1)
 	}
 	now = now.Add(10 * time.Minute)
-	if rc, c2 := ask(t, h, "192.0.2.7", false, c1); rc != mdns.RcodeSuccess || string(c2) != string(c1) {
+	if rc, c2 := askFrom(t, h, "192.0.2.7", false, c1); rc != mdns.RcodeSuccess || string(c2) != string(c1) {
 		t.Errorf("valid cookie 10 minutes old: rcode %d, cookie %x, want it echoed %x", rc, c2, c1)
 	}
-	if _, c2 := ask(t, h, "192.0.2.8", false, c1); string(c2) == string(c1) {
+	if _, c2 := askFrom(t, h, "192.0.2.8", false, c1); string(c2) == string(c1) {
 		t.Errorf("another address's cookie echoed")
 	}
 	now = now.Add(25 * time.Minute)
-	_, c3 := ask(t, h, "192.0.2.7", false, c1)
+	_, c3 := askFrom(t, h, "192.0.2.7", false, c1)
 	if string(c3) == string(c1) || len(c3) != 24 {
 		t.Errorf("cookie 35 minutes old: %x, want a renewed one", c3)
 	}
 	now = now.Add(2 * time.Hour)
-	rc, c4 := ask(t, h, "192.0.2.7", false, c3)
+	rc, c4 := askFrom(t, h, "192.0.2.7", false, c3)
 	if rc != mdns.RcodeBadCookie || len(c4) != 24 || string(c4) == string(c3) {
 		t.Errorf("stale cookie over UDP: rcode %d cookie %x, want BADCOOKIE and a fresh cookie", rc, c4)
 	}
-	if rc, c5 := ask(t, h, "192.0.2.7", false, c4); rc != mdns.RcodeSuccess || string(c5) != string(c4) {
+	if rc, c5 := askFrom(t, h, "192.0.2.7", false, c4); rc != mdns.RcodeSuccess || string(c5) != string(c4) {
 		t.Errorf("retry with the fresh cookie: rcode %d cookie %x, want NOERROR and %x", rc, c5, c4)
 	}
-	if rc, _ := ask(t, h, "192.0.2.7", true, c3); rc != mdns.RcodeSuccess {
+	if rc, _ := askFrom(t, h, "192.0.2.7", true, c3); rc != mdns.RcodeSuccess {
 		t.Errorf("stale cookie over TCP: rcode %d, want NOERROR", rc)
 	}
-	if rc, c := ask(t, h, "192.0.2.7", false, nil); rc != mdns.RcodeSuccess || c != nil {
+	if rc, c := askFrom(t, h, "192.0.2.7", false, nil); rc != mdns.RcodeSuccess || c != nil {
 		t.Errorf("no cookie: rcode %d, cookie %x", rc, c)
 	}
 }
@@ -120,8 +120,8 @@ func TestCookieSiblingAndRotation(t *testing.T) {
 	now := testNow
 	a := cookieHandler(t, &now, testSecret)
 	b := cookieHandler(t, &now, testSecret)
-	_, c := ask(t, a, "2001:db8::7", false, mustHex("0123456789abcdef"))
-	if rc, got := ask(t, b, "2001:db8::7", false, c); rc != mdns.RcodeSuccess || string(got) != string(c) {
+	_, c := askFrom(t, a, "2001:db8::7", false, mustHex("0123456789abcdef"))
+	if rc, got := askFrom(t, b, "2001:db8::7", false, c); rc != mdns.RcodeSuccess || string(got) != string(c) {
 		t.Errorf("sibling's cookie: %x, want it echoed %x", got, c)
 	}
 
@@ -130,7 +130,7 @@ func TestCookieSiblingAndRotation(t *testing.T) {
 	sent := mustHex("22681ab97d52c298010000005cf7c57926556bd0934c72f8")
 	const client = "2001:db8:220:1:59de:d0f4:8769:82b8"
 	rotating := cookieHandler(t, &now, next, old)
-	if _, got := ask(t, rotating, client, false, sent); hex.EncodeToString(got) != "22681ab97d52c298010000005cf7c609a6bb79d16625507a" {
+	if _, got := askFrom(t, rotating, client, false, sent); hex.EncodeToString(got) != "22681ab97d52c298010000005cf7c609a6bb79d16625507a" {
 		t.Errorf("old secret's cookie during rotation: reply %x, want RFC 9018 A.4's", got)
 	}
 	if !validCookie(t, rotating, client, sent) {
@@ -166,7 +166,7 @@ func TestCookieLengths(t *testing.T) {
 		for i := range data {
 			data[i] = byte(i + 1)
 		}
-		rc, c := ask(t, h, "192.0.2.1", false, data)
+		rc, c := askFrom(t, h, "192.0.2.1", false, data)
 		if rc != want {
 			t.Errorf("cookie of %d octets: rcode %s, want %s", n, mdns.RcodeToString[rc], mdns.RcodeToString[want])
 		}
@@ -182,7 +182,7 @@ func TestCookiesDisabled(t *testing.T) {
 	h := newTestHandler(t, fakeRouter{})
 	h.setProtection(RRLConfig{}, CookieConfig{Disabled: true})
 	for _, data := range [][]byte{mustHex("0123456789abcdef"), {1, 2, 3}} {
-		if rc, c := ask(t, h, "192.0.2.1", false, data); rc != mdns.RcodeSuccess || c != nil {
+		if rc, c := askFrom(t, h, "192.0.2.1", false, data); rc != mdns.RcodeSuccess || c != nil {
 			t.Errorf("cookie %x with cookies off: rcode %d, cookie %x", data, rc, c)
 		}
 	}
