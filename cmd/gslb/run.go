@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,34 +15,43 @@ import (
 )
 
 // run starts the background loops, answers queries once health has a
-// first view of every target, and returns when ctx ends (nil) or serving
-// fails. The loops have stopped when it returns.
+// first view of every target, and returns when ctx ends (nil), serving
+// fails, or cluster gossip fails (this node's name is taken). The loops
+// have stopped when it returns.
 func (s *server) run(ctx context.Context, started chan<- running) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var loops sync.WaitGroup
+	fatal := make(chan error, 1)
 	defer func() {
 		cancel()
 		loops.Wait()
 	}()
-	s.startLoops(ctx, &loops)
+	s.startLoops(ctx, cancel, fatal, &loops)
 
 	// The sockets are bound: queries arriving now wait in their buffers.
 	// Answer them once health has a first view of every target (fresh
 	// persisted state or a first probe round, at most max_start_wait), so
 	// that no client is sent to a datacenter never probed.
+	var err error
 	select {
 	case <-s.mon.Ready():
+		err = s.answer(ctx, started)
 	case <-ctx.Done():
 		s.notify.stopping()
-		return nil
 	}
-	return s.answer(ctx, started)
+	select {
+	case f := <-fatal: // sent before ctx was cancelled for it
+		return f
+	default:
+		return err
+	}
 }
 
 // startLoops starts what runs in the background until ctx ends: the
-// health monitor, the zone and GeoIP watchers, the ranking tables'
-// rebuilds, and SIGHUP reloads.
-func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
+// health monitor, cluster gossip, the zone and GeoIP watchers, the
+// ranking tables' rebuilds, and SIGHUP reloads. Gossip's failure is
+// fatal: it is sent to fatal and stop is called.
+func (s *server) startLoops(ctx context.Context, stop context.CancelFunc, fatal chan<- error, loops *sync.WaitGroup) {
 	bg := func(name string, f func(context.Context) error) {
 		loops.Add(1)
 		go func() {
@@ -53,7 +63,14 @@ func (s *server) startLoops(ctx context.Context, loops *sync.WaitGroup) {
 	}
 	bg("health monitor", s.mon.Run)
 	if s.cluster != nil {
-		bg("cluster gossip", s.cluster.Run)
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			if err := s.cluster.Run(ctx); err != nil {
+				fatal <- fmt.Errorf("cluster gossip: %w", err)
+				stop()
+			}
+		}()
 	}
 	bg("zone watcher", func(ctx context.Context) error { return s.zones.Watch(ctx, 0) })
 	bg("ranking tables", func(ctx context.Context) error { s.router.Run(ctx); return nil })

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -57,6 +58,9 @@ type Config struct {
 	// Now is the clock of verdict versions, override stamps and
 	// staleness. Default time.Now.
 	Now func() time.Time
+	// Partition, when set, lets a drill cut this node off from its peers
+	// and heal the cut (see Partition). Default nil: no drill.
+	Partition *Partition
 
 	// Failure detection and gossip timing, passed to memberlist; zero
 	// values take memberlist's LAN defaults (probe every 1s with a 500ms
@@ -174,11 +178,23 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	c.queue.RetransmitMult = mc.RetransmitMult
 	mc.Logger = newLogger(c.log)
+	if cfg.Partition != nil {
+		t, err := newCutTransport(mc.BindAddr, mc.BindPort, cfg.Partition, mc.Logger)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: start gossip on %s: %w", cfg.Bind, err)
+		}
+		mc.Transport = t
+		mc.BindPort = t.GetAutoBindPort()
+		mc.AdvertisePort = mc.BindPort
+	}
 	d := &delegate{c: c}
 	mc.Delegate, mc.Events, mc.Conflict = d, d, d
 
 	ml, err := memberlist.Create(mc)
 	if err != nil {
+		if t, ok := mc.Transport.(*cutTransport); ok {
+			_ = t.Shutdown()
+		}
 		return nil, fmt.Errorf("cluster: start gossip on %s: %w", cfg.Bind, err)
 	}
 	c.ml = ml
@@ -247,10 +263,7 @@ func (c *Cluster) Run(ctx context.Context) error {
 		case <-c.closed:
 			return nil
 		case <-retry.C:
-			if len(c.live()) > 1 {
-				continue
-			}
-			if err := c.join(); err != nil {
+			if err := c.rejoin(); err != nil {
 				return err
 			}
 		case <-refresh.C:
@@ -305,32 +318,99 @@ func (c *Cluster) Close() error {
 // join joins the configured peers once. Unreachable peers are logged;
 // a name clash met while joining is returned.
 func (c *Cluster) join() error {
-	if len(c.cfg.Peers) == 0 || c.stopped.Load() {
-		return nil
-	}
-	c.mu.Lock()
-	c.joining, c.conflict = true, nil
-	c.mu.Unlock()
-	n, err := c.ml.Join(c.cfg.Peers)
-	c.mu.Lock()
-	c.joining = false
-	conflict := c.conflict
-	c.mu.Unlock()
-	if conflict != nil {
-		c.log.Error("cannot join the cluster", "error", conflict)
-		return conflict
-	}
-	switch {
-	case n == 0:
-		c.log.Warn("no cluster peer reachable; serving from this node's own view and retrying",
-			"peers", len(c.cfg.Peers), "retry", c.cfg.JoinRetry.String(), "error", err)
-	case err != nil:
-		c.log.Info("joined the cluster; some peers unreachable", "reached", n, "error", err)
-	default:
-		c.log.Info("joined the cluster", "reached", n)
+	n, err := c.joinAddrs(c.cfg.Peers)
+	if err != nil {
+		return err
 	}
 	if n > 0 {
 		c.broadcastOwn() // peers that missed earlier broadcasts hear them now
+	}
+	return nil
+}
+
+// joinAddrs joins the members at addrs once and returns how many it
+// reached, logging the outcome; the error is a name clash met while
+// joining.
+func (c *Cluster) joinAddrs(addrs []string) (int, error) {
+	if len(addrs) == 0 || c.stopped.Load() {
+		return 0, nil
+	}
+	r := c.joinOnce(addrs)
+	if r.conflict != nil {
+		return r.reached, r.conflict
+	}
+	switch {
+	case r.reached == 0:
+		c.log.Warn("no cluster peer reachable; serving from this node's own view and retrying",
+			"peers", len(addrs), "retry", c.cfg.JoinRetry.String(), "error", r.err)
+	case r.err != nil:
+		c.log.Info("joined the cluster; some peers unreachable", "reached", r.reached, "error", r.err)
+	default:
+		c.log.Info("joined the cluster", "reached", r.reached)
+	}
+	return r.reached, nil
+}
+
+// joinResult is the outcome of one join.
+type joinResult struct {
+	reached  int   // members reached
+	err      error // memberlist's error about those not reached
+	conflict error // a clash of this node's name, met while joining
+}
+
+// joinOnce joins the members at addrs, watching for a name clash.
+func (c *Cluster) joinOnce(addrs []string) joinResult {
+	c.mu.Lock()
+	c.joining, c.conflict = true, nil
+	c.mu.Unlock()
+	n, err := c.ml.Join(addrs)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.joining = false
+	if c.conflict != nil {
+		c.log.Error("cannot join the cluster", "error", c.conflict)
+	}
+	return joinResult{reached: n, err: err, conflict: c.conflict}
+}
+
+// Reconnect is how long after a member failed (dead, not left) this node
+// keeps trying to join it again, every Config.JoinRetry: after a
+// partition heals, the two sides find each other again without an
+// operator.
+const Reconnect = 24 * time.Hour
+
+// rejoin joins the members that failed within Reconnect (to heal a
+// partition between groups of nodes, which memberlist does not do by
+// itself), and the configured peers too while no peer is alive.
+func (c *Cluster) rejoin() error {
+	alone := len(c.live()) <= 1
+	now := c.cfg.Now()
+	var failed []string
+	c.mu.Lock()
+	for _, m := range c.members {
+		if !m.self && m.state == StateDead && !m.leaving && m.addr != "" && now.Sub(m.since) < Reconnect {
+			failed = append(failed, m.addr)
+		}
+	}
+	c.mu.Unlock()
+	slices.Sort(failed)
+	if alone { // as at start, with the failed members too
+		n, err := c.joinAddrs(slices.Concat(c.cfg.Peers, failed))
+		if n > 0 {
+			c.broadcastOwn()
+		}
+		return err
+	}
+	if len(failed) == 0 || c.stopped.Load() {
+		return nil
+	}
+	r := c.joinOnce(failed)
+	if r.conflict != nil {
+		return r.conflict
+	}
+	if r.reached > 0 {
+		c.log.Info("reached failed members again", "reached", r.reached, "tried", len(failed))
+		c.broadcastOwn()
 	}
 	return nil
 }

@@ -398,3 +398,63 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestPartitionHeals(t *testing.T) {
+	// ns1 has no peers configured: after the cut, the others must find
+	// it again (and it them) by the members that failed.
+	cuts := map[string]*Partition{"ns1": {}, "ns2": {}, "ns3": {}}
+	cfg1 := testConfig(t, "ns1", "")
+	cfg1.Partition = cuts["ns1"]
+	n1 := start(t, cfg1)
+	var ns []*node
+	for _, name := range []string{"ns2", "ns3"} {
+		cfg := testConfig(t, name, "", n1.Addr().String())
+		cfg.Partition = cuts[name]
+		ns = append(ns, start(t, cfg))
+	}
+	n2, n3 := ns[0], ns[1]
+	for _, n := range []*node{n1, n2, n3} {
+		waitFor(t, n.Name()+" sees three members", func() bool { return sees(n, "ns1", "ns2", "ns3") })
+	}
+	n1.SetVerdicts(up)
+	n2.SetVerdicts(down)
+	n3.SetVerdicts(down)
+	waitFor(t, "ns1 hears both peers", func() bool {
+		return peerStatus(n1, "ns2") == health.Down && peerStatus(n1, "ns3") == health.Down
+	})
+	if m := n1.Merge(up, health.QuorumMajority, nil)[target]; m.Status != health.Down {
+		t.Fatalf("ns1 Merge before the cut = %+v, want down", m)
+	}
+
+	// ns1 is cut off: it decides alone, the other two by their majority;
+	// each side changes overrides the other does not hear of.
+	cuts["ns1"].Cut()
+	waitFor(t, "ns1 alone", func() bool { return sees(n1, "ns1") })
+	waitFor(t, "ns2 and ns3 without ns1", func() bool { return sees(n2, "ns2", "ns3") && sees(n3, "ns2", "ns3") })
+	if m := n1.Merge(up, health.QuorumMajority, nil)[target]; m.Status != health.Up || !m.Alone {
+		t.Errorf("ns1 Merge while cut off = %+v, want up from its own view, alone", m)
+	}
+	drain := health.Override{Datacenter: "fra", Action: health.Drain, Created: time.Now()}
+	force := health.Override{Datacenter: "ams", Action: health.ForceUp, Created: time.Now()}
+	n1.SetOverride(force)
+	n2.SetOverride(drain)
+	waitFor(t, "ns3 learns ns2's drain", func() bool { return active(n3, drain.Key(), health.Drain) })
+	if active(n1, drain.Key(), health.Drain) || active(n2, force.Key(), health.ForceUp) {
+		t.Fatal("an override crossed the partition")
+	}
+	n1.SetVerdicts(down) // changed while cut off: the others learn it after the heal
+
+	// Healed: every node sees all three again and they converge on the
+	// verdicts and on both overrides.
+	cuts["ns1"].Heal()
+	for _, n := range []*node{n1, n2, n3} {
+		waitFor(t, n.Name()+" sees three members again", func() bool { return sees(n, "ns1", "ns2", "ns3") })
+		waitFor(t, n.Name()+" has both overrides", func() bool {
+			return active(n, drain.Key(), health.Drain) && active(n, force.Key(), health.ForceUp)
+		})
+	}
+	waitFor(t, "ns2 hears ns1's new verdict", func() bool { return peerStatus(n2, "ns1") == health.Down })
+	if m := n1.Merge(down, health.QuorumMajority, nil)[target]; m.Status != health.Down || m.Alone || m.Down != 3 {
+		t.Errorf("ns1 Merge after the heal = %+v, want down by three votes", m)
+	}
+}

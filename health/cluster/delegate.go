@@ -129,9 +129,13 @@ func (c *Cluster) event(n *memberlist.Node, state State) {
 // node's name, and it is that node's join that fails.
 func (d *delegate) NotifyConflict(existing, other *memberlist.Node) {
 	c := d.c
-	err := fmt.Errorf("node %q at %s: %s also uses it: %w", existing.Name, hostPort(existing), hostPort(other), ErrNameConflict)
 	c.mu.Lock()
 	mine := existing.Name == c.cfg.Node && c.joining
+	err := fmt.Errorf("node name %q is used by %s and %s: %w", existing.Name, hostPort(existing), hostPort(other), ErrNameConflict)
+	if mine {
+		err = fmt.Errorf("node name %q is already used by a live member at %s (this node is %s): %w; give this node another [cluster] node name",
+			existing.Name, hostPort(other), hostPort(existing), ErrNameConflict)
+	}
 	if mine {
 		c.conflict = err
 	}
