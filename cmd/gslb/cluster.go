@@ -26,13 +26,17 @@ func (s *server) newCluster() error {
 	if cc == nil {
 		return nil
 	}
-	cl, err := cluster.New(cluster.Config{
+	ccfg := cluster.Config{
 		Node:   cc.Node,
 		Bind:   cc.Bind,
 		Peers:  cc.Peers,
 		Key:    cc.Key,
 		Logger: s.logger,
-	})
+	}
+	if s.opts.Cluster != nil {
+		s.opts.Cluster(&ccfg)
+	}
+	cl, err := cluster.New(ccfg)
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}

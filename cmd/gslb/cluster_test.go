@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
+	"github.com/gslb/gslb/health/cluster"
 )
 
 // freePort returns a loopback port free now, found by binding and
@@ -33,36 +35,40 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// TestClusterMajorityOverDNS runs three servers, ns1 to ns3, whose probes
-// come from 127.0.0.1, .2 and .3 (ns1's peers list itself, as when every
-// node has the same list). The ams backend fails the probes of some
-// sources only: seen down by one node it stays up everywhere; seen
-// down by two, every node sends ams's clients to iad, ns1 too, which
-// sees ams up. A drain set on ns3 then applies on ns1.
-func TestClusterMajorityOverDNS(t *testing.T) {
+// amsClient is a client network that ams serves first (iad second).
+const amsClient = "192.0.2.0/24"
+
+// amsTarget is the ams backend as the health checks name it.
+var amsTarget = health.Target{Check: "web", Addr: netip.MustParseAddr("127.0.0.1")}
+
+// trio is a cluster of three gslb servers in the test process, ns1 to
+// ns3, whose probes come from 127.0.0.1, .2 and .3 (every node lists ns1
+// as its peer, ns1 itself too, as when every node has the same list).
+// The ams backend (127.0.0.1) answers 503 to the probes of the sources
+// given to fail; iad (127.0.0.2) is always up.
+type trio struct {
+	t     *testing.T
+	cfgs  [3]*config.Config
+	cuts  [3]*cluster.Partition
+	hs    [3]*harness
+	fast  bool // short gossip timings (see start)
+	mu    sync.Mutex
+	bad   map[netip.Addr]bool
+	dirs  [3]string
+	binds [3]string
+}
+
+// newTrio writes the three nodes' setups (zone(i) gives node i's zone
+// file); with keys, node i's gossip key is 32 bytes of keys[i]. start
+// runs them.
+func newTrio(t *testing.T, fast bool, zone func(i int) string, keys ...byte) *trio {
+	t.Helper()
 	if ln, err := net.Listen("tcp", "127.0.0.3:0"); err != nil {
-		t.Skipf("cannot bind 127.0.0.3: %v", err)
+		t.Fatalf("cannot bind 127.0.0.3 (Linux routes 127/8 to lo): %v", err)
 	} else {
 		ln.Close()
 	}
-	var mu sync.Mutex
-	failing := map[netip.Addr]bool{}
-	fail := func(addrs ...string) {
-		mu.Lock()
-		defer mu.Unlock()
-		clear(failing)
-		for _, a := range addrs {
-			failing[netip.MustParseAddr(a)] = true
-		}
-	}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		bad := failing[netip.MustParseAddrPort(r.RemoteAddr).Addr()]
-		mu.Unlock()
-		if bad {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-	})
+	tr := &trio{t: t, fast: fast, bad: map[netip.Addr]bool{}}
 	ams, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -72,44 +78,159 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	amsHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tr.mu.Lock()
+		bad := tr.bad[netip.MustParseAddrPort(r.RemoteAddr).Addr()]
+		tr.mu.Unlock()
+		if bad {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
 	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
-	for ln, h := range map[net.Listener]http.Handler{ams: handler, iad: ok} {
+	for ln, h := range map[net.Listener]http.Handler{ams: amsHandler, iad: ok} {
 		srv := &http.Server{Handler: h}
 		go srv.Serve(ln)
 		t.Cleanup(func() { srv.Close() })
 	}
-
-	fail("127.0.0.2")
-	ns1Addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	var hs []*harness
-	for i := 1; i <= 3; i++ {
-		bind := ns1Addr
-		if i > 1 {
-			bind = "127.0.0.1:" + strconv.Itoa(freePort(t))
+	for i := range 3 {
+		tr.binds[i] = "127.0.0.1:" + strconv.Itoa(freePort(t))
+	}
+	for i := range 3 {
+		tr.dirs[i] = t.TempDir()
+		cl := fmt.Sprintf("source = \"127.0.0.%d\"\n[cluster]\nnode = \"ns%d\"\nbind = %q\npeers = [%q]\n", i+1, i+1, tr.binds[i], tr.binds[0])
+		if keys != nil {
+			cl += "key_file = \"cluster.key\"\n"
+			writeKey(t, filepath.Join(tr.dirs[i], "cluster.key"), keys[i])
 		}
-		extra := fmt.Sprintf("source = \"127.0.0.%d\"\n[cluster]\nnode = \"ns%d\"\nbind = %q\npeers = [%q]\n", i, i, bind, ns1Addr)
-		dir := t.TempDir()
-		zone := fmt.Sprintf(e2eZone, "servfail")
-		if i == 3 { // ns3 serves another version of the zone
-			zone = strings.Replace(zone, `ttl = "1h"`, `ttl = "2h"`, 1)
-		}
-		writeSetup(t, dir, port, extra, zone)
-		// The same mtime everywhere, as rsync -t keeps it: the derived
-		// serials agree, and only ns3's content differs.
+		writeSetup(t, tr.dirs[i], port, cl, zone(i))
+		// The same mtime everywhere, as rsync -t keeps it: derived serials
+		// agree.
 		mtime := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		if err := os.Chtimes(filepath.Join(dir, "zones", "example.com.toml"), mtime, mtime); err != nil {
+		if err := os.Chtimes(filepath.Join(tr.dirs[i], "zones", "example.com.toml"), mtime, mtime); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := config.Load(filepath.Join(dir, "gslb.toml"))
+		cfg, err := config.Load(filepath.Join(tr.dirs[i], "gslb.toml"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cfg.Cluster == nil || cfg.Cluster.HealthQuorum != health.QuorumMajority {
-			t.Fatalf("config of ns%d: cluster %+v", i, cfg.Cluster)
-		}
-		hs = append(hs, startConfig(t, cfg))
+		tr.cfgs[i] = cfg
+		tr.cuts[i] = new(cluster.Partition)
 	}
-	const amsClient = "192.0.2.0/24"
+	return tr
+}
+
+// writeKey writes a gossip key file of 32 bytes b.
+func writeKey(t *testing.T, path string, b byte) {
+	t.Helper()
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, 32))
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fail makes ams answer 503 to the probes from addrs only.
+func (tr *trio) fail(addrs ...string) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	clear(tr.bad)
+	for _, a := range addrs {
+		tr.bad[netip.MustParseAddr(a)] = true
+	}
+}
+
+// start runs node i (0 for ns1), again after a stop with the same state
+// file and gossip address.
+func (tr *trio) start(i int) *harness {
+	tr.t.Helper()
+	cut := tr.cuts[i]
+	opts := serveOptions{Cluster: func(c *cluster.Config) {
+		c.Partition = cut
+		if tr.fast {
+			c.Staleness, c.Refresh, c.JoinRetry = 3*time.Second, 200*time.Millisecond, 200*time.Millisecond
+			c.ProbeInterval, c.ProbeTimeout = 200*time.Millisecond, 100*time.Millisecond
+			c.GossipInterval, c.PushPullInterval, c.SuspicionMult = 20*time.Millisecond, 500*time.Millisecond, 3
+		}
+	}}
+	tr.hs[i] = startWith(tr.t, tr.cfgs[i], opts)
+	return tr.hs[i]
+}
+
+// kill stops node i as if killed: its gossip is cut first, so that its
+// peers hear no goodbye and find it failed.
+func (tr *trio) kill(i int) {
+	tr.cuts[i].Cut()
+	tr.hs[i].stop()
+	tr.cuts[i].Heal() // for a restart
+}
+
+// status returns the control API's status of h.
+func status(t *testing.T, h *harness) *control.Status {
+	t.Helper()
+	st, err := (&control.Client{Addr: h.run.Control}).Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// waitStatus polls h's status until cond holds.
+func waitStatus(t *testing.T, h *harness, what string, cond func(*control.Status) bool) *control.Status {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		st := status(t, h)
+		if cond(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s; cluster status: %+v\n%s", what, st.Cluster, h.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, not readiness
+	}
+}
+
+// memberState returns the state of member name in st, or "".
+func memberState(st *control.Status, name string) string {
+	if st.Cluster == nil {
+		return ""
+	}
+	for _, m := range st.Cluster.Members {
+		if m.Name == name {
+			return m.State
+		}
+	}
+	return ""
+}
+
+// admin runs `gslb admin ARGS` against h.
+func admin(t *testing.T, h *harness, args ...string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append([]string{"admin", "-control", h.run.Control}, args...)
+	if code := run(args, &out, &errOut); code != 0 {
+		t.Fatalf("gslb %s: exit %d\n%s%s", strings.Join(args, " "), code, &out, &errOut)
+	}
+}
+
+// TestClusterMajorityOverDNS: the ams backend fails the probes of some
+// sources only. Seen down by one node it stays up everywhere; seen down
+// by two, every node sends ams's clients to iad, ns1 too, which sees ams
+// up. A drain set on ns3 then applies on ns1 and ns2, and its clear on
+// ns2 everywhere. ns3 serves another version of the zone: the others
+// warn.
+func TestClusterMajorityOverDNS(t *testing.T) {
+	tr := newTrio(t, false, func(i int) string {
+		zone := fmt.Sprintf(e2eZone, "servfail")
+		if i == 2 {
+			zone = strings.Replace(zone, `ttl = "1h"`, `ttl = "2h"`, 1)
+		}
+		return zone
+	})
+	tr.fail("127.0.0.2")
+	for i := range 3 {
+		tr.start(i)
+	}
+	hs := tr.hs[:] // follows restarts
 	for _, h := range hs {
 		h.waitLog("joined the cluster")
 	}
@@ -125,7 +246,7 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 	}
 
 	// ns2 and ns3 see it down: a majority, so every node fails over.
-	fail("127.0.0.2", "127.0.0.3")
+	tr.fail("127.0.0.2", "127.0.0.3")
 	for _, h := range hs {
 		h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
 	}
@@ -134,11 +255,7 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 	// ns1's status shows the members, every node's verdict and the zone
 	// that ns3 serves in another version.
 	hs[0].waitLog(`msg="a peer serves another version of a zone`)
-	st, err := (&control.Client{Addr: hs[0].run.Control}).Status(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := st.Cluster
+	cs := status(t, hs[0]).Cluster
 	if cs == nil || cs.Node != "ns1" || cs.Alone || len(cs.Members) != 3 {
 		t.Fatalf("status cluster = %+v, want ns1 with three members", cs)
 	}
@@ -147,7 +264,6 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 			t.Errorf("member %+v, want alive", m)
 		}
 	}
-	amsTarget := health.Target{Check: "web", Addr: netip.MustParseAddr("127.0.0.1")}
 	var found bool
 	for _, ct := range cs.Targets {
 		if ct.Target != amsTarget {
@@ -176,19 +292,185 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 
 	// All see it up again; a drain set on ns3 moves ns1's clients, and
 	// its clear on ns2 brings them back.
-	fail()
+	tr.fail()
 	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.1")
-	admin := func(h *harness, args ...string) {
-		t.Helper()
-		var out, errOut bytes.Buffer
-		args = append([]string{"admin", "-control", h.run.Control}, args...)
-		if code := run(args, &out, &errOut); code != 0 {
-			t.Fatalf("gslb %s: exit %d\n%s%s", strings.Join(args, " "), code, &out, &errOut)
-		}
-	}
-	admin(hs[2], "drain", "ams", "-reason", "cluster test")
+	admin(t, hs[2], "drain", "ams", "-reason", "cluster test")
 	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
 	hs[1].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
-	admin(hs[1], "clear", "ams")
+	admin(t, hs[1], "clear", "ams")
 	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	hs[2].waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+}
+
+// TestClusterKilledNodeAndRestarts: a killed node's verdicts stop
+// counting; a node restarted alone keeps what it knew, clears included;
+// a node that was down when an override was cleared learns the clear
+// when it comes back, and its stale copy does not come back to life.
+func TestClusterKilledNodeAndRestarts(t *testing.T) {
+	tr := newTrio(t, true, func(int) string { return fmt.Sprintf(e2eZone, "servfail") })
+	for i := range 3 {
+		tr.start(i)
+	}
+	hs := tr.hs[:] // follows restarts
+	for _, h := range hs {
+		waitStatus(t, h, "three members alive", func(st *control.Status) bool {
+			return memberState(st, "ns1") == "alive" && memberState(st, "ns2") == "alive" && memberState(st, "ns3") == "alive"
+		})
+	}
+
+	// ns2 and ns3 see ams down: down everywhere. ns3 is killed: ns2's
+	// verdict alone against ns1's is no majority, ams is back.
+	tr.fail("127.0.0.2", "127.0.0.3")
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	tr.kill(2)
+	waitStatus(t, hs[0], "ns3 dead on ns1", func(st *control.Status) bool { return memberState(st, "ns3") == "dead" })
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	hs[1].waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	st := status(t, hs[0])
+	for _, ct := range st.Cluster.Targets {
+		if ct.Target == amsTarget && (ct.Effective != health.Up || ct.Up != 1 || ct.Down != 1) {
+			t.Errorf("ns1's %s after ns3 died = %+v, want up by a tie of ns1 and ns2", amsTarget, ct)
+		}
+	}
+
+	// ams fails for everyone. ns3 comes back and learns a force-up of
+	// ams set on ns1, which keeps ams; then ns3 is killed again, the
+	// force-up in its state file.
+	tr.fail("127.0.0.1", "127.0.0.2", "127.0.0.3")
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	tr.start(2)
+	waitStatus(t, hs[0], "ns3 back on ns1", func(st *control.Status) bool { return memberState(st, "ns3") == "alive" })
+	admin(t, hs[0], "force-up", "ams", "-reason", "cluster test")
+	for _, h := range hs {
+		h.waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	}
+	tr.kill(2)
+	waitStatus(t, hs[0], "ns3 dead on ns1", func(st *control.Status) bool { return memberState(st, "ns3") == "dead" })
+
+	// The force-up is cleared on ns1 while ns3 is down; then ns1 and ns2
+	// stop, and ns1 restarts alone: it keeps the clear.
+	admin(t, hs[0], "clear", "ams")
+	hs[1].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	hs[1].stop()
+	hs[0].stop()
+	tr.start(0)
+	hs[0].waitLog(`msg="no live cluster peer: health is decided from this node's own view"`)
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+
+	// ns3 comes back with its force-up and joins ns1: it learns the clear
+	// (stamped later than the force-up it holds), and
+	// ns1 does not take the stale force-up.
+	tr.start(2)
+	hs[2].waitLog(`msg="override learned from a peer" component=cluster from=ns1 override="pool=* dc=ams" cleared=true`)
+	hs[2].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	waitStatus(t, hs[0], "ns3 back on ns1", func(st *control.Status) bool { return memberState(st, "ns3") == "alive" })
+	for _, h := range []*harness{hs[0], hs[2]} {
+		if ovs := status(t, h).Overrides; len(ovs) != 0 {
+			t.Errorf("overrides after ns3's return = %+v, want none", ovs)
+		}
+		h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	}
+}
+
+// TestClusterPartition: ns1 cut off from its peers serves from its own
+// view and says so (log and status); the other two follow their
+// majority and set a drain ns1 does not hear of. When the cut heals,
+// verdicts and overrides converge without an operator.
+func TestClusterPartition(t *testing.T) {
+	tr := newTrio(t, true, func(int) string { return fmt.Sprintf(e2eZone, "servfail") })
+	for i := range 3 {
+		tr.start(i)
+	}
+	hs := tr.hs[:] // follows restarts
+	for _, h := range hs {
+		waitStatus(t, h, "three members alive", func(st *control.Status) bool {
+			return memberState(st, "ns1") == "alive" && memberState(st, "ns2") == "alive" && memberState(st, "ns3") == "alive"
+		})
+	}
+	tr.fail("127.0.0.2", "127.0.0.3")
+	for _, h := range hs {
+		h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	}
+
+	tr.cuts[0].Cut()
+	hs[0].waitLog(`level=WARN msg="no live cluster peer: health is decided from this node's own view"`)
+	st := waitStatus(t, hs[0], "ns1 alone", func(st *control.Status) bool { return st.Cluster.Alone })
+	if memberState(st, "ns2") != "dead" || memberState(st, "ns3") != "dead" {
+		t.Errorf("ns1's members while cut off = %+v, want ns2 and ns3 dead", st.Cluster.Members)
+	}
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.1") // its own view: ams up
+	hs[1].waitAnswer("www.example.com.", amsClient, "127.0.0.2") // the majority of ns2 and ns3
+	tr.fail()
+	admin(t, hs[1], "drain", "ams", "-reason", "partition test")
+	hs[2].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+
+	tr.cuts[0].Heal()
+	hs[0].waitLog(`msg="cluster peers live again: health is decided by quorum"`)
+	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.2") // the drain reached ns1
+	for _, h := range hs {
+		st := waitStatus(t, h, "three alive and the drain", func(st *control.Status) bool {
+			return !st.Cluster.Alone && memberState(st, "ns1") == "alive" && memberState(st, "ns2") == "alive" &&
+				memberState(st, "ns3") == "alive" && len(st.Overrides) == 1
+		})
+		if o := st.Overrides[0]; o.Datacenter != "ams" || o.Action != health.Drain {
+			t.Errorf("override = %+v, want the drain of ams", o)
+		}
+	}
+	admin(t, hs[0], "clear", "ams")
+	for _, h := range hs {
+		h.waitAnswer("www.example.com.", amsClient, "127.0.0.1")
+	}
+}
+
+// TestClusterStrangers: a node with another gossip key is not heard,
+// and a node whose name is taken by a live member exits non-zero with a
+// clear message.
+func TestClusterStrangers(t *testing.T) {
+	tr := newTrio(t, true, func(int) string { return fmt.Sprintf(e2eZone, "servfail") }, 1, 1, 2) // ns3 has another key
+	for i := range 3 {
+		tr.start(i)
+	}
+	hs := tr.hs[:] // follows restarts
+	waitStatus(t, hs[0], "ns2 alive on ns1", func(st *control.Status) bool { return memberState(st, "ns2") == "alive" })
+	hs[2].waitLog(`msg="no cluster peer reachable; serving from this node's own view and retrying"`)
+	hs[0].waitLog(`no installed keys could decrypt the message`)
+	if st := status(t, hs[0]); memberState(st, "ns3") != "" {
+		t.Errorf("ns1's members = %+v, want no ns3", st.Cluster.Members)
+	}
+	if st := status(t, hs[2]); !st.Cluster.Alone || len(st.Cluster.Members) != 1 {
+		t.Errorf("ns3's cluster = %+v, want alone", st.Cluster)
+	}
+
+	// A second ns2, on another gossip address, with ns2's key.
+	dir := t.TempDir()
+	cfgText, err := os.ReadFile(filepath.Join(tr.dirs[1], "gslb.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgText = bytes.Replace(cfgText, []byte(tr.binds[1]), []byte("127.0.0.1:"+strconv.Itoa(freePort(t))), 1)
+	writeSetup(t, dir, 1, "", fmt.Sprintf(e2eZone, "servfail"))
+	if err := os.WriteFile(filepath.Join(dir, "gslb.toml"), cfgText, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writeKey(t, filepath.Join(dir, "cluster.key"), 1)
+	var out, errOut syncBuffer
+	errOut.mu = make(chan struct{}, 1)
+	code := make(chan int, 1)
+	go func() { code <- run([]string{"serve", "-config", filepath.Join(dir, "gslb.toml")}, &out, &errOut) }()
+	select {
+	case c := <-code:
+		if c == 0 {
+			t.Errorf("gslb serve with a taken name: exit 0")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("gslb serve with a taken name still runs:\n%s", errOut.String())
+	}
+	want := `node name \"ns2\" is already used by a live member at ` + tr.binds[1]
+	if !strings.Contains(errOut.String(), want) || !strings.Contains(errOut.String(), "give this node another [cluster] node name") {
+		t.Errorf("gslb serve's log lacks %q:\n%s", want, errOut.String())
+	}
+	if st := status(t, hs[0]); memberState(st, "ns2") != "alive" {
+		t.Errorf("ns1's ns2 = %q after the clash, want alive", memberState(st, "ns2"))
+	}
 }

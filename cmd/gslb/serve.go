@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/health/cluster"
 	"github.com/gslb/gslb/internal/tomlcheck"
 )
 
@@ -65,6 +66,10 @@ type serveOptions struct {
 	// Level is the logger's level, set from log_level at every reload.
 	// nil: the level of the logger stays as it is.
 	Level *slog.LevelVar
+	// Cluster, when set, adjusts the gossip configuration of [cluster]
+	// before gossip starts (tests: shorter timings, a partition drill).
+	// nil: as configured.
+	Cluster func(*cluster.Config)
 }
 
 // running is what serve exposes to tests once it listens.

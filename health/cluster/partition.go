@@ -38,7 +38,8 @@ type cutTransport struct {
 	p       *Partition
 	packets chan *memberlist.Packet
 	streams chan net.Conn
-	done    chan struct{}
+	done    chan struct{} // closed when Shutdown begins
+	stopped chan struct{} // closed when the transport has stopped
 	stop    sync.Once
 }
 
@@ -51,17 +52,19 @@ func newCutTransport(addr string, port int, p *Partition, logger *log.Logger) (*
 	if err != nil {
 		return nil, fmt.Errorf("bind %s port %d: %w", addr, port, err)
 	}
-	t := &cutTransport{NetTransport: nt, p: p, packets: make(chan *memberlist.Packet), streams: make(chan net.Conn), done: make(chan struct{})}
+	t := &cutTransport{NetTransport: nt, p: p, packets: make(chan *memberlist.Packet), streams: make(chan net.Conn), done: make(chan struct{}), stopped: make(chan struct{})}
 	go t.relayPackets()
 	go t.relayStreams()
 	return t, nil
 }
 
-// relayPackets passes the packets received while not cut on to memberlist.
+// relayPackets passes the packets received while not cut on to
+// memberlist. Once Shutdown began it drops them, until the transport
+// has stopped (its listeners wait for each packet to be taken).
 func (t *cutTransport) relayPackets() {
 	for {
 		select {
-		case <-t.done:
+		case <-t.stopped:
 			return
 		case pk := <-t.NetTransport.PacketCh():
 			if t.p.IsCut() {
@@ -70,7 +73,6 @@ func (t *cutTransport) relayPackets() {
 			select {
 			case t.packets <- pk:
 			case <-t.done:
-				return
 			}
 		}
 	}
@@ -81,7 +83,7 @@ func (t *cutTransport) relayPackets() {
 func (t *cutTransport) relayStreams() {
 	for {
 		select {
-		case <-t.done:
+		case <-t.stopped:
 			return
 		case c := <-t.NetTransport.StreamCh():
 			if t.p.IsCut() {
@@ -92,7 +94,6 @@ func (t *cutTransport) relayStreams() {
 			case t.streams <- c:
 			case <-t.done:
 				c.Close()
-				return
 			}
 		}
 	}
@@ -142,6 +143,7 @@ func (t *cutTransport) Shutdown() error {
 	t.stop.Do(func() {
 		close(t.done)
 		err = t.NetTransport.Shutdown()
+		close(t.stopped)
 	})
 	return err
 }

@@ -112,25 +112,6 @@ func (m *Monitor) effectiveChangedLocked() bool {
 	return false
 }
 
-// seedCluster hands the overrides and lifted overrides loaded from the
-// store to the cluster's log, as this node's knowledge of them: a set
-// stamped by its Created time, a lift by when it ended. Newer entries of
-// peers win over them.
-func (m *Monitor) seedCluster() {
-	cl := m.opts.Cluster
-	if cl == nil {
-		return
-	}
-	var entries []health.OverrideEntry
-	for _, o := range m.overrides {
-		entries = append(entries, health.OverrideEntry{Override: o, At: o.Created})
-	}
-	for _, l := range m.lifted {
-		entries = append(entries, health.OverrideEntry{Override: l.Override, Cleared: true, At: l.At})
-	}
-	cl.LoadOverrides(entries)
-}
-
 // followCluster republishes on every cluster change and every
 // Options.ClusterRefresh, adopting override changes made elsewhere, until
 // ctx ends.
@@ -141,6 +122,7 @@ func (m *Monitor) followCluster(ctx context.Context) {
 	for {
 		changed := cl.Changed()
 		m.adoptOverrides()
+		m.saveOverrideLog()
 		m.mu.Lock()
 		if m.effectiveChangedLocked() {
 			m.publishLocked()

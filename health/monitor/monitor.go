@@ -37,6 +37,8 @@ type Monitor struct {
 	// them, so that a removal and a checkpoint cannot reorder. It is taken
 	// before mu, never after.
 	persistMu sync.Mutex
+	logSeed   []health.OverrideEntry // the stored override log, until seedCluster (overridelog.go)
+	savedLog  health.OverrideLog     // the override log as last written; guarded by persistMu
 
 	// mu guards the fields below it; wg synchronizes itself.
 	mu         sync.Mutex

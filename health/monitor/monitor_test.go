@@ -740,6 +740,12 @@ func (s *memStore) DeleteOverride(health.OverrideKey) error   { return nil }
 func (s *memStore) LoadLifted() ([]health.Lifted, error)      { return nil, nil }
 func (s *memStore) LiftOverride(health.Lifted) error          { return nil }
 func (s *memStore) DeleteLifted(...health.OverrideKey) error  { return nil }
+func (s *memStore) LoadOverrideLog() ([]health.OverrideEntry, error) {
+	return nil, nil
+}
+func (s *memStore) SaveOverrideLog([]health.OverrideEntry, []health.OverrideKey) error {
+	return nil
+}
 
 // TestFirstRoundDecides checks start-up: Ready closes after one probe of
 // every target, and until rise or fall decide, the snapshot follows the last

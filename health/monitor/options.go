@@ -43,6 +43,10 @@ type Store interface {
 	// lifted record of that key, replacing any older one.
 	LiftOverride(l health.Lifted) error
 	DeleteLifted(keys ...health.OverrideKey) error
+	// LoadOverrideLog and SaveOverrideLog keep the cluster's override
+	// log (used with Options.Cluster only).
+	LoadOverrideLog() ([]health.OverrideEntry, error)
+	SaveOverrideLog(entries []health.OverrideEntry, gone []health.OverrideKey) error
 }
 
 // ProbeFunc runs one probe of check c against addr and returns nil on

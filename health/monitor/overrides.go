@@ -37,6 +37,7 @@ func (m *Monitor) setOverride(o health.Override, share bool) error {
 	m.mu.Unlock()
 	if cl := m.opts.Cluster; cl != nil && share {
 		cl.SetOverride(o)
+		m.saveOverrideLogLocked()
 	}
 	m.log.Info("override set", "override", o.Key().String(), "action", o.Action.String(),
 		"until", o.Until, "reason", o.Reason, "shared", share && m.opts.Cluster != nil)
@@ -75,6 +76,7 @@ func (m *Monitor) clearOverride(k health.OverrideKey, share bool) error {
 	m.mu.Unlock()
 	if cl := m.opts.Cluster; cl != nil && share {
 		cl.ClearOverride(o)
+		m.saveOverrideLogLocked()
 	}
 	m.log.Info("override cleared", "override", k.String(), "action", o.Action.String(), "shared", share && m.opts.Cluster != nil)
 	return nil

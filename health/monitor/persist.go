@@ -14,7 +14,8 @@ import (
 // (overrides.go).
 
 // load reads the persisted states (kept as seeds for the first SetTargets),
-// the overrides and the lifted overrides. Without a store there is nothing
+// the overrides, the lifted overrides and, in a cluster, the override log
+// (handed to the cluster by seedCluster). Without a store there is nothing
 // to load.
 func (m *Monitor) load() error {
 	st := m.opts.Store
@@ -38,6 +39,11 @@ func (m *Monitor) load() error {
 		return fmt.Errorf("health monitor: load lifted overrides: %w", err)
 	}
 	m.loadLifted(ls)
+	if m.opts.Cluster != nil {
+		if m.logSeed, err = st.LoadOverrideLog(); err != nil {
+			return fmt.Errorf("health monitor: load the cluster's override log: %w", err)
+		}
+	}
 	return nil
 }
 

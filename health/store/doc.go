@@ -8,7 +8,7 @@
 //
 // # Layout
 //
-// Four buckets. "meta" holds the format version ("version" = "1").
+// Five buckets. "meta" holds the format version ("version" = "1").
 // "targets" maps a target's String ("check/address") to the JSON of a
 // TargetRecord: the health.State (status, since, back_since, counters, last
 // result, recent results and transitions) and when it was written. "overrides" maps an override key
@@ -16,7 +16,11 @@
 // health.Override. "lifted" maps an override key, the same way, to the JSON
 // of a health.Lifted: the last override of that key that an operator
 // cleared or that lapsed, with when it ended; one record per key, the
-// latest.
+// latest. "override-log" (a node of a cluster only) maps an override key,
+// the same way, to the JSON of a health.OverrideEntry: the latest set or
+// clear of that key known in the cluster, with its exact stamp (time and
+// node), clears included until they expire, so that a node restarted
+// alone keeps what it knew.
 //
 // A key is never both overridden and lifted: SaveOverride deletes the
 // lifted record of its key and LiftOverride the override, each in one

@@ -32,7 +32,7 @@ var (
 	bucketLifted    = []byte("lifted")
 	keyVersion      = []byte("version")
 
-	buckets = [][]byte{bucketMeta, bucketTargets, bucketOverrides, bucketLifted}
+	buckets = [][]byte{bucketMeta, bucketTargets, bucketOverrides, bucketLifted, bucketOverrideLog}
 )
 
 // DefaultTimeout is how long Open and Read wait for the file lock when
@@ -524,6 +524,8 @@ type Contents struct {
 	Targets   []TargetRecord    `json:"targets"`   // sorted by target
 	Overrides []health.Override `json:"overrides"` // sorted by key, expired ones included
 	Lifted    []health.Lifted   `json:"lifted"`    // sorted by key
+	// OverrideLog is a cluster node's override log, sorted by key.
+	OverrideLog []health.OverrideEntry `json:"override_log,omitempty"`
 }
 
 // Read opens the state file at path read-only and returns its contents, for
@@ -549,6 +551,7 @@ func Read(path string, opts Options) (Contents, error) {
 		c.Targets = readTargets(tx, opts.Logger)
 		c.Overrides = readOverrides(tx, opts.Logger)
 		c.Lifted = readLifted(tx, opts.Logger)
+		c.OverrideLog = readOverrideLog(tx, opts.Logger)
 		return nil
 	})
 	if err != nil {
