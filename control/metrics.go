@@ -125,6 +125,9 @@ type MetricsConfig struct {
 	// GeoIP describes the GeoIP databases loaded now (Config.GeoIP's
 	// function): gslb_geoip_build_timestamp_seconds.
 	GeoIP func() []GeoIPDatabase
+	// Cluster is the cluster this node is in: gslb_cluster_*. Nil
+	// outside a cluster.
+	Cluster ClusterSource
 	// Version is the version label of gslb_build_info. Default "unknown".
 	Version string
 	// Now is the clock of the datacenters' evaluation (overrides that
@@ -247,6 +250,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descBuildInfo, descTruncated, descDropped, descTCPRejected, descZones, descZoneFilesFailing,
 		descTapSent, descTapDropped, descProbeLocalErrors, descProbesDelayed, descProbeSlots, descProbesInFlight,
 		descRRLSlipped, descRRLDropped, descRRLDryRun,
+		descClusterMembers, descClusterDisagreeing, descClusterAlone,
 	} {
 		ch <- d
 	}
@@ -258,6 +262,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.collectHealth(ch)
 	m.collectProbes(ch)
 	m.collectZones(ch)
+	m.collectCluster(ch)
 	if m.cfg.ZoneErrors != nil {
 		ch <- gauge(descZoneFilesFailing, float64(len(m.cfg.ZoneErrors())))
 	}

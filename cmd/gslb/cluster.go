@@ -102,6 +102,33 @@ func (s *server) controlCluster() control.Cluster {
 	return clusterStatus{s}
 }
 
+// metricsCluster returns the cluster for the metrics: a nil interface
+// without one.
+func (s *server) metricsCluster() control.ClusterSource {
+	if s.cluster == nil {
+		return nil
+	}
+	return clusterStatus{s}
+}
+
+var _ control.ClusterSource = clusterStatus{}
+
+// ClusterCounts returns the members by state and the targets whose local
+// verdict the quorum overruled at the last merge.
+func (c clusterStatus) ClusterCounts() control.ClusterCounts {
+	cl := c.s.cluster
+	cc := control.ClusterCounts{Members: map[string]int{}, Alone: len(cl.Live()) <= 1}
+	for _, m := range cl.Members() {
+		cc.Members[string(m.State)]++
+	}
+	for _, m := range c.s.mon.Merged() {
+		if m.Overruled {
+			cc.Disagreeing++
+		}
+	}
+	return cc
+}
+
 // ClusterStatus returns the members and, for every target, each node's
 // verdict and the effective status.
 func (c clusterStatus) ClusterStatus() control.ClusterStatus {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -280,6 +281,22 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 	if z := cs.Zones; len(z) != 1 || z[0].Origin != "example.com." || z[0].Node != "ns3" || z[0].Hash == z[0].PeerHash {
 		t.Errorf("zone differences = %+v, want example.com. on ns3", z)
 	}
+	// Its metrics count the members and the target it is overruled on;
+	// promtool finds the scrape clean.
+	m := scrape(t, hs[0], "")
+	for series, want := range map[string]float64{
+		`gslb_cluster_members{state="alive"}`: 3, `gslb_cluster_members{state="dead"}`: 0,
+		`gslb_cluster_disagreeing_targets{}`: 1, `gslb_cluster_alone{}`: 0,
+	} {
+		if got, ok := m[series]; !ok || got != want {
+			t.Errorf("%s = %v (present %v), want %v", series, got, ok, want)
+		}
+	}
+	cmd := exec.Command(lookPromtool(t), "check", "metrics")
+	cmd.Stdin = strings.NewReader(scrapeText(t, hs[0], ""))
+	if out, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
 	var out, errOut bytes.Buffer
 	if code := run([]string{"status", "-control", hs[0].run.Control}, &out, &errOut); code != 0 {
 		t.Fatalf("gslb status: exit %d\n%s", code, &errOut)
@@ -399,6 +416,10 @@ func TestClusterPartition(t *testing.T) {
 		t.Errorf("ns1's members while cut off = %+v, want ns2 and ns3 dead", st.Cluster.Members)
 	}
 	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.1") // its own view: ams up
+	if m := scrape(t, hs[0], ""); m[`gslb_cluster_alone{}`] != 1 || m[`gslb_cluster_members{state="dead"}`] != 2 || m[`gslb_cluster_disagreeing_targets{}`] != 0 {
+		t.Errorf("ns1's cluster metrics while cut off: alone %v, dead %v, disagreeing %v; want 1, 2, 0",
+			m[`gslb_cluster_alone{}`], m[`gslb_cluster_members{state="dead"}`], m[`gslb_cluster_disagreeing_targets{}`])
+	}
 	hs[1].waitAnswer("www.example.com.", amsClient, "127.0.0.2") // the majority of ns2 and ns3
 	tr.fail()
 	admin(t, hs[1], "drain", "ams", "-reason", "partition test")

@@ -24,6 +24,7 @@ func (s *server) newMetrics() error {
 		Zones:      s.zones,
 		ZoneErrors: s.zones.Errors,
 		GeoIP:      s.geoIPDatabases,
+		Cluster:    s.metricsCluster(),
 		Version:    buildVersion(version, bi),
 	})
 	s.registry = prometheus.NewRegistry()
