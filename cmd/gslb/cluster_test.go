@@ -281,6 +281,24 @@ func TestClusterMajorityOverDNS(t *testing.T) {
 	if z := cs.Zones; len(z) != 1 || z[0].Origin != "example.com." || z[0].Node != "ns3" || z[0].Hash == z[0].PeerHash {
 		t.Errorf("zone differences = %+v, want example.com. on ns3", z)
 	}
+	// Its status page shows the members and every node's verdict.
+	page := renderCluster(t, hs[0])
+	if page.Hidden || page.Alone || page.Summary != "node ns1 · health_quorum majority · 3 of 3 members live" {
+		t.Errorf("status page cluster: hidden %v, alone %v, summary %q", page.Hidden, page.Alone, page.Summary)
+	}
+	if m := page.Members; m["ns1"] != "alive" || m["ns2"] != "alive" || m["ns3"] != "alive" {
+		t.Errorf("status page members = %v, want three alive", m)
+	}
+	if c := page.Contact; c["ns1"] != "–" || !strings.HasSuffix(c["ns2"], " ago") {
+		t.Errorf("status page last contacts = %v, want – for ns1, a time for ns2", c)
+	}
+	if v := page.Verdicts["web/127.0.0.1"]; v["effective"] != "down" || v["ns1"] != "up" || v["ns2"] != "down" || v["ns3"] != "down" {
+		t.Errorf("status page verdicts of web/127.0.0.1 = %v, want down by ns2 and ns3, up on ns1", v)
+	}
+	if v := page.Verdicts["web/127.0.0.2"]; v["effective"] != "up" || v["ns1"] != "up" || v["ns2"] != "up" || v["ns3"] != "up" {
+		t.Errorf("status page verdicts of web/127.0.0.2 = %v, want up everywhere", v)
+	}
+
 	// Its metrics count the members and the target it is overruled on;
 	// promtool finds the scrape clean.
 	m := scrape(t, hs[0], "")
@@ -421,6 +439,10 @@ func TestClusterPartition(t *testing.T) {
 			m[`gslb_cluster_alone{}`], m[`gslb_cluster_members{state="dead"}`], m[`gslb_cluster_disagreeing_targets{}`])
 	}
 	hs[1].waitAnswer("www.example.com.", amsClient, "127.0.0.2") // the majority of ns2 and ns3
+	if page := renderCluster(t, hs[0]); !page.Alone || page.Members["ns2"] != "dead" || page.Members["ns3"] != "dead" || page.Verdicts["web/127.0.0.1"]["effective"] != "up" {
+		t.Errorf("ns1's status page while cut off: alone %v, members %v, verdicts %v; want alone, ns2 and ns3 dead, ams up",
+			page.Alone, page.Members, page.Verdicts)
+	}
 	tr.fail()
 	admin(t, hs[1], "drain", "ams", "-reason", "partition test")
 	hs[2].waitAnswer("www.example.com.", amsClient, "127.0.0.2")

@@ -56,6 +56,7 @@ func TestStatusPageExample(t *testing.T) {
 		Zones   []string          // "origin serial"
 		GeoIP   int
 		Stale   string // the GeoIP badges
+		Cluster struct{ Hidden bool }
 	}
 	dom, err := chromedp.Run(ctx, chromedp.Poll[rendered](`document.body.dataset.loaded && {
 		markers: Object.fromEntries([...document.querySelectorAll("#markers .dc")].map((g) => [g.dataset.dc, g.dataset.state])),
@@ -63,6 +64,7 @@ func TestStatusPageExample(t *testing.T) {
 		zones: [...document.querySelectorAll("#zones tbody tr")].map((r) => r.dataset.zone + " " + r.querySelector(".serial").textContent),
 		geoip: document.querySelectorAll("#geoip tbody tr[data-database]").length,
 		stale: [...document.querySelectorAll("#geoip .badge")].map((b) => b.textContent).join(" "),
+		cluster: {hidden: document.querySelector("#cluster").hidden},
 	}`, chromedp.WithPollingInterval(50*time.Millisecond)))
 	if err != nil {
 		t.Fatalf("the page did not render a status: %v\n%s", err, h.logs.String())
@@ -78,6 +80,9 @@ func TestStatusPageExample(t *testing.T) {
 	}
 	if len(dom.Zones) != 1 || !strings.HasPrefix(dom.Zones[0], "example.com. ") || dom.GeoIP != 2 {
 		t.Errorf("zones %v, %d GeoIP databases; want example.com. with its serial, 2", dom.Zones, dom.GeoIP)
+	}
+	if !dom.Cluster.Hidden {
+		t.Error("the cluster section is shown outside a cluster")
 	}
 	if dom.Stale != "stale stale" { // the sample databases are older than max_age's 30 days
 		t.Errorf("GeoIP badges = %q, want both databases stale", dom.Stale)
@@ -110,4 +115,37 @@ func encodePNG(t *testing.T, img image.Image) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// renderedCluster is the cluster part of the status page as rendered.
+type renderedCluster struct {
+	Hidden   bool
+	Summary  string
+	Alone    bool
+	Members  map[string]string            // name → state
+	Contact  map[string]string            // name → last contact text
+	Verdicts map[string]map[string]string // target → node → status; "effective" → the quorum's
+}
+
+// renderCluster opens h's status page in headless Chromium and returns
+// its cluster section once a status with a cluster has been drawn.
+func renderCluster(t *testing.T, h *harness) renderedCluster {
+	t.Helper()
+	ctx := browsertest.New(t, 60*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+h.run.Control+"/")); err != nil {
+		t.Fatal(err)
+	}
+	dom, err := chromedp.Run(ctx, chromedp.Poll[renderedCluster](`document.body.dataset.loaded && {
+		hidden: document.querySelector("#cluster").hidden,
+		summary: document.querySelector("#cluster-summary").textContent,
+		alone: !document.querySelector("#cluster-alone").hidden,
+		members: Object.fromEntries([...document.querySelectorAll("#members tbody tr[data-member]")].map((r) => [r.dataset.member, r.dataset.state])),
+		contact: Object.fromEntries([...document.querySelectorAll("#members tbody tr[data-member]")].map((r) => [r.dataset.member, r.cells[3].textContent])),
+		verdicts: Object.fromEntries([...document.querySelectorAll("#verdicts tbody tr[data-target]")].map((r) => [r.dataset.target,
+			Object.assign({effective: r.dataset.effective}, Object.fromEntries([...r.querySelectorAll("td[data-node]")].map((c) => [c.dataset.node, c.dataset.status])))])),
+	}`, chromedp.WithPollingInterval(50*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("the page did not render a status: %v\n%s", err, h.logs.String())
+	}
+	return dom
 }

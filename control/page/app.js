@@ -164,6 +164,49 @@
           el("div", { class: "muted small" }, ago(d.built, now))))), "No GeoIP database: every client's location is unknown.", 3);
   }
 
+  // The cluster: its members as this node sees them and, per target,
+  // every node's verdict beside the effective status. Hidden outside a
+  // cluster.
+  function drawCluster(cs, now) {
+    $("#cluster").hidden = !cs;
+    if (!cs) return;
+    const members = cs.members || [];
+    const live = Object.fromEntries(members.map((m) => [m.name, m.state === "alive" || m.state === "suspect"]));
+    const alive = members.filter((m) => live[m.name]).length;
+    $("#cluster-summary").textContent = "node " + cs.node + " · health_quorum " + cs.quorum + " · " + alive + " of " + members.length + " members live";
+    $("#cluster-alone").hidden = !cs.alone;
+    const memberBadge = (st) => el("span", { class: "badge " + (st === "alive" ? "ok" : st === "suspect" ? "wait" : st === "dead" ? "bad" : "") }, st);
+    fill($("#members tbody"), members.map((m) =>
+      el("tr", { "data-member": m.name, "data-state": m.state },
+        el("td", {}, el("strong", {}, m.name), m.self ? el("span", { class: "muted small" }, " (this node)") : null),
+        el("td", {}, memberBadge(m.state), el("div", { class: "muted small" }, "since " + ago(m.since, now))),
+        el("td", { class: "mono small" }, m.addr),
+        el("td", {}, m.self ? el("span", { class: "muted" }, "–") : m.last_contact ? ago(m.last_contact, now) : el("span", { class: "muted" }, "never")))),
+      "No members.", 4);
+    const names = members.map((m) => m.name);
+    $("#verdicts thead").replaceChildren(el("tr", {}, el("th", { scope: "col" }, "target"), el("th", { scope: "col" }, "effective"),
+      names.map((n) => el("th", { scope: "col", "data-node": n }, n))));
+    const statusBadge = (st) => el("span", { class: "badge " + (st === "up" ? "ok" : st === "down" ? "bad" : "") }, st);
+    fill($("#verdicts tbody"), (cs.targets || []).map((t) => {
+      const by = Object.fromEntries((t.verdicts || []).map((v) => [v.node, v]));
+      return el("tr", { "data-target": t.target.check + "/" + t.target.addr, "data-effective": t.effective },
+        el("td", {}, el("span", { class: "mono" }, t.target.addr), " ", el("span", { class: "muted" }, t.target.check)),
+        el("td", {}, statusBadge(t.effective), el("div", { class: "muted small" }, t.down_votes + " of " + (t.up_votes + t.down_votes) + " see it down")),
+        names.map((n) => {
+          const v = by[n];
+          if (!v) return el("td", { "data-node": n, "data-status": "" }, el("span", { class: "muted" }, "–"));
+          const counted = live[n];
+          return el("td", { "data-node": n, "data-status": v.status, class: counted ? "" : "muted", title: counted ? "" : "not counted: " + n + " is not live" },
+            counted ? statusBadge(v.status) : v.status, v.since ? el("div", { class: "muted small" }, ago(v.since, now)) : null);
+        }));
+    }), "No targets.", 2 + names.length);
+    const zs = cs.zone_differences || [];
+    $("#cluster-zones").replaceChildren(...(zs.length ? [el("h3", { class: "err" }, "Zones served differently by a peer")] : []),
+      ...zs.map((z) => el("div", { class: "zone-diff", "data-zone": z.origin, "data-node": z.node },
+        el("strong", {}, z.origin), " on ", el("strong", {}, z.node), ": ",
+        el("span", { class: "mono small" }, "serial " + z.peer_serial + ", hash " + z.peer_hash + " there; serial " + z.serial + ", hash " + z.hash + " here"))));
+  }
+
   function draw(doc) {
     const now = new Date(doc.time);
     const ready = doc.answering ?? doc.ready;
@@ -182,6 +225,7 @@
     drawOverrides(doc.overrides || [], now);
     drawZones(doc.zones || [], doc.zone_errors || [], now);
     drawGeoIP(doc.geoip || [], now);
+    drawCluster(doc.cluster, now);
   }
 
   function problem(msg) {
