@@ -26,9 +26,15 @@
 // New binds the gossip address (port 0 picks a free one, for tests) and
 // starts answering peers. Run joins Config.Peers and, while no peer is
 // alive, tries again every Config.JoinRetry, so a node starts and serves
-// with no peer reachable. Node names are unique: a node whose join meets
-// a live member of its name at another address fails with
-// ErrNameConflict.
+// with no peer reachable. Every Config.JoinRetry it also joins again the
+// members that failed within Reconnect: memberlist does not, and without
+// it two sides of a healed partition would stay apart. Node names are
+// unique: a node whose join meets a live member of its name at another
+// address fails with ErrNameConflict.
+//
+// A Partition (Config.Partition) cuts a node off from every peer and
+// heals the cut, without touching the network: the tests drill
+// partitions with it.
 //
 // # Encryption
 //

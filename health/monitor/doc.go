@@ -106,10 +106,13 @@
 // Options.ClusterRefresh, publishing when a status or a vote count
 // changed. SetOverride and ClearOverride also go through the cluster;
 // the changes of other nodes are adopted (saved, published, lifted) as
-// if made here. At start the stored overrides and lifted overrides seed
-// the cluster's log, stamped with their Created and end times, so newer
-// changes from peers win over them. The persisted states stay this
-// node's own.
+// if made here. The cluster's override log is kept in the store with its
+// exact stamps, clears included (written after each change of this node
+// and at every cluster event), and seeds the cluster's log at start, so a
+// node restarted alone keeps what it knew; for keys the stored log lacks,
+// the stored overrides and lifted overrides seed it, stamped with their
+// Created and end times, so newer changes from peers win over them. The
+// persisted states stay this node's own.
 //
 // # Layout
 //
@@ -136,6 +139,8 @@
 //     how long.
 //   - cluster.go: the effective view merged with the cluster's verdicts,
 //     and overrides shared with other nodes.
+//   - overridelog.go: the cluster's override log seeded from and kept in
+//     the store.
 //   - states.go: the detailed per-target view for the control API.
 //   - options.go, errors.go: Options with their defaults, and the errors.
 package monitor
