@@ -388,6 +388,13 @@ func TestClusterKilledNodeAndRestarts(t *testing.T) {
 	hs[1].waitAnswer("www.example.com.", amsClient, "127.0.0.2")
 	hs[1].stop()
 	hs[0].stop()
+	var out, errOut bytes.Buffer
+	if code := run([]string{"state", "-db", tr.cfgs[0].State}, &out, &errOut); code != 0 {
+		t.Fatalf("gslb state: exit %d\n%s", code, &errOut)
+	}
+	if want := "cluster override log:\n  pool=* dc=ams force-up cleared at "; !strings.Contains(out.String(), want) || !strings.Contains(out.String(), " by ns1\n") {
+		t.Errorf("gslb state of ns1 lacks %q ... by ns1:\n%s", want, &out)
+	}
 	tr.start(0)
 	hs[0].waitLog(`msg="no live cluster peer: health is decided from this node's own view"`)
 	hs[0].waitAnswer("www.example.com.", amsClient, "127.0.0.2")

@@ -41,6 +41,16 @@ func stateCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  %s\n", describeOverride(o))
 		}
 	}
+	if len(c.OverrideLog) > 0 {
+		fmt.Fprintln(stdout, "\ncluster override log:")
+		for _, e := range c.OverrideLog {
+			what := "set"
+			if e.Cleared {
+				what = "cleared"
+			}
+			fmt.Fprintf(stdout, "  %s %s %s at %s by %s\n", e.Key(), e.Override.Action, what, e.At.Format(time.RFC3339Nano), e.Node)
+		}
+	}
 	return 0
 }
 
