@@ -240,7 +240,8 @@ func (c *Cluster) notifyLocked() {
 }
 
 // Run joins the peers (again every Config.JoinRetry while none is
-// alive), broadcasts this node's verdicts every Config.Refresh, and
+// alive, with the members that failed within Reconnect: see rejoin),
+// broadcasts this node's verdicts every Config.Refresh, and
 // forgets what expired, until ctx ends; then it leaves the cluster, stops
 // gossip and returns nil. It returns an error wrapping ErrNameConflict
 // when a join meets a live member of this node's name at another
@@ -252,10 +253,39 @@ func (c *Cluster) Run(ctx context.Context) error {
 	if err := c.join(); err != nil {
 		return err
 	}
-	retry := time.NewTicker(c.cfg.JoinRetry)
-	defer retry.Stop()
+	// Joins run beside the refresh: a join of a failed member whose
+	// address drops packets waits for memberlist's TCP timeout, which
+	// must not hold up the broadcasts that keep this node's verdicts
+	// fresh. The joins end before gossip stops.
+	ctx, cancel := context.WithCancel(ctx)
+	joined := make(chan error, 1)
+	go func() { joined <- c.rejoinEvery(ctx) }()
+	defer func() {
+		cancel()
+		<-joined
+	}()
 	refresh := time.NewTicker(c.cfg.Refresh)
 	defer refresh.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-c.closed:
+			return nil
+		case err := <-joined:
+			joined <- nil // for the deferred wait
+			return err
+		case <-refresh.C:
+			c.refresh()
+		}
+	}
+}
+
+// rejoinEvery calls rejoin every Config.JoinRetry until ctx ends (nil)
+// or a join meets a clash of this node's name (the error).
+func (c *Cluster) rejoinEvery(ctx context.Context) error {
+	retry := time.NewTicker(c.cfg.JoinRetry)
+	defer retry.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -266,8 +296,6 @@ func (c *Cluster) Run(ctx context.Context) error {
 			if err := c.rejoin(); err != nil {
 				return err
 			}
-		case <-refresh.C:
-			c.refresh()
 		}
 	}
 }
