@@ -29,6 +29,10 @@ type Cluster struct {
 	// HealthQuorum decides a target's status from the live nodes'
 	// verdicts; default health.QuorumMajority.
 	HealthQuorum health.Quorum
+	// Network is the gossip timing profile: "lan" (default; failures
+	// found in seconds) or "wan" (nodes far apart: slower probes with
+	// longer timeouts, as memberlist's WAN defaults).
+	Network string
 }
 
 func parseCluster(t *tomlcheck.Table, c *Config) {
@@ -78,6 +82,13 @@ func parseCluster(t *tomlcheck.Table, c *Config) {
 		}
 		cl.HealthQuorum = q
 	}
+	cl.Network = "lan"
+	if s, ok := t.Str("network"); ok {
+		if s != "lan" && s != "wan" {
+			t.Errorf(t.KeyPath("network"), "unknown network %q: want lan or wan", s)
+		}
+		cl.Network = s
+	}
 	t.Unknown(nil)
 	if cl.KeyFile == "" && cl.Bind != "" && validBind(cl.Bind) && !loopbackAddr(cl.Bind) {
 		t.Errorf(t.Path(), "cluster.bind %q is not a loopback address: set cluster.key_file to encrypt gossip", cl.Bind)
@@ -91,7 +102,7 @@ func sameCluster(a, b *Cluster) bool {
 		return a == b
 	}
 	return a.Node == b.Node && a.Bind == b.Bind && slices.Equal(a.Peers, b.Peers) && a.KeyFile == b.KeyFile &&
-		bytes.Equal(a.Key, b.Key) && a.HealthQuorum == b.HealthQuorum
+		bytes.Equal(a.Key, b.Key) && a.HealthQuorum == b.HealthQuorum && a.Network == b.Network
 }
 
 // validBind reports whether s is ip:port with a port from 1 to 65535.

@@ -35,6 +35,7 @@ bind = "192.0.2.53:7946"
 peers = ["192.0.2.54:7946", "ns3.example.net:7946"]
 key_file = "cluster.key"
 health_quorum = "all"
+network = "wan"
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +45,7 @@ health_quorum = "all"
 		t.Fatal("Cluster = nil")
 	}
 	if cl.Node != "ns1" || cl.Bind != "192.0.2.53:7946" || !slices.Equal(cl.Peers, []string{"192.0.2.54:7946", "ns3.example.net:7946"}) ||
-		cl.KeyFile != filepath.Join(dir, "cluster.key") || !bytes.Equal(cl.Key, key) || cl.HealthQuorum != health.QuorumAll {
+		cl.KeyFile != filepath.Join(dir, "cluster.key") || !bytes.Equal(cl.Key, key) || cl.HealthQuorum != health.QuorumAll || cl.Network != "wan" {
 		t.Errorf("Cluster = %+v", cl)
 	}
 }
@@ -56,7 +57,7 @@ func TestParseClusterDefaults(t *testing.T) {
 	}
 	host, _ := os.Hostname()
 	cl := cfg.Cluster
-	if cl == nil || cl.Node != host || cl.Peers != nil || cl.KeyFile != "" || cl.Key != nil || cl.HealthQuorum != health.QuorumMajority {
+	if cl == nil || cl.Node != host || cl.Peers != nil || cl.KeyFile != "" || cl.Key != nil || cl.HealthQuorum != health.QuorumMajority || cl.Network != "lan" {
 		t.Errorf("Cluster = %+v, want node %q and defaults", cl, host)
 	}
 	for _, src := range []string{"", "[cluster]"} {
@@ -96,6 +97,8 @@ func TestParseClusterErrors(t *testing.T) {
 			[]string{"c.toml:3:12: cluster.key_file: key file " + filepath.Join(dir, "text.key") + " is not base64"}},
 		{"missing key file", "[cluster]\nbind = \"127.0.0.1:7946\"\nkey_file = \"none.key\"",
 			[]string{"c.toml:3:12: cluster.key_file: cannot read the key: open " + filepath.Join(dir, "none.key")}},
+		{"network", "[cluster]\nbind = \"127.0.0.1:7946\"\nnetwork = \"internet\"",
+			[]string{`c.toml:3:11: cluster.network: unknown network "internet": want lan or wan`}},
 		{"quorum", "[cluster]\nbind = \"127.0.0.1:7946\"\nhealth_quorum = \"most\"",
 			[]string{`c.toml:3:17: cluster.health_quorum: unknown quorum "most": want any, majority or all`}},
 		{"unknown key", "[cluster]\nbind = \"127.0.0.1:7946\"\nseeds = []",

@@ -31,6 +31,7 @@ func (s *server) newCluster() error {
 		Bind:   cc.Bind,
 		Peers:  cc.Peers,
 		Key:    cc.Key,
+		WAN:    cc.Network == "wan",
 		Logger: s.logger,
 	}
 	if s.opts.Cluster != nil {
@@ -42,7 +43,7 @@ func (s *server) newCluster() error {
 	}
 	s.cluster = cl
 	s.log.Info("cluster configured", "node", cc.Node, "bind", cl.Addr().String(),
-		"peers", len(cc.Peers), "health_quorum", cc.HealthQuorum.String(), "encrypted", len(cc.Key) > 0)
+		"peers", len(cc.Peers), "health_quorum", cc.HealthQuorum.String(), "network", cc.Network, "encrypted", len(cc.Key) > 0)
 	return nil
 }
 

@@ -62,8 +62,13 @@ type Config struct {
 	// and heal the cut (see Partition). Default nil: no drill.
 	Partition *Partition
 
+	// WAN takes memberlist's WAN timings instead of its LAN ones, for
+	// nodes far apart: probe every 5s with a 3s timeout, gossip every
+	// 500ms, push/pull every 60s, suspicion multiplier 6. Default false.
+	WAN bool
+
 	// Failure detection and gossip timing, passed to memberlist; zero
-	// values take memberlist's LAN defaults (probe every 1s with a 500ms
+	// values take memberlist's defaults (LAN: probe every 1s with a 500ms
 	// timeout, gossip every 200ms, push/pull every 30s, suspicion
 	// multiplier 4). Tests shorten them.
 	ProbeInterval    time.Duration
@@ -161,6 +166,9 @@ func New(cfg Config) (*Cluster, error) {
 	c.queue = &memberlist.TransmitLimitedQueue{RetransmitMult: 4}
 
 	mc := memberlist.DefaultLANConfig()
+	if cfg.WAN {
+		mc = memberlist.DefaultWANConfig()
+	}
 	mc.Name = cfg.Node
 	mc.BindAddr = bind.Addr().String()
 	mc.BindPort = int(bind.Port())

@@ -458,3 +458,19 @@ func TestPartitionHeals(t *testing.T) {
 		t.Errorf("ns1 Merge after the heal = %+v, want down by three votes", m)
 	}
 }
+
+func TestWANTimings(t *testing.T) {
+	// WAN nodes take memberlist's WAN timings (only the probe timing is
+	// kept short here) and join as LAN ones do.
+	wan := func(name string, peers ...string) Config {
+		cfg := testConfig(t, name, "", peers...)
+		cfg.WAN = true
+		cfg.GossipInterval, cfg.PushPullInterval = 0, 0 // memberlist's WAN values
+		return cfg
+	}
+	n1 := start(t, wan("ns1"))
+	n2 := start(t, wan("ns2", n1.Addr().String()))
+	waitFor(t, "ns1 and ns2 see each other", func() bool { return sees(n1, "ns1", "ns2") && sees(n2, "ns1", "ns2") })
+	n2.SetVerdicts(down)
+	waitFor(t, "ns1 hears ns2's verdict", func() bool { return peerStatus(n1, "ns2") == health.Down })
+}
