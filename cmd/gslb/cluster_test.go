@@ -70,14 +70,22 @@ func newTrio(t *testing.T, fast bool, zone func(i int) string, keys ...byte) *tr
 		ln.Close()
 	}
 	tr := &trio{t: t, fast: fast, bad: map[netip.Addr]bool{}}
-	ams, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ams.Addr().(*net.TCPAddr).Port
-	iad, err := net.Listen("tcp", "127.0.0.2:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
+	// ams and iad share a port (the check's); one free on 127.0.0.1 may
+	// be taken on 127.0.0.2: try another.
+	var ams, iad net.Listener
+	var port int
+	for try := 0; iad == nil; try++ {
+		var err error
+		if ams, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		port = ams.Addr().(*net.TCPAddr).Port
+		if iad, err = net.Listen("tcp", "127.0.0.2:"+strconv.Itoa(port)); err != nil {
+			ams.Close()
+			if try == 10 {
+				t.Fatal(err)
+			}
+		}
 	}
 	amsHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tr.mu.Lock()
