@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # make test fuzzes by execution count: no wall-clock deadline (see .ci/fuzz.sh)
 TESTFUZZ ?= 30000x
 
-.PHONY: build run test lint bench bench-compare interop fuzz geoip check-example
+.PHONY: build run test lint bench bench-compare bench-scale interop fuzz geoip check-example
 
 # The version `gslb version` reports: git describe when this is a git work tree.
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
@@ -50,6 +50,12 @@ bench:
 # Loopback load test against gdnsd with dnsperf (installs both if missing).
 bench-compare: build
 	bash bench/compare.sh
+
+# Scale against NSD and Knot on the same generated data (installs them and
+# dnsperf if missing): a 1,000,000-record zone and 10,000 small zones, load
+# time, memory, a one-line edit under load (bench/results/scale-DATE.md).
+bench-scale: build
+	bash bench/scale.sh
 
 # Differential test against NSD and Knot on loopback (installs them if missing):
 # the same zones and queries, replies compared field by field.

@@ -16,6 +16,9 @@
 //	    ask both servers for the same ECS subnets; compare datacenters and scopes
 //	gslbbench freeport [-n N]
 //	    print N ports free for UDP and TCP on 127.0.0.1
+//	gslbbench scale -work DIR [-records N] [-zones N] [-rate QPS] ...
+//	    gslb, NSD and Knot on the same generated data: load time, memory,
+//	    a one-line edit served under load (bench/scale.sh)
 //	gslbbench report -runs FILE -meta FILE -agree FILE -out FILE
 //	    medians over rounds and gslb/gdnsd ratios as a Markdown table
 package main
@@ -44,6 +47,8 @@ func main() {
 		err = freeportCmd(args)
 	case "report":
 		err = reportCmd(args)
+	case "scale":
+		err = scaleCmd(args)
 	default:
 		usage()
 	}
@@ -54,6 +59,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|report [flags]")
+	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|report|scale [flags]")
 	os.Exit(2)
 }
