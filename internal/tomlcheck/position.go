@@ -31,21 +31,68 @@ func (p Position) String() string {
 // them itself (to report every problem at once) and uses this index to say
 // where each problem is. The scanner runs only on documents that already
 // parsed, so it can be lenient.
-type positions map[string]Position
+//
+// The elements of an array are kept apart, in a slice per array: a zone file
+// of a million records has a million of them, which a map keyed by their
+// paths would hold at ten times the cost.
+type positions struct {
+	keys  map[string]Position  // by pathKey of the key path
+	elems map[string][]linecol // by pathKey of the array's path, in element order
+}
+
+// linecol is the position of an array element.
+type linecol struct{ line, col int32 }
+
+func newPositions() positions {
+	return positions{keys: map[string]Position{}, elems: map[string][]linecol{}}
+}
 
 // pathKey joins key parts into an index key.
 func pathKey(parts []string) string { return strings.Join(parts, "\x00") }
+
+// set records the position of the value at path.
+func (p positions) set(path []string, pos Position) {
+	if n := len(path); n > 0 {
+		if i, ok := index(path[n-1]); ok {
+			k := pathKey(path[:n-1])
+			if i == len(p.elems[k]) {
+				p.elem(k, pos)
+				return
+			}
+		}
+	}
+	p.keys[pathKey(path)] = pos
+}
+
+// elem records the position of the next element of the array at key.
+func (p positions) elem(key string, pos Position) {
+	p.elems[key] = append(p.elems[key], linecol{int32(pos.Line), int32(pos.Col)})
+}
 
 // at returns the position of the value at path, or of its nearest ancestor
 // with a known position, or of the file.
 func (p positions) at(file string, path []string) Position {
 	for n := len(path); n > 0; n-- {
-		if pos, ok := p[pathKey(path[:n])]; ok {
+		if i, ok := index(path[n-1]); ok {
+			if e := p.elems[pathKey(path[:n-1])]; i < len(e) {
+				return Position{File: file, Line: int(e[i].line), Col: int(e[i].col)}
+			}
+		}
+		if pos, ok := p.keys[pathKey(path[:n])]; ok {
 			pos.File = file
 			return pos
 		}
 	}
 	return Position{File: file, Line: 1, Col: 1}
+}
+
+// index returns i when part is Index(i).
+func index(part string) (int, bool) {
+	if len(part) < 3 || part[0] != '[' || part[len(part)-1] != ']' {
+		return 0, false
+	}
+	i, err := strconv.Atoi(part[1 : len(part)-1])
+	return i, err == nil && i >= 0
 }
 
 // displayPath formats key parts as a key path: dotted, with array indexes

@@ -13,8 +13,8 @@ type posScanner struct {
 }
 
 // scanPositions returns the position of every key of src.
-func scanPositions(src []byte) positions {
-	s := &posScanner{src: string(src), line: 1, col: 1, out: positions{}, arrays: map[string]int{}}
+func scanPositions(src string) positions {
+	s := &posScanner{src: src, line: 1, col: 1, out: newPositions(), arrays: map[string]int{}}
 	s.document()
 	return s.out
 }
@@ -82,7 +82,7 @@ func (s *posScanner) document() {
 				s.arrays[k] = i + 1
 				table = append(table, Index(i))
 			}
-			s.out[pathKey(table)] = pos
+			s.out.set(table, pos)
 			for !s.eof() && s.peek() != '\n' {
 				s.next()
 			}
@@ -134,7 +134,12 @@ func (s *posScanner) key() []string {
 }
 
 func (s *posScanner) value(path []string) {
-	s.out[pathKey(path)] = s.here()
+	s.out.set(path, s.here())
+	s.body(path)
+}
+
+// body reads the value at path whose position is recorded.
+func (s *posScanner) body(path []string) {
 	switch {
 	case strings.HasPrefix(s.src[s.off:], `"""`):
 		s.multiline(`"""`, true)
@@ -146,12 +151,20 @@ func (s *posScanner) value(path []string) {
 		s.literalString()
 	case s.peek() == '[':
 		s.next()
+		key := pathKey(path)
 		for i := 0; ; i++ {
 			s.skipSpace(true)
 			if s.eof() || s.peek() == ']' {
 				break
 			}
-			s.value(append(append([]string(nil), path...), Index(i)))
+			// An element's path is built only for an array or table
+			// within: a long array of strings costs a slice entry each.
+			s.out.elem(key, s.here())
+			if c := s.peek(); c == '[' || c == '{' {
+				s.body(append(append([]string(nil), path...), Index(i)))
+			} else {
+				s.body(nil)
+			}
 			s.skipSpace(true)
 			if s.peek() == ',' {
 				s.next()
@@ -191,10 +204,32 @@ func (s *posScanner) value(path []string) {
 }
 
 // basicString reads a "string" and returns its unescaped-enough content (as
-// a key it only needs to match the decoder's keys for common cases).
+// a key it only needs to match the decoder's keys for common cases). A
+// string without escapes is returned as a part of the source, not a copy.
 func (s *posScanner) basicString() string {
 	s.next()
+	start := s.off
+	for !s.eof() {
+		switch s.peek() {
+		case '"':
+			str := s.src[start:s.off]
+			s.next()
+			return str
+		case '\\':
+			return s.escapedString(start)
+		case '\n':
+			return s.src[start:s.off]
+		}
+		s.next()
+	}
+	return s.src[start:s.off]
+}
+
+// escapedString reads the rest of a basic string from its first escape;
+// start is where its content began.
+func (s *posScanner) escapedString(start int) string {
 	var b strings.Builder
+	b.WriteString(s.src[start:s.off])
 	for !s.eof() {
 		c := s.next()
 		switch c {

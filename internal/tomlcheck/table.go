@@ -25,7 +25,8 @@ type doc struct {
 // is returned. Every problem the Table methods find later is added to errs.
 func Parse(file string, src []byte, errs *ErrorList) *Table {
 	var m map[string]any
-	if _, err := toml.Decode(string(src), &m); err != nil {
+	text := string(src) // one copy for the decoder and the position scanner
+	if _, err := toml.Decode(text, &m); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			errs.Add(Position{File: file, Line: pe.Position.Line, Col: pe.Position.Col}, "", "TOML syntax: %s", pe.Message)
@@ -34,7 +35,7 @@ func Parse(file string, src []byte, errs *ErrorList) *Table {
 		}
 		return nil
 	}
-	d := &doc{file: file, pos: scanPositions(src), errs: errs}
+	d := &doc{file: file, pos: scanPositions(text), errs: errs}
 	return &Table{doc: d, m: m, used: map[string]bool{}}
 }
 
