@@ -22,6 +22,14 @@ func ParseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 	if strings.HasPrefix(text, "$") {
 		return zones.Record{}, fmt.Errorf("directive %q not allowed: one record per string", strings.Fields(text)[0])
 	}
+	if rec, ok := parseAddress(text, origin, defaultTTL); ok {
+		return rec, nil
+	}
+	return parseRecord(text, origin, defaultTTL)
+}
+
+// parseRecord is ParseRecord through miekg/dns's zone parser.
+func parseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 	zp := mdns.NewZoneParser(strings.NewReader(text), origin, "")
 	zp.SetDefaultTTL(defaultTTL)
 	zp.SetIncludeAllowed(false)
@@ -126,8 +134,12 @@ func lowerRdata(rr mdns.RR) {
 // longer than 255 octets in wire format (RFC 1035 2.3.4), which miekg/dns's
 // parser lets through when it appends the origin to a relative name: the
 // owner and every name of the RDATA.
+//
+// The buffer is the record's own length (at most 4×255 octets, beyond which
+// the record is refused as before): a zone of a million records should not
+// allocate a kilobyte for each.
 func canonicalRdata(rr mdns.RR) (string, error) {
-	buf := make([]byte, 4*maxNameWire)
+	buf := make([]byte, min(mdns.Len(rr)+1, 4*maxNameWire))
 	end, err := mdns.PackRR(rr, buf, 0, nil, false)
 	if err != nil {
 		return "", fmt.Errorf("cannot encode the record: %v", err)
@@ -137,9 +149,11 @@ func canonicalRdata(rr mdns.RR) (string, error) {
 		return "", fmt.Errorf("owner name is %d octets long, more than 255", owner)
 	}
 	// RDATA names: miekg/dns packs them whatever their length but
-	// refuses to unpack one over the limit.
-	if _, _, err := mdns.UnpackRR(buf[:end], 0); err != nil {
-		return "", fmt.Errorf("a name in the record is longer than 255 octets (%v)", err)
+	// refuses to unpack one over the limit. A, AAAA and TXT hold none.
+	if t := rr.Header().Rrtype; t != mdns.TypeA && t != mdns.TypeAAAA && t != mdns.TypeTXT {
+		if _, _, err := mdns.UnpackRR(buf[:end], 0); err != nil {
+			return "", fmt.Errorf("a name in the record is longer than 255 octets (%v)", err)
+		}
 	}
 	const fixed = 10 // type, class, TTL and RDLENGTH after the owner name
 	return string(buf[owner+fixed : end]), nil
