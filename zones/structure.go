@@ -1,9 +1,6 @@
 package zones
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/gslb/gslb/internal/dnscode"
 	"github.com/gslb/gslb/internal/tomlcheck"
 )
@@ -21,7 +18,10 @@ func (c *compiler) structure() {
 			n.cut = true
 		}
 	}
-	for _, n := range sortedNodes(z) {
+	// Map order: the errors are sorted by position when the list is
+	// returned (tomlcheck.ErrorList.Err), so sorting a million names first
+	// would buy nothing.
+	for _, n := range z.nodes {
 		if cname := n.get(TypeCNAME); cname != nil {
 			if len(cname) > 1 {
 				z.errAt(t, cname[1], "more than one CNAME at %s", n.name)
@@ -83,13 +83,4 @@ func (c *compiler) structure() {
 
 func (z *Zone) errAt(t *tomlcheck.Table, r *Record, format string, args ...any) {
 	t.ErrorAt(r.Pos, format, args...)
-}
-
-func sortedNodes(z *Zone) []*node {
-	out := make([]*node, 0, len(z.nodes))
-	for _, n := range z.nodes {
-		out = append(out, n)
-	}
-	slices.SortFunc(out, func(a, b *node) int { return strings.Compare(a.name, b.name) })
-	return out
 }

@@ -109,13 +109,15 @@ func (c *compiler) compile() *Zone {
 		File:    t.File(),
 		Loaded:  now,
 		Pools:   map[string]*pick.Pool{},
-		nodes:   map[string]*node{},
 		nlabels: countLabels(origin),
 	}
 	c.z = z
+	records := c.records()
+	// One node per owner, most often: sized once, not grown by doubling
+	// (a zone of a million records rehashed its map twenty times).
+	z.nodes = make(map[string]*node, len(records)+1)
 	z.node(origin)
 
-	records := c.records()
 	c.soa(records)
 	pools := c.pools()
 	c.gslb(pools)
