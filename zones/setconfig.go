@@ -43,6 +43,11 @@ func (s *Store) SetConfig(cfg *config.Config) error {
 	s.cfg.Store(cfg)
 	s.files = next
 	s.publishLocked()
+	compiled := 0
+	for _, l := range next {
+		compiled += len(l.src)
+	}
+	release(compiled)
 	return nil
 }
 

@@ -146,11 +146,15 @@ func (s *Store) Reload() error {
 		return errs.Err()
 	}
 	next := map[string]*loaded{}
+	compiled := 0
 	for _, p := range paths {
 		l, ferrs := s.loadFile(p)
 		errs = append(errs, ferrs...)
 		if l != nil {
 			next[p] = l
+			if old := s.files[p]; old == nil || old.zone != l.zone {
+				compiled += len(l.src)
+			}
 		}
 	}
 	errs = append(errs, s.settleOrigins(next)...)
@@ -168,6 +172,7 @@ func (s *Store) Reload() error {
 	}
 	s.setFailing(errs, next)
 	s.logErrors(errs)
+	release(compiled)
 	return errs.Err()
 }
 
