@@ -136,6 +136,7 @@ func (s *Server) listen(addr string) error {
 			socks = append(socks, pc.(*net.UDPConn))
 		}
 		for _, c := range socks {
+			sizeReadBuffer(c)
 			s.udp = append(s.udp, &udpSocket{conn: c, oob: wildcard(c), local: c.LocalAddr().(*net.UDPAddr).AddrPort()})
 		}
 		s.tcp = append(s.tcp, l)
