@@ -10,26 +10,26 @@ import (
 func (c *compiler) records() []*Record {
 	t := c.root
 	texts, _ := t.Strings("records")
-	var out []*Record
+	out := make([]*Record, 0, len(texts))
+	posOf := t.ElemPos("records")
+	path := func(i int) []string { return append(t.KeyPath("records"), tomlcheck.Index(i)) }
 	for i, text := range texts {
-		path := append(t.KeyPath("records"), tomlcheck.Index(i))
-		pos := t.Pos(path)
 		rec, err := c.parse(text, c.origin, c.ttl)
 		if err != nil {
-			t.Errorf(path, "%v", err)
+			t.Errorf(path(i), "%v", err)
 			continue
 		}
-		rec.Pos = pos
+		rec.Pos = posOf(i)
 		r := &rec
 		switch {
 		case !inZone(r.Name, c.origin):
-			t.Errorf(path, "owner %s is outside the zone's origin %s", r.Name, c.origin)
+			t.Errorf(path(i), "owner %s is outside the zone's origin %s", r.Name, c.origin)
 			continue
 		case r.Type == TypeSOA:
-			t.Errorf(path, "SOA records come from the [soa] table, not from records")
+			t.Errorf(path(i), "SOA records come from the [soa] table, not from records")
 			continue
 		case r.TTL > MaxTTL:
-			t.Errorf(path, "TTL %d out of range [0, %d]", r.TTL, MaxTTL)
+			t.Errorf(path(i), "TTL %d out of range [0, %d]", r.TTL, MaxTTL)
 			continue
 		}
 		out = append(out, r)
