@@ -13,10 +13,14 @@ func (c *compiler) structure() {
 	if apex.get(TypeNS) == nil {
 		t.Errorf(t.KeyPath("origin"), "zone %s has no NS records at its apex", z.Origin)
 	}
+	// Whether the zone has a delegation or a DNAME at all: most have
+	// neither, and then no name needs its ancestors looked up.
+	anyCut, anyDNAME := false, false
 	for _, n := range z.nodes {
 		if n.name != z.Origin && n.get(TypeNS) != nil {
-			n.cut = true
+			n.cut, anyCut = true, true
 		}
+		anyDNAME = anyDNAME || n.get(TypeDNAME) != nil
 	}
 	// Map order: the errors are sorted by position when the list is
 	// returned (tomlcheck.ErrorList.Err), so sorting a million names first
@@ -33,7 +37,7 @@ func (c *compiler) structure() {
 				}
 			}
 		}
-		if owner := z.dnameAbove(n.name); owner != "" {
+		if owner := dnameAbove(z, n, anyDNAME); owner != "" {
 			if n.gslb != nil {
 				t.ErrorAt(n.gslb.Pos, "GSLB name %s is below the DNAME at %s", n.name, owner)
 			}
@@ -47,7 +51,7 @@ func (c *compiler) structure() {
 		if d := n.get(TypeDNAME); len(d) > 1 {
 			z.errAt(t, d[1], "more than one DNAME at %s", n.name)
 		}
-		if cut := z.cutAbove(n.name); cut != "" {
+		if cut := cutAbove(z, n, anyCut); cut != "" {
 			if n.gslb != nil {
 				t.ErrorAt(n.gslb.Pos, "GSLB name %s is below the delegation at %s", n.name, cut)
 			}
@@ -83,4 +87,20 @@ func (c *compiler) structure() {
 
 func (z *Zone) errAt(t *tomlcheck.Table, r *Record, format string, args ...any) {
 	t.ErrorAt(r.Pos, format, args...)
+}
+
+// dnameAbove is z.dnameAbove(n.name), skipped when the zone has no DNAME.
+func dnameAbove(z *Zone, n *node, has bool) string {
+	if !has {
+		return ""
+	}
+	return z.dnameAbove(n.name)
+}
+
+// cutAbove is z.cutAbove(n.name), skipped when the zone has no delegation.
+func cutAbove(z *Zone, n *node, has bool) string {
+	if !has {
+		return ""
+	}
+	return z.cutAbove(n.name)
 }

@@ -33,7 +33,7 @@ func scaleCmd(args []string) error {
 	nzones := fs.Int("zones", 10_000, "zones of the many-zones scenario")
 	rate := fs.Int("rate", 20_000, "queries per second during the edit")
 	before := fs.Duration("before", 5*time.Second, "load before the edit")
-	after := fs.Duration("after", 25*time.Second, "load after the edit (the edit must be served within it)")
+	after := fs.Duration("after", 40*time.Second, "load after the edit (the edit must be served within it)")
 	timeout := fs.Duration("timeout", 2*time.Second, "dnsperf: a query unanswered for this long is lost")
 	servers := fs.String("servers", "gslb,nsd,knot", "servers to measure, in order")
 	scenarios := fs.String("scenarios", "big,many", "big (one zone of -records), many (-zones small zones)")
@@ -99,7 +99,8 @@ type scaleResult struct {
 	load             time.Duration // start to the first answer of the probe name
 	loadCPU          time.Duration // CPU time spent until then
 	idle             memory        // after loading
-	applied          time.Duration // edit to the new answer served
+	applied          time.Duration // edit to the new answer served; 0: not within window
+	window           time.Duration // how long the edit was waited for
 	peak             memory        // during and after the reload
 	sent, lost       int           // dnsperf's figures over the whole load with the edit
 	baseLost         int           // lost by the same load without an edit
@@ -171,7 +172,7 @@ func (r scaleResult) String() string {
 }
 
 func (r *scaleRun) measure() (scaleResult, error) {
-	res := scaleResult{scenario: r.scenario, server: r.server}
+	res := scaleResult{scenario: r.scenario, server: r.server, window: r.after}
 	ports, err := freePorts(1)
 	if err != nil {
 		return res, err

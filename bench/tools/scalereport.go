@@ -78,7 +78,24 @@ func scaleReport(results []scaleResult, records, zones, rate int, timeout time.D
 		row("RSS after loading, MiB", func(r scaleResult) float64 { return mib(r.idle.rss) }, "%.0f")
 		row("peak RSS while loading (VmHWM), MiB", func(r scaleResult) float64 { return mib(r.idle.hwm) }, "%.0f")
 		row("Pss of all processes, MiB", func(r scaleResult) float64 { return mib(r.idle.pss) }, "%.0f")
-		row("one-line edit served after, s", func(r scaleResult) float64 { return r.applied.Seconds() }, "%.2f")
+		fmt.Fprintf(&b, "| one-line edit served after, s |")
+		for _, r := range rs {
+			if r.applied == 0 {
+				fmt.Fprintf(&b, " not within %.0f |", r.window.Seconds())
+			} else {
+				fmt.Fprintf(&b, " %.2f |", r.applied.Seconds())
+			}
+		}
+		if gslb != nil {
+			for _, o := range others {
+				if gslb.applied == 0 || o.applied == 0 {
+					b.WriteString(" – |")
+				} else {
+					fmt.Fprintf(&b, " %.2f |", gslb.applied.Seconds()/o.applied.Seconds())
+				}
+			}
+		}
+		b.WriteString("\n")
 		row("peak RSS around the reload, MiB", func(r scaleResult) float64 { return mib(max(r.peak.rss, r.peak.hwm)) }, "%.0f")
 		row("peak Pss around the reload, MiB", func(r scaleResult) float64 { return mib(r.peak.pss) }, "%.0f")
 		row("queries sent", func(r scaleResult) float64 { return float64(r.sent) }, "%.0f")
