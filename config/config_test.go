@@ -31,6 +31,12 @@ func TestParseErrors(t *testing.T) {
 		{"tcp needs port", "[checks.c]\ntype = \"tcp\"", []string{`c.toml:1:1: checks.c: missing required key "port" for a tcp check`}},
 		{"control off loopback", "[control]\nlisten = \"0.0.0.0:8053\"",
 			[]string{`c.toml:1:1: control: control.listen "0.0.0.0:8053" is not a loopback address: set control.token_file`}},
+		{"read token without token", "[control]\nread_token_file = \"ro\"",
+			[]string{`c.toml:2:19: control.read_token_file: a read-only token needs control.token_file (without it the API is open)`}},
+		{"control per client above total", "[control]\nmax_connections = 8\nmax_connections_per_client = 9",
+			[]string{`c.toml:3:30: control.max_connections_per_client: 9 is more than max_connections (8)`}},
+		{"control zero connections", "[control]\nmax_connections = 0",
+			[]string{`c.toml:2:19: control.max_connections: 0 out of range [1, 65536]`}},
 		{"asn without city", "[geoip]\nasn = \"a.mmdb\"",
 			[]string{"c.toml:1:1: geoip: asn without city: the ASN database only adds to a City database"}},
 		{"health unknown key", "[health]\nmax_inflight = 3", []string{"c.toml:2:16: health.max_inflight: unknown key"}},
@@ -96,6 +102,9 @@ asn = "ASN.mmdb"
 [control]
 listen = "192.0.2.1:8053"
 token_file = "token"
+read_token_file = "ro-token"
+max_connections = 64
+max_connections_per_client = 4
 [health]
 max_start_wait = "30s"
 staleness = "1h"
@@ -119,7 +128,8 @@ ca_file = "ca.pem"
 	if want := (config.GeoIP{City: "/etc/gslb/City.mmdb", ASN: "/etc/gslb/ASN.mmdb", MaxAge: config.DefaultGeoIPMaxAge}); cfg.GeoIP != want {
 		t.Errorf("GeoIP = %+v, want %+v", cfg.GeoIP, want)
 	}
-	if want := (config.Control{Listen: "192.0.2.1:8053", TokenFile: "/etc/gslb/token"}); cfg.Control != want {
+	if want := (config.Control{Listen: "192.0.2.1:8053", TokenFile: "/etc/gslb/token", ReadTokenFile: "/etc/gslb/ro-token",
+		MaxConnections: 64, MaxConnectionsPerClient: 4}); cfg.Control != want {
 		t.Errorf("Control = %+v, want %+v", cfg.Control, want)
 	}
 	if want := (config.Health{MaxStartWait: 30 * time.Second, Staleness: time.Hour, MaxInFlight: 8}); cfg.Health != want {
@@ -142,7 +152,8 @@ func TestParseEmpty(t *testing.T) {
 		cfg.LogLevel != config.DefaultLogLevel || cfg.TCPMaxConnections != config.DefaultTCPMaxConnections {
 		t.Errorf("top-level defaults = %+v", cfg)
 	}
-	if want := (config.Control{Listen: config.DefaultControlListen}); cfg.Control != want {
+	if want := (config.Control{Listen: config.DefaultControlListen, MaxConnections: config.DefaultControlMaxConnections,
+		MaxConnectionsPerClient: config.DefaultControlMaxConnectionsPerClient}); cfg.Control != want {
 		t.Errorf("Control = %+v, want %+v", cfg.Control, want)
 	}
 	if want := (config.Health{MaxStartWait: config.DefaultHealthMaxStartWait, MaxInFlight: config.DefaultHealthMaxInFlight}); cfg.Health != want {

@@ -12,6 +12,17 @@ import (
 type Control struct {
 	Listen    string // control API address; default DefaultControlListen; "" disables it
 	TokenFile string // file holding the bearer token; default "": none, allowed only on loopback
+	// ReadTokenFile holds a read-only bearer token: GET and HEAD requests
+	// (status, overrides, metrics, the status page, healthz, readyz) only.
+	// Default "": none. It needs TokenFile.
+	ReadTokenFile string
+	// MaxConnections caps the API's open connections; more wait in the
+	// kernel's accept queue. Default DefaultControlMaxConnections.
+	MaxConnections int
+	// MaxConnectionsPerClient caps the open connections of one client
+	// address; more are answered 503 and closed. Default
+	// DefaultControlMaxConnectionsPerClient.
+	MaxConnectionsPerClient int
 }
 
 func parseControl(t *tomlcheck.Table, c *Config) {
@@ -26,6 +37,23 @@ func parseControl(t *tomlcheck.Table, c *Config) {
 	}
 	if s, ok := t.Str("token_file"); ok {
 		c.Control.TokenFile = c.rel(s)
+	}
+	if s, ok := t.Str("read_token_file"); ok {
+		c.Control.ReadTokenFile = c.rel(s)
+		if c.Control.TokenFile == "" {
+			t.Errorf(t.KeyPath("read_token_file"), "a read-only token needs control.token_file (without it the API is open)")
+		}
+	}
+	c.Control.MaxConnections = DefaultControlMaxConnections
+	if n, ok := t.Int("max_connections", 1, 1<<16); ok {
+		c.Control.MaxConnections = int(n)
+	}
+	c.Control.MaxConnectionsPerClient = DefaultControlMaxConnectionsPerClient
+	if n, ok := t.Int("max_connections_per_client", 1, 1<<16); ok {
+		c.Control.MaxConnectionsPerClient = int(n)
+	}
+	if c.Control.MaxConnectionsPerClient > c.Control.MaxConnections {
+		t.Errorf(t.KeyPath("max_connections_per_client"), "%d is more than max_connections (%d)", c.Control.MaxConnectionsPerClient, c.Control.MaxConnections)
 	}
 	t.Unknown(nil)
 	if c.Control.Listen != "" && c.Control.TokenFile == "" && !loopbackAddr(c.Control.Listen) {

@@ -41,6 +41,12 @@ const (
 const (
 	// DefaultControlListen is the address of the control API.
 	DefaultControlListen = "127.0.0.1:8053"
+	// DefaultControlMaxConnections is the number of control API
+	// connections served at once.
+	DefaultControlMaxConnections = 128
+	// DefaultControlMaxConnectionsPerClient is the number of control API
+	// connections one client address may hold open.
+	DefaultControlMaxConnectionsPerClient = 16
 )
 
 // Defaults of [health].

@@ -8,12 +8,13 @@ import "slices"
 // that next changes, sorted. A server applies those only when it restarts.
 //
 // Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
-// [geoip] (other files, max_age), control.token_file (read again at
-// every reload), [dnstap], zones (the directory), [health], [rrl],
-// [cookies] (the secret file is read again at every reload),
-// [datacenters], [checks], [maps] and [pools]. Read only at start: listen,
-// state, control.listen, [cluster], and whether there is a [geoip] city at
-// all.
+// [geoip] (other files, max_age), control.token_file and
+// control.read_token_file (read again at every reload), [dnstap], zones
+// (the directory), [health], [rrl], [cookies] (the secret file is read
+// again at every reload), [datacenters], [checks], [maps] and [pools].
+// Read only at start: listen, state, control.listen,
+// control.max_connections, control.max_connections_per_client,
+// [cluster], and whether there is a [geoip] city at all.
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
 	var changed []string
@@ -30,6 +31,10 @@ func Reloaded(running, next *Config) (*Config, []string) {
 		keep("geoip", false, func() { out.GeoIP = running.GeoIP })
 	}
 	keep("control.listen", running.Control.Listen == next.Control.Listen, func() { out.Control.Listen = running.Control.Listen })
+	keep("control.max_connections", running.Control.MaxConnections == next.Control.MaxConnections, func() { out.Control.MaxConnections = running.Control.MaxConnections })
+	keep("control.max_connections_per_client", running.Control.MaxConnectionsPerClient == next.Control.MaxConnectionsPerClient, func() {
+		out.Control.MaxConnectionsPerClient = running.Control.MaxConnectionsPerClient
+	})
 	keep("cluster", sameCluster(running.Cluster, next.Cluster), func() { out.Cluster = running.Cluster })
 	slices.Sort(changed)
 	return &out, changed

@@ -15,7 +15,10 @@
 //	GET    /readyz        200 once the DNS server answers, 503 before (a Readiness body)
 //	GET    /metrics       Prometheus metrics (Config.Metrics; see Metrics)
 //
-// With a token configured, every path needs "Authorization: Bearer TOKEN";
+// With a token configured, every path needs "Authorization: Bearer TOKEN"
+// (a read-only token, Config.ReadToken, lets GET and HEAD through and is
+// answered 403 elsewhere; a request without a known token gets 401 and its
+// connection is closed);
 // without one the API is open, which the server configuration allows only
 // on loopback. A browser cannot add that header to an address typed in, so
 // GET / alone also takes the token as /?token=TOKEN; the page keeps it for
@@ -34,6 +37,11 @@
 // it reads the DNS server's counters, the health monitor, the zone set and
 // the GeoIP databases when scraped (DNSSource, HealthSource, ZoneSource
 // and a function), so that the query path only counts in atomics.
+//
+// NewHTTPServer and Limit bound what a client can hold: every timeout of
+// the http.Server is set, connections are capped per client address and
+// in total, and at the total cap a new connection replaces the oldest one
+// without a request in a handler (a slowloris), never a legitimate one.
 //
 // The package declares what it needs from the rest of gslb as small
 // interfaces (Monitor, ZoneSource and the metrics' sources) and functions

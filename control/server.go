@@ -57,6 +57,10 @@ type Config struct {
 	// authentication (the server configuration allows that only on
 	// loopback).
 	Token string
+	// ReadToken is a read-only bearer token: it lets GET and HEAD
+	// requests through and answers the others 403 Forbidden. Default "":
+	// none. Without Token it has no use (everything is open).
+	ReadToken string
 	// Now is the clock: the status document's time, the start of an
 	// override's "for" duration. Nil: time.Now.
 	Now func() time.Time
@@ -96,6 +100,7 @@ type Server struct {
 	metrics     http.Handler // GET /metrics
 	handler     http.Handler
 	token       atomic.Pointer[string] // the bearer token; "": none needed
+	readToken   atomic.Pointer[string] // the read-only bearer token; "": none
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -137,7 +142,8 @@ func New(cfg Config) *Server {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.token.Store(&cfg.Token)
-	s.handler = pageToken(s.bearer(mux))
+	s.readToken.Store(&cfg.ReadToken)
+	s.handler = pageToken(s.bearer(jsonErrors(mux)))
 	return s
 }
 
@@ -145,6 +151,10 @@ func New(cfg Config) *Server {
 // configuration re-reads the token file): requests carry the new one from
 // then on. "" lets every request through.
 func (s *Server) SetToken(token string) { s.token.Store(&token) }
+
+// SetReadToken replaces the read-only bearer token (a reload re-reads
+// read_token_file). "" means none.
+func (s *Server) SetReadToken(token string) { s.readToken.Store(&token) }
 
 // routes registers every path of the API. Every endpoint of the control
 // listener is registered here, behind the same authentication.
@@ -165,8 +175,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// bearer lets through the requests that carry the token; every request
-// while the token is "".
+// bearer lets through the requests that carry the token, and the GET and
+// HEAD requests that carry the read-only token; every request while the
+// token is "". Other requests with the read-only token are answered 403,
+// those without a known token 401; an unauthenticated client's
+// connection is closed after the answer, so that it holds no descriptor.
+// The tokens are compared in constant time and never logged or echoed.
 func (s *Server) bearer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := *s.token.Load()
@@ -175,11 +189,20 @@ func (s *Server) bearer(next http.Handler) http.Handler {
 			return
 		}
 		got, ok := bearerToken(r.Header.Get("Authorization"))
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		full := ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+		ro := *s.readToken.Load()
+		read := ok && ro != "" && subtle.ConstantTimeCompare([]byte(got), []byte(ro)) == 1
+		switch {
+		case full:
+			next.ServeHTTP(w, r)
+		case read && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			next.ServeHTTP(w, r)
+		case read:
+			writeJSON(w, http.StatusForbidden, ErrorBody{Error: "the read-only token cannot " + r.Method + " " + r.URL.Path + ": use the full token"})
+		default:
+			w.Header().Set("Connection", "close")
 			writeJSON(w, http.StatusUnauthorized, ErrorBody{Error: "missing or wrong bearer token"})
-			return
 		}
-		next.ServeHTTP(w, r)
 	})
 }
 

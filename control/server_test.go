@@ -374,11 +374,12 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/v1/overrides", `{"datacenter": "ams", "action": "drain"} {"datacenter": "iad", "action": "drain"}`, 400, "trailing data"},
 		{"POST", "/v1/overrides", `{"datacenter": "ams", "action": "drain"} x`, 400, "trailing data"},
 		{"POST", "/v1/overrides", `{"datacenter": "ams", "action": "drain"}` + "\n", 200, `"datacenter": "ams"`},
-		{"POST", "/v1/overrides", `{"datacenter": "` + strings.Repeat("a", 70<<10) + `"}`, 400, "request body too large"},
+		{"POST", "/v1/overrides", `{"datacenter": "` + strings.Repeat("a", 70<<10) + `"}`, 413, "request body too large"},
 		{"DELETE", "/v1/overrides?addr=nonsense", "", 400, `address \"nonsense\"`},
 		{"DELETE", "/v1/overrides?datacenter=ams%00x", "", 400, "control character"},
-		{"PUT", "/v1/overrides", "", 405, ""},
-		{"GET", "/v1/reload", "", 405, ""},
+		{"PUT", "/v1/overrides", "", 405, `"error": "method PUT not allowed on /v1/overrides; allowed: DELETE, GET, HEAD, POST"`},
+		{"GET", "/v1/reload", "", 405, `"error": "method GET not allowed on /v1/reload; allowed: POST"`},
+		{"GET", "/v1/nothing", "", 404, `"error": "no such path: /v1/nothing"`},
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest(tt.method, ts.URL+tt.path, strings.NewReader(tt.body))
@@ -391,6 +392,74 @@ func TestBadRequests(t *testing.T) {
 		if resp.StatusCode != tt.want || !strings.Contains(string(body), tt.msg) {
 			t.Errorf("%s %s = %d %s, want %d with %q", tt.method, tt.path, resp.StatusCode, body, tt.want, tt.msg)
 		}
+		if ct := resp.Header.Get("Content-Type"); tt.want != 200 && ct != "application/json" {
+			t.Errorf("%s %s: Content-Type %q, want application/json", tt.method, tt.path, ct)
+		}
+	}
+}
+
+// TestReadToken checks the read-only token: it reads every GET endpoint,
+// is refused 403 on what changes something, and a wrong token is refused
+// 401 with the connection closed.
+func TestReadToken(t *testing.T) {
+	srv := control.New(control.Config{Token: "fu11-t0ken", ReadToken: "ro", Monitor: newFakeMonitor(true), Zones: testZones(),
+		Reload: func() error { return nil }})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	tests := []struct {
+		method, path, token string
+		want                int
+	}{
+		{"GET", "/v1/status", "ro", 200},
+		{"GET", "/v1/overrides", "ro", 200},
+		{"GET", "/metrics", "ro", 200},
+		{"GET", "/", "ro", 200},
+		{"GET", "/healthz", "ro", 200},
+		{"GET", "/readyz", "ro", 200},
+		{"HEAD", "/v1/status", "ro", 200},
+		{"POST", "/v1/overrides", "ro", 403},
+		{"DELETE", "/v1/overrides?datacenter=ams", "ro", 403},
+		{"POST", "/v1/reload", "ro", 403},
+		{"POST", "/v1/reload", "fu11-t0ken", 200},
+		{"POST", "/v1/overrides", "fu11-t0ken", 400}, // past authentication: the empty body is the problem
+		{"GET", "/v1/status", "r", 401},
+		{"GET", "/v1/status", "", 401},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, ts.URL+tt.path, nil)
+		if tt.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s %s with %q = %d %s, want %d", tt.method, tt.path, tt.token, resp.StatusCode, body, tt.want)
+		}
+		if tt.want == 403 && !strings.Contains(string(body), "read-only token cannot") {
+			t.Errorf("%s %s with the read-only token: body %s", tt.method, tt.path, body)
+		}
+		if tt.want == 401 && !resp.Close {
+			t.Errorf("%s %s with %q: 401 without Connection: close", tt.method, tt.path, tt.token)
+		}
+		if strings.Contains(string(body), "fu11-t0ken") {
+			t.Errorf("%s %s: the answer shows the token: %s", tt.method, tt.path, body)
+		}
+	}
+	// A reload takes the read-only token away.
+	srv.SetReadToken("")
+	req, _ := http.NewRequest("GET", ts.URL+"/v1/status", nil)
+	req.Header.Set("Authorization", "Bearer ro")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("read-only token after SetReadToken(\"\") = %d, want 401", resp.StatusCode)
 	}
 }
 

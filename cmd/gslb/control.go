@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/monitor"
@@ -23,7 +24,7 @@ func (s *server) listenControl() error {
 	if s.cfg.Control.Listen == "" {
 		return nil
 	}
-	token, err := readToken(s.cfg.Control.TokenFile)
+	token, readTok, err := readTokens(s.cfg.Control)
 	if err != nil {
 		return err
 	}
@@ -31,11 +32,13 @@ func (s *server) listenControl() error {
 	if err != nil {
 		return fmt.Errorf("control API: %w", err)
 	}
+	s.ctlLn = control.Limit(ln, s.cfg.Control.MaxConnections, s.cfg.Control.MaxConnectionsPerClient)
 	s.api = control.New(control.Config{
 		Monitor:     controlMonitor{s.mon},
 		Zones:       s.zones,
 		Reload:      s.reload,
 		Token:       token,
+		ReadToken:   readTok,
 		Answering:   s.dns.Ready(),
 		Datacenters: s.datacenters,
 		ZoneErrors:  s.zones.Errors,
@@ -43,10 +46,10 @@ func (s *server) listenControl() error {
 		Metrics:     s.registry,
 		Cluster:     s.controlCluster(),
 	})
-	s.ctl = &http.Server{Handler: s.api, ReadHeaderTimeout: 5 * time.Second}
+	s.ctl = control.NewHTTPServer(s.api, s.logger)
 	s.ctlAddr = ln.Addr().String()
 	go func() {
-		if err := s.ctl.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.ctl.Serve(s.ctlLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("control API stopped", "error", err)
 		}
 	}()
@@ -135,6 +138,21 @@ func (m controlMonitor) ClearOverride(k health.OverrideKey) error {
 type notFound struct{ error }
 
 func (e notFound) Unwrap() []error { return []error{e.error, control.ErrNotFound} }
+
+// readTokens returns the bearer tokens of token_file and read_token_file
+// ("" for none). The two must differ.
+func readTokens(c config.Control) (token, readOnly string, err error) {
+	if token, err = readToken(c.TokenFile); err != nil {
+		return "", "", err
+	}
+	if readOnly, err = readToken(c.ReadTokenFile); err != nil {
+		return "", "", err
+	}
+	if readOnly != "" && readOnly == token {
+		return "", "", fmt.Errorf("control: read_token_file %s holds the same token as token_file %s: a read-only token must differ", c.ReadTokenFile, c.TokenFile)
+	}
+	return token, readOnly, nil
+}
 
 // readToken returns the bearer token in the file at path ("" for none).
 func readToken(path string) (string, error) {

@@ -46,8 +46,8 @@ func (s *server) reloadConfig() error {
 		applied, fixed := config.Reloaded(running, next)
 		// The token file is read again (a rotated token applies on reload),
 		// then other GeoIP files: if either fails, nothing is applied.
-		var token string
-		token, err = readToken(applied.Control.TokenFile)
+		var token, readTok string
+		token, readTok, err = readTokens(applied.Control)
 		if err != nil {
 			err = fmt.Errorf("%s: %w", next.File, err)
 		}
@@ -80,6 +80,7 @@ func (s *server) reloadConfig() error {
 			s.mon.SetLimits(healthLimits(applied))
 			if s.api != nil {
 				s.api.SetToken(token)
+				s.api.SetReadToken(readTok)
 			}
 			s.recordReload(nil)
 			s.log.Info("server configuration reloaded", "file", running.File, "datacenters", len(applied.Datacenters), "checks", len(applied.Checks), "zones", len(s.zones.Current().Zones()))

@@ -109,7 +109,10 @@ func (s *server) answer(ctx context.Context, started chan<- running) error {
 	case err := <-serveErr:
 		return err
 	}
-	r := running{Control: s.ctlAddr, Reload: s.reload, ConfigReload: s.ConfigReload}
+	r := running{Control: s.ctlAddr, Reload: s.reload, ConfigReload: s.ConfigReload, ControlConns: func() int { return 0 }}
+	if s.ctlLn != nil {
+		r.ControlConns = s.ctlLn.Open
+	}
 	for _, a := range s.dns.Addrs() {
 		r.DNS = append(r.DNS, a.String())
 	}

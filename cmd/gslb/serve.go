@@ -80,6 +80,9 @@ type running struct {
 	// ConfigReload is the outcome of the last load of the server
 	// configuration (the metrics' source).
 	ConfigReload func() configReload
+	// ControlConns returns the control API's open connections (0 when
+	// it is disabled).
+	ControlConns func() int
 }
 
 // serve runs every part of the server until ctx ends. started, if not nil,

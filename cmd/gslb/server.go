@@ -44,16 +44,17 @@ type server struct {
 	reloadMu   sync.Mutex                   // one reload at a time
 	lastReload atomic.Pointer[configReload] // the outcome of the last configuration load
 
-	state   *store.Store     // the state file: health states and overrides across restarts
-	mon     *monitor.Monitor // probes targets, publishes health snapshots
-	cluster *cluster.Cluster // gossip with the other nodes; nil without [cluster]
-	geoDB   *mmdb.DB         // nil without [geoip]
-	api     *control.Server  // the control API; nil when control.listen is ""
-	router  *route.Router    // the GSLB engine: ranking tables and decisions
-	zones   *zones.Store     // the zone files being served
-	dns     *dns.Server      // bound by listenDNS, answering once run finds health ready
-	ctl     *http.Server     // the control API; nil when control.listen is ""
-	ctlAddr string           // the control listener's bound address; "" when disabled
+	state   *store.Store      // the state file: health states and overrides across restarts
+	mon     *monitor.Monitor  // probes targets, publishes health snapshots
+	cluster *cluster.Cluster  // gossip with the other nodes; nil without [cluster]
+	geoDB   *mmdb.DB          // nil without [geoip]
+	api     *control.Server   // the control API; nil when control.listen is ""
+	router  *route.Router     // the GSLB engine: ranking tables and decisions
+	zones   *zones.Store      // the zone files being served
+	dns     *dns.Server       // bound by listenDNS, answering once run finds health ready
+	ctl     *http.Server      // the control API; nil when control.listen is ""
+	ctlLn   *control.Listener // the control API's capped listener; nil when control.listen is ""
+	ctlAddr string            // the control listener's bound address; "" when disabled
 
 	loadErr  error                // the zone files' problems at start
 	metrics  *control.Metrics     // the gslb collector: counters, health, zones, GeoIP, reloads
