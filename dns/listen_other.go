@@ -4,6 +4,7 @@ package dns
 
 import (
 	"errors"
+	"net"
 	"syscall"
 )
 
@@ -16,3 +17,7 @@ const reusePortBalances = false
 func reusePort(network, address string, c syscall.RawConn) error {
 	return errors.New("several UDP sockets per address need Linux (SO_REUSEPORT)")
 }
+
+// stopReceiving does nothing here: the socket keeps receiving until it
+// is closed.
+func stopReceiving(c *net.UDPConn) error { return nil }

@@ -103,7 +103,7 @@ func (s *Server) Listen() error {
 func (s *Server) listen(addr string) error {
 	ctx := context.Background()
 	lc := net.ListenConfig{Control: reusePort}
-	if s.cfg.UDPSockets == 1 {
+	if s.cfg.UDPSockets == 1 && !reusePortBalances {
 		lc.Control = nil
 	}
 	for attempt := 0; ; attempt++ {
@@ -115,7 +115,14 @@ func (s *Server) listen(addr string) error {
 		bound := first.LocalAddr().(*net.UDPAddr).AddrPort()
 		host, port, _ := net.SplitHostPort(addr)
 		at := net.JoinHostPort(host, fmt.Sprint(bound.Port()))
-		l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", at)
+		// SO_REUSEPORT lets a successor bind the address while this server
+		// serves it (see Shutdown); not on a port the kernel picked, so
+		// that the port is this server's alone.
+		tlc := net.ListenConfig{}
+		if reusePortBalances && port != "0" {
+			tlc.Control = reusePort
+		}
+		l, err := tlc.Listen(ctx, "tcp", at)
 		if err != nil {
 			first.Close()
 			if port == "0" && errors.Is(err, syscall.EADDRINUSE) && attempt < 8 {
@@ -279,8 +286,17 @@ func (s *Server) Serve(ctx context.Context) error {
 	return nil
 }
 
-// Shutdown stops the server: listeners close, UDP sockets and idle TCP
-// connections stop reading, and queries in progress are answered. It
+// udpDrainIdle ends the reading of a UDP socket that stopped receiving
+// new datagrams when the server stops: once it has had nothing to read
+// for this long, the queries queued on it (and those the kernel was
+// delivering) have all been answered.
+const udpDrainIdle = 20 * time.Millisecond
+
+// Shutdown stops the server: listeners close, UDP sockets stop receiving
+// new datagrams (which go to the other sockets bound to the address, a
+// successor's, if any) and are read until empty so that the queries
+// queued on them are answered, idle TCP connections stop reading,
+// and queries in progress are answered. It
 // waits until they are, or until ctx is done, when it closes the remaining
 // connections and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -315,8 +331,18 @@ func (s *Server) stop() {
 	s.stopping = true
 	close(s.stopped)
 	past := time.Unix(1, 0)
+	drainUntil := time.Now().Add(udpDrainIdle)
 	for _, u := range s.udp {
-		u.conn.SetReadDeadline(past)
+		if !s.serving {
+			break
+		}
+		if err := stopReceiving(u.conn); err != nil {
+			s.cfg.Logger.Warn("cannot stop receiving on a UDP socket before closing it: the queries queued on it at close are lost", "error", err)
+			drainUntil = past
+		}
+	}
+	for _, u := range s.udp {
+		u.conn.SetReadDeadline(drainUntil)
 	}
 	for _, l := range s.tcp {
 		l.Close()

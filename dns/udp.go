@@ -34,6 +34,7 @@ func (s *Server) serveUDP(u *udpSocket) {
 			sess *mdns.SessionUDP
 			err  error
 		)
+		s.drainDeadline(u)
 		if u.oob {
 			n, sess, err = mdns.ReadFromSessionUDP(u.conn, in)
 			if err == nil {
@@ -79,6 +80,7 @@ func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 		qtime   time.Time
 	)
 	for {
+		s.drainDeadline(u)
 		n, err := b.read()
 		if err != nil {
 			if s.readFailed(u, err) {
@@ -120,6 +122,16 @@ func tapBatch(t *tap, u *udpSocket, b *udpBatch, n int, qtime time.Time, replies
 		msg, from, _ := b.query(i)
 		t.add(false, from, u.local, qtime, rtime, msg, replies[i])
 		replies[i] = nil
+	}
+}
+
+// drainDeadline, once the server stops, gives the next read of u
+// udpDrainIdle: the readers of a socket that no longer receives new
+// datagrams answer every query queued on it and return once it has been
+// empty that long.
+func (s *Server) drainDeadline(u *udpSocket) {
+	if s.isStopping() {
+		u.conn.SetReadDeadline(time.Now().Add(udpDrainIdle))
 	}
 }
 
