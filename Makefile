@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # make test fuzzes by execution count: no wall-clock deadline (see .ci/fuzz.sh)
 TESTFUZZ ?= 30000x
 
-.PHONY: build run test lint bench bench-compare bench-scale interop fuzz geoip check-example
+.PHONY: build run test lint bench bench-compare bench-scale bench-restart interop fuzz geoip check-example
 
 # The version `gslb version` reports: git describe when this is a git work tree.
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
@@ -69,3 +69,8 @@ fuzz:
 # Regenerate the sample GeoIP databases in testdata/geoip.
 geoip:
 	cd testdata/geoipgen && $(GO) run . -out ..
+
+# Queries lost across a restart under dnsperf load (installs dnsperf if
+# missing): -replace, SIGUSR2 and a plain restart; see README, Protection.
+bench-restart: build
+	bash bench/restart.sh

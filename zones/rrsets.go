@@ -14,6 +14,10 @@ func (c *compiler) records() []*Record {
 	posOf := t.ElemPos("records")
 	path := func(i int) []string { return append(t.KeyPath("records"), tomlcheck.Index(i)) }
 	for i, text := range texts {
+		if ctx := c.opts.Context; i%256 == 0 && ctx != nil && ctx.Err() != nil {
+			t.Errorf(t.KeyPath("records"), "loading stopped: %v", ctx.Err())
+			return out
+		}
 		rec, err := c.parse(text, c.origin, c.ttl)
 		if err != nil {
 			t.Errorf(path(i), "%v", err)

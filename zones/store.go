@@ -132,7 +132,12 @@ func ZoneFiles(dir string) ([]string, error) {
 // Reload reads every zone file again and publishes the result. It returns
 // every problem found (a tomlcheck.ErrorList); the zones of files with problems keep
 // their previous version, if they had one.
-func (s *Store) Reload() error {
+func (s *Store) Reload() error { return s.ReloadContext(context.Background()) }
+
+// ReloadContext is Reload, stopped early when ctx is done: it then
+// returns ctx's error and publishes nothing, and every zone keeps the
+// version serving.
+func (s *Store) ReloadContext(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs tomlcheck.ErrorList
@@ -148,7 +153,10 @@ func (s *Store) Reload() error {
 	next := map[string]*loaded{}
 	compiled := 0
 	for _, p := range paths {
-		l, ferrs := s.loadFile(p)
+		l, ferrs := s.loadFile(ctx, p)
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("zones: loading stopped: %w", err)
+		}
 		errs = append(errs, ferrs...)
 		if l != nil {
 			next[p] = l
@@ -266,7 +274,7 @@ func (s *Store) logErrors(errs tomlcheck.ErrorList) {
 
 // loadFile compiles one file. On failure it returns the version serving (if
 // any) and the problems.
-func (s *Store) loadFile(path string) (*loaded, tomlcheck.ErrorList) {
+func (s *Store) loadFile(ctx context.Context, path string) (*loaded, tomlcheck.ErrorList) {
 	old := s.files[path]
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -279,8 +287,11 @@ func (s *Store) loadFile(path string) (*loaded, tomlcheck.ErrorList) {
 	if old != nil && old.hash == hash {
 		return old, nil
 	}
-	opts := CompileOptions{Serial: s.derivedSerial(path, old), Keys: s.keys}
+	opts := CompileOptions{Serial: s.derivedSerial(path, old), Keys: s.keys, Context: ctx}
 	z, err := Compile(path, src, s.cfg.Load(), s.parse, opts)
+	if err != nil && ctx.Err() != nil {
+		return old, nil // stopped: the caller says so
+	}
 	if err != nil {
 		if old != nil {
 			s.log.Warn("zone file has errors: the previous version keeps serving", "file", path, "zone", old.zone.Origin)
@@ -356,8 +367,8 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 			s.log.Warn("zones watcher", "error", err)
 			timer.Reset(debounce) // events may have been lost (queue overflow)
 		case <-timer.C:
-			dw.establish() // the directory may have been replaced
-			_ = s.Reload() // errors are logged by Reload
+			dw.establish()           // the directory may have been replaced
+			_ = s.ReloadContext(ctx) // errors are logged by Reload
 		}
 	}
 }

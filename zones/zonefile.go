@@ -1,6 +1,7 @@
 package zones
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,6 +21,10 @@ type CompileOptions struct {
 	// Keys loads the keys of a zone with a [dnssec] table; nil: they are
 	// not loaded and the zone is compiled unsigned (DNSSEC.Signer nil).
 	Keys KeyLoader
+	// Context, when done, stops the compilation of a long records list
+	// early (a server told to stop); the result is then an error and no
+	// zone. nil: never.
+	Context context.Context
 }
 
 // zoneKeys returns the keys at the top of a zone file.

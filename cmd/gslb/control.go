@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"github.com/gslb/gslb/control"
 	"github.com/gslb/gslb/health"
 	"github.com/gslb/gslb/health/monitor"
+	"github.com/gslb/gslb/internal/reuseport"
 	"github.com/gslb/gslb/pick"
 )
 
@@ -28,7 +30,13 @@ func (s *server) listenControl() error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", s.cfg.Control.Listen)
+	// SO_REUSEPORT lets a successor (-replace) bind the address while
+	// this server serves it; not on a port the kernel picks.
+	lc := net.ListenConfig{}
+	if _, port, _ := net.SplitHostPort(s.cfg.Control.Listen); reuseport.Supported && port != "0" {
+		lc.Control = reuseport.Control
+	}
+	ln, err := lc.Listen(context.Background(), "tcp", s.cfg.Control.Listen)
 	if err != nil {
 		return fmt.Errorf("control API: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 )
 
@@ -24,6 +25,11 @@ type notifier struct {
 // ready tells the service manager that gslb answers queries, at start and
 // at the end of a reload.
 func (n notifier) ready() { n.send("READY=1") }
+
+// readyAsMain tells the service manager that gslb answers queries and is
+// its main process from now on: a server started by SIGUSR2 takes over
+// from the one that started it (NotifyAccess=all lets it say so).
+func (n notifier) readyAsMain() { n.send(fmt.Sprintf("MAINPID=%d\nREADY=1", os.Getpid())) }
 
 // reloading tells the service manager that a reload starts. MONOTONIC_USEC
 // is the time of the request on CLOCK_MONOTONIC, which systemd (253 and

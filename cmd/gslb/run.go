@@ -82,6 +82,21 @@ func (s *server) startLoops(ctx context.Context, stop context.CancelFunc, fatal 
 			return nil
 		})
 	}
+	if s.opts.Args != nil {
+		usr2 := make(chan os.Signal, 1)
+		signal.Notify(usr2, syscall.SIGUSR2)
+		bg("sigusr2", func(ctx context.Context) error {
+			defer signal.Stop(usr2)
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-usr2:
+					s.startSuccessor()
+				}
+			}
+		})
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	bg("sighup", func(ctx context.Context) error {
@@ -93,7 +108,17 @@ func (s *server) startLoops(ctx context.Context, stop context.CancelFunc, fatal 
 			case <-hup:
 				s.log.Info("SIGHUP: reloading the server configuration, zones and GeoIP databases")
 				s.zones.Rewatch() // the zones directory may have been replaced unseen
-				_ = s.reload()    // errors are logged where they happen
+				// A stop does not wait for a long reload (see loadZones).
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					_ = s.reload() // errors are logged where they happen
+				}()
+				select {
+				case <-done:
+				case <-ctx.Done():
+					return nil
+				}
 			}
 		}
 	})
@@ -118,9 +143,22 @@ func (s *server) answer(ctx context.Context, started chan<- running) error {
 	}
 	s.log.Info("gslb serving", "dns", strings.Join(r.DNS, ","), "control", r.Control, "zones", len(s.zones.Current().Zones()))
 	s.answering.Store(true)
-	s.notify.ready()
+	if s.handover != nil {
+		s.notify.readyAsMain()
+	} else {
+		s.notify.ready()
+	}
 	if started != nil {
 		started <- r
+	}
+	if s.handover != nil {
+		var takeover sync.WaitGroup
+		defer takeover.Wait()
+		takeover.Add(1)
+		go func() {
+			defer takeover.Done()
+			s.takeOver(ctx)
+		}()
 	}
 	var err error
 	select {
@@ -133,4 +171,32 @@ func (s *server) answer(ctx context.Context, started chan<- running) error {
 		err = nil
 	}
 	return err
+}
+
+// takeOver, once this server answers in place of the one it replaces
+// (-replace), stops that one and takes the state file over as soon as
+// it is free, adopting the overrides it holds then.
+func (s *server) takeOver(ctx context.Context) {
+	stop := s.opts.StopPredecessor
+	if stop == nil {
+		stop = func() error {
+			pid, err := stopHolder(s.cfg.State)
+			if err == nil {
+				s.log.Info("answering: told the gslb being replaced to stop (SIGTERM)", "pid", pid)
+			}
+			return err
+		}
+	}
+	if err := stop(); err != nil {
+		s.log.Error("cannot stop the gslb being replaced: stop it yourself (SIGTERM); both answer until then", "error", err)
+	}
+	ovs, err := s.handover.take(ctx, s.cfg.State)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("cannot take the state file over: health states and overrides are not saved", "state", s.cfg.State, "error", err)
+		}
+		return
+	}
+	adoptOverrides(s.mon, ovs, s.log)
+	s.log.Info("state file taken over from the gslb replaced", "state", s.cfg.State)
 }

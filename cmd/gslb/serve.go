@@ -22,6 +22,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	configFile := fs.String("config", "gslb.toml", "server configuration `file`")
 	statePath := fs.String("state", "", "state `file` (overrides the configuration's state)")
+	replace := fs.Bool("replace", false, "take over from the gslb serving with the same state file: answer on its addresses, then stop it")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -32,7 +33,8 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	opts := serveOptions{State: *statePath, NotifySocket: os.Getenv("NOTIFY_SOCKET"), Level: new(slog.LevelVar)}
+	opts := serveOptions{State: *statePath, NotifySocket: os.Getenv("NOTIFY_SOCKET"), Level: new(slog.LevelVar),
+		Replace: *replace, Args: append([]string{"serve"}, args...)}
 	if opts.State != "" {
 		cfg.State = opts.State
 	}
@@ -70,6 +72,15 @@ type serveOptions struct {
 	// before gossip starts (tests: shorter timings, a partition drill).
 	// nil: as configured.
 	Cluster func(*cluster.Config)
+	// Replace is the -replace flag: when another server holds the state
+	// file, take over from it (handover.go) instead of failing.
+	Replace bool
+	// StopPredecessor stops the server being replaced once this one
+	// answers. nil: SIGTERM to the process holding the state file's lock.
+	StopPredecessor func() error
+	// Args is the command line after the program name (`serve ...`),
+	// which SIGUSR2 runs again with -replace. nil: SIGUSR2 is ignored.
+	Args []string
 }
 
 // running is what serve exposes to tests once it listens.
@@ -99,6 +110,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, started
 // environment.
 func serveWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, started chan<- running, opts serveOptions) error {
 	s := newServer(cfg, logger, opts)
+	s.lifetime = ctx
 	defer s.close()
 	for _, step := range []func() error{
 		s.openState,
@@ -110,7 +122,15 @@ func serveWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, sta
 		s.newMetrics,
 		s.listenControl,
 	} {
+		if ctx.Err() != nil {
+			s.log.Info("stopped while starting")
+			return nil
+		}
 		if err := step(); err != nil {
+			if ctx.Err() != nil {
+				s.log.Info("stopped while starting")
+				return nil
+			}
 			return err
 		}
 	}

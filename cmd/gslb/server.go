@@ -41,20 +41,25 @@ type server struct {
 
 	answering atomic.Bool // set once queries are answered (READY=1 sent)
 
+	// lifetime ends when the server is told to stop (serve's context): a
+	// zone load in progress, at start or in a reload, stops at once.
+	lifetime context.Context
+
 	reloadMu   sync.Mutex                   // one reload at a time
 	lastReload atomic.Pointer[configReload] // the outcome of the last configuration load
 
-	state   *store.Store      // the state file: health states and overrides across restarts
-	mon     *monitor.Monitor  // probes targets, publishes health snapshots
-	cluster *cluster.Cluster  // gossip with the other nodes; nil without [cluster]
-	geoDB   *mmdb.DB          // nil without [geoip]
-	api     *control.Server   // the control API; nil when control.listen is ""
-	router  *route.Router     // the GSLB engine: ranking tables and decisions
-	zones   *zones.Store      // the zone files being served
-	dns     *dns.Server       // bound by listenDNS, answering once run finds health ready
-	ctl     *http.Server      // the control API; nil when control.listen is ""
-	ctlLn   *control.Listener // the control API's capped listener; nil when control.listen is ""
-	ctlAddr string            // the control listener's bound address; "" when disabled
+	state    stateStore        // the state file: health states and overrides across restarts
+	handover *handoverStore    // with -replace while the predecessor holds the state file: state, until taken over
+	mon      *monitor.Monitor  // probes targets, publishes health snapshots
+	cluster  *cluster.Cluster  // gossip with the other nodes; nil without [cluster]
+	geoDB    *mmdb.DB          // nil without [geoip]
+	api      *control.Server   // the control API; nil when control.listen is ""
+	router   *route.Router     // the GSLB engine: ranking tables and decisions
+	zones    *zones.Store      // the zone files being served
+	dns      *dns.Server       // bound by listenDNS, answering once run finds health ready
+	ctl      *http.Server      // the control API; nil when control.listen is ""
+	ctlLn    *control.Listener // the control API's capped listener; nil when control.listen is ""
+	ctlAddr  string            // the control listener's bound address; "" when disabled
 
 	loadErr  error                // the zone files' problems at start
 	metrics  *control.Metrics     // the gslb collector: counters, health, zones, GeoIP, reloads
@@ -62,7 +67,7 @@ type server struct {
 }
 
 func newServer(cfg *config.Config, logger *slog.Logger, opts serveOptions) *server {
-	s := &server{cfg: cfg, opts: opts, logger: logger, log: logger.With("component", "main")}
+	s := &server{cfg: cfg, opts: opts, logger: logger, log: logger.With("component", "main"), lifetime: context.Background()}
 	s.notify = notifier{socket: opts.NotifySocket, log: s.log}
 	now := time.Now()
 	s.lastReload.Store(&configReload{OK: true, At: now, LastSuccess: now}) // loading at start counts as the first
@@ -70,12 +75,32 @@ func newServer(cfg *config.Config, logger *slog.Logger, opts serveOptions) *serv
 }
 
 // openState opens the state file, which one server at a time may hold.
+// With -replace, when another server holds it, the health monitor starts
+// from a copy of it, and answer takes the file over once that server has
+// stopped (handover.go).
 func (s *server) openState() error {
-	st, err := store.Open(s.cfg.State, store.Options{Logger: s.logger})
-	if err != nil {
+	st, err := store.Open(s.cfg.State, store.Options{Logger: s.logger, Timeout: lockWait})
+	if err == nil {
+		s.state = st
+		return nil
+	}
+	if !errors.Is(err, store.ErrLocked) {
 		return err // it names the state file already
 	}
-	s.state = st
+	if !s.opts.Replace {
+		return fmt.Errorf("%w: another gslb serves with it; stop it first, or start this one with -replace to take over without downtime", err)
+	}
+	if s.cfg.Cluster != nil {
+		return fmt.Errorf("%w: -replace cannot take over a [cluster] node yet (its gossip address is held until it stops): restart it instead", err)
+	}
+	c, err := readCopy(s.cfg.State, s.logger)
+	if err != nil {
+		return err
+	}
+	s.handover = &handoverStore{copy: c, log: s.logger.With("component", "main")}
+	s.state = s.handover
+	s.log.Info("replacing the gslb that holds the state file: starting from a copy of it", "state", s.cfg.State,
+		"targets", len(c.Targets), "overrides", len(c.Overrides))
 	return nil
 }
 
@@ -154,7 +179,19 @@ func (s *server) loadZones() error {
 	// Signed zones without keys of their own get one generated beside
 	// the state file, kept across restarts.
 	s.zones.SetKeyLoader(dns.KeyLoader(dns.KeyOptions{Dir: dns.KeyDir(s.cfg.State), Generate: true}))
-	s.loadErr = s.zones.Reload()
+	// A stop does not wait for the load: ReloadContext stops between
+	// records, but not inside the TOML parse of a large file, which then
+	// ends by itself and publishes nothing.
+	loaded := make(chan error, 1)
+	go func() { loaded <- s.zones.ReloadContext(s.lifetime) }()
+	select {
+	case s.loadErr = <-loaded:
+	case <-s.lifetime.Done():
+		return s.lifetime.Err()
+	}
+	if s.lifetime.Err() != nil {
+		return s.loadErr // stopped: serve says so
+	}
 	if err := s.loadErr; err != nil {
 		var files []string
 		for _, fe := range s.zones.Errors() {
@@ -192,7 +229,7 @@ func (s *server) reload() error {
 		defer s.notify.ready()
 	}
 	err := s.reloadConfig()
-	if zerr := s.zones.Reload(); zerr != nil {
+	if zerr := s.zones.ReloadContext(s.lifetime); zerr != nil {
 		err = errors.Join(err, zerr)
 	}
 	if s.geoDB != nil {
@@ -226,6 +263,11 @@ func (s *server) listenDNS() error {
 		RRL:            rrl,
 		Cookies:        cookies,
 	})
+	if s.handover != nil {
+		// Bound only when answering: a socket bound now would take its
+		// share of the predecessor's queries and hold them until then.
+		return nil
+	}
 	if err := s.dns.Listen(); err != nil {
 		return err // "listen udp ADDR: ...", "listen tcp ADDR: ..."
 	}
@@ -257,7 +299,12 @@ func (s *server) close() {
 		_ = s.cluster.Close() // a no-op once run has left the cluster
 	}
 	if s.ctl != nil {
-		s.ctl.Close()
+		// Requests in progress finish (a successor serves the new ones).
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if s.ctl.Shutdown(ctx) != nil {
+			s.ctl.Close()
+		}
+		cancel()
 	}
 	if s.dns != nil {
 		_ = s.dns.Shutdown(context.Background()) // nothing is in progress: Serve has returned or never ran
