@@ -5,10 +5,14 @@
 # dnsperf sends RATE queries/s over UDP to a gslb on 127.0.0.1 for
 # DURATION seconds; RESTART_AT seconds in, the server is restarted the
 # way MODE says, and dnsperf's count of lost queries (no answer within
-# its 2 s timeout) is reported:
+# its 2 s timeout) is reported, with the kernel's count of UDP datagrams
+# dropped for a full receive buffer meanwhile (RcvbufErrors, machine-wide:
+# an overloaded machine drops queries with or without a restart) and the
+# difference, the queries lost to the restart itself:
 #   replace  a new `gslb serve -replace` takes over and stops the old one
 #   usr2     SIGUSR2 to the running gslb: it starts its successor itself
 #   restart  SIGTERM, wait for the exit, start again (a plain restart, for comparison)
+#   none     no restart (the baseline: what the machine loses anyway)
 # MODES runs several in turn (default "replace usr2 restart").
 #
 # Environment (defaults in brackets): RATE [20000], DURATION [12],
@@ -111,6 +115,10 @@ wait_exit() {
 	die "process $1 did not exit"
 }
 
+# udp_drops: the kernel's count of UDP datagrams dropped for a full
+# receive buffer, machine-wide (RcvbufErrors).
+udp_drops() { awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp; }
+
 results=()
 for mode in $MODES; do
 	rm -f "$WORK"/gslb.db "$WORK"/*.log
@@ -121,6 +129,7 @@ for mode in $MODES; do
 	dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$WORK/queries" -l "$DURATION" -Q "$RATE" -c 16 -q 2000 -t 2 -S 1 \
 		>"$WORK/dnsperf.out" 2>&1 &
 	perf=$!
+	drops0=$(udp_drops)
 	sleep "$RESTART_AT"
 	t0=$(date +%s.%N)
 	case $mode in
@@ -134,6 +143,7 @@ for mode in $MODES; do
 		PIDS+=("$(sed -n 's/.*started a new gslb.* pid=\([0-9]*\).*/\1/p' "$WORK/old.log" | tail -1)")
 		wait_exit "$old"
 		;;
+	none) ;; # no restart: the baseline
 	restart)
 		kill -TERM "$old"
 		wait_exit "$old"
@@ -144,14 +154,15 @@ for mode in $MODES; do
 	esac
 	t1=$(date +%s.%N)
 	wait "$perf" || true
+	drops=$(($(udp_drops) - drops0))
 	sent=$(awk '/Queries sent:/ {print $3}' "$WORK/dnsperf.out")
 	completed=$(awk '/Queries completed:/ {print $3}' "$WORK/dnsperf.out")
 	lost=$(awk '/Queries lost:/ {print $3}' "$WORK/dnsperf.out")
 	qps=$(awk '/Queries per second:/ {print $4}' "$WORK/dnsperf.out")
 	[ -n "$sent" ] || die "dnsperf said: $(cat "$WORK/dnsperf.out")"
 	took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	log "$mode: sent $sent, completed $completed, lost $lost, $qps queries/s; old server gone ${took}s after the restart began"
-	results+=("| $mode | $sent | $completed | $lost | $qps | $took |")
+	log "$mode: sent $sent, completed $completed, lost $lost, $qps queries/s; old server gone ${took}s after the restart began; $drops UDP receive-buffer drops"
+	results+=("| $mode | $sent | $completed | $lost | $drops | $((lost > drops ? lost - drops : 0)) | $took |")
 	grep -h "level=ERROR" "$WORK"/*.log >&2 || true
 	# stop whatever serves now
 	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
@@ -159,7 +170,7 @@ for mode in $MODES; do
 	PIDS=()
 done
 
-printf '\n| mode | queries sent | completed | lost | queries/s | old server gone after (s) |\n|---|---|---|---|---|---|\n'
+printf '\n| mode | queries sent | answered | lost | of which kernel receive-buffer drops | lost to the restart | old server gone after (s) |\n|---|---|---|---|---|---|---|\n'
 printf '%s\n' "${results[@]}"
 printf '\n%s, %s CPUs, dnsperf %s, RATE=%s DURATION=%s RESTART_AT=%s\n' "$(uname -sr)" "$(nproc)" \
 	"$(dnsperf -h 2>&1 | awk '/^Version/ {print $2; exit}')" "$RATE" "$DURATION" "$RESTART_AT"

@@ -31,6 +31,9 @@ import (
 // copy of it).
 const lockWait = time.Second
 
+// replaceLockWait is lockWait with -replace.
+const replaceLockWait = 50 * time.Millisecond
+
 // stateStore is the state file as the health monitor sees it: the store
 // itself, or, while a predecessor holds the file, a copy of its contents
 // until the file is free (see handoverStore).

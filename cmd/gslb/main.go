@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	gslb serve   -config FILE [-state FILE]    serve DNS, probe datacenters, reload on change
+//	gslb serve   -config FILE [-state FILE] [-replace]  serve DNS, probe datacenters, reload on change; -replace takes over from a running gslb
 //	gslb check   -config FILE                  validate the configuration and every zone file
 //	gslb explain -config FILE NAME CLIENT[/PREFIX] [TYPE]   show how a query is answered
 //	gslb status  [-control ADDR] [-json]       health of every target and pool, from the server
@@ -56,7 +56,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: gslb COMMAND [flags]
 
 commands:
-  serve   -config FILE [-state FILE]       serve DNS, probe datacenters, reload on change
+  serve   -config FILE [-state FILE] [-replace]
+                                           serve DNS, probe datacenters, reload on change;
+                                           -replace takes over from the running gslb
   check   -config FILE                     validate the configuration and every zone file
   explain -config FILE NAME CLIENT[/PREFIX] [A|AAAA]
                                            show how a query from CLIENT is answered

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -181,6 +182,10 @@ func (s *server) takeOver(ctx context.Context) {
 	if stop == nil {
 		stop = func() error {
 			pid, err := stopHolder(s.cfg.State)
+			if err != nil && os.Getenv(predecessorEnv) == strconv.Itoa(os.Getppid()) {
+				// Started by SIGUSR2: the parent is the one replaced.
+				pid, err = os.Getppid(), syscall.Kill(os.Getppid(), syscall.SIGTERM)
+			}
 			if err == nil {
 				s.log.Info("answering: told the gslb being replaced to stop (SIGTERM)", "pid", pid)
 			}

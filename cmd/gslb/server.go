@@ -79,7 +79,11 @@ func newServer(cfg *config.Config, logger *slog.Logger, opts serveOptions) *serv
 // from a copy of it, and answer takes the file over once that server has
 // stopped (handover.go).
 func (s *server) openState() error {
-	st, err := store.Open(s.cfg.State, store.Options{Logger: s.logger, Timeout: lockWait})
+	wait := lockWait
+	if s.opts.Replace {
+		wait = replaceLockWait // a holder is expected: do not keep it waiting
+	}
+	st, err := store.Open(s.cfg.State, store.Options{Logger: s.logger, Timeout: wait})
 	if err == nil {
 		s.state = st
 		return nil

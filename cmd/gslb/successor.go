@@ -4,7 +4,14 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 )
+
+// predecessorEnv names the environment variable in which a server started
+// by SIGUSR2 finds the process ID of the one that started it: the one to
+// stop once it answers, also where /proc/locks is hidden (systemd's
+// ProcSubset=pid).
+const predecessorEnv = "GSLB_PREDECESSOR_PID"
 
 // startSuccessor runs this server's command line again with -replace
 // (SIGUSR2): the program file as it is now, so an upgraded binary, with
@@ -24,7 +31,8 @@ func (s *server) startSuccessor() {
 		args = append(args, "-replace")
 	}
 	cmd := exec.Command(exe, args...)
-	cmd.Stdout, cmd.Stderr, cmd.Env = os.Stdout, os.Stderr, os.Environ()
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), predecessorEnv+"="+strconv.Itoa(os.Getpid()))
 	if err := cmd.Start(); err != nil {
 		s.log.Error("SIGUSR2: cannot start the new gslb", "program", exe, "error", err)
 		return
