@@ -105,6 +105,16 @@ type ProbeCount struct {
 	Delayed     uint64 // waited for a slot over a tenth of their interval
 }
 
+// ConnectionSource is what the metrics read of the control listener.
+// *Listener implements it.
+type ConnectionSource interface {
+	Open() int        // connections open now
+	Rejected() uint64 // answered 503 for being over a cap
+	Evicted() uint64  // closed to make room for a new one
+}
+
+var _ ConnectionSource = (*Listener)(nil)
+
 // TransitionCount is how many times a target went up and down.
 type TransitionCount struct {
 	Target health.Target
@@ -128,6 +138,10 @@ type MetricsConfig struct {
 	// Cluster is the cluster this node is in: gslb_cluster_*. Nil
 	// outside a cluster.
 	Cluster ClusterSource
+	// Connections is the control listener (a *Listener):
+	// gslb_control_connections and the counts of refused and evicted
+	// connections. Nil: left out.
+	Connections ConnectionSource
 	// Version is the version label of gslb_build_info. Default "unknown".
 	Version string
 	// Now is the clock of the datacenters' evaluation (overrides that
@@ -214,6 +228,12 @@ var (
 		[]string{"check"}, nil)
 	descProbeSlots = prometheus.NewDesc("gslb_probe_slots",
 		"Probes that may run at once: [health] max_in_flight.", nil, nil)
+	descControlConns = prometheus.NewDesc("gslb_control_connections",
+		"Connections open to the control API now ([control] max_connections caps them).", nil, nil)
+	descControlRejected = prometheus.NewDesc("gslb_control_connections_rejected_total",
+		"Control API connections answered 503 and closed: over max_connections_per_client, or over max_connections with every one in a request.", nil, nil)
+	descControlEvicted = prometheus.NewDesc("gslb_control_connections_evicted_total",
+		"Control API connections closed to make room for a new one at max_connections: the oldest without a request in progress.", nil, nil)
 	descProbesInFlight = prometheus.NewDesc("gslb_probes_in_flight",
 		"Probes running now.", nil, nil)
 )
@@ -251,6 +271,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descTapSent, descTapDropped, descProbeLocalErrors, descProbesDelayed, descProbeSlots, descProbesInFlight,
 		descRRLSlipped, descRRLDropped, descRRLDryRun,
 		descClusterMembers, descClusterDisagreeing, descClusterAlone,
+		descControlConns, descControlRejected, descControlEvicted,
 	} {
 		ch <- d
 	}
@@ -263,6 +284,11 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.collectProbes(ch)
 	m.collectZones(ch)
 	m.collectCluster(ch)
+	if c := m.cfg.Connections; c != nil {
+		ch <- gauge(descControlConns, float64(c.Open()))
+		ch <- counter(descControlRejected, c.Rejected())
+		ch <- counter(descControlEvicted, c.Evicted())
+	}
 	if m.cfg.ZoneErrors != nil {
 		ch <- gauge(descZoneFilesFailing, float64(len(m.cfg.ZoneErrors())))
 	}

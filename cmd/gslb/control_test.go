@@ -146,6 +146,18 @@ func TestControlSlowloris(t *testing.T) {
 	if n := h.run.ControlConns(); n > 64 {
 		t.Errorf("control API holds %d connections, cap 64", n)
 	}
+	_, metrics := apiFrom(t, "127.0.5.1", h.run.Control, "GET", "/metrics", full)
+	for _, name := range []string{"gslb_control_connections_rejected_total", "gslb_control_connections_evicted_total"} {
+		var v float64
+		for _, line := range strings.Split(metrics, "\n") {
+			if strings.HasPrefix(line, name+" ") {
+				fmt.Sscan(strings.TrimPrefix(line, name+" "), &v)
+			}
+		}
+		if v == 0 {
+			t.Errorf("%s = 0 after the slowloris, want some", name)
+		}
+	}
 }
 
 // TestControl401sClosed: 1,100 clients that got 401 and keep their end

@@ -18,14 +18,15 @@ import (
 func (s *server) newMetrics() error {
 	bi, _ := debug.ReadBuildInfo()
 	s.metrics = control.NewMetrics(control.MetricsConfig{
-		DNS:        dnsCounts{s.dns},
-		Health:     controlMonitor{s.mon},
-		Probes:     controlMonitor{s.mon},
-		Zones:      s.zones,
-		ZoneErrors: s.zones.Errors,
-		GeoIP:      s.geoIPDatabases,
-		Cluster:    s.metricsCluster(),
-		Version:    buildVersion(version, bi),
+		DNS:         dnsCounts{s.dns},
+		Health:      controlMonitor{s.mon},
+		Probes:      controlMonitor{s.mon},
+		Zones:       s.zones,
+		ZoneErrors:  s.zones.Errors,
+		GeoIP:       s.geoIPDatabases,
+		Cluster:     s.metricsCluster(),
+		Connections: controlConns{s},
+		Version:     buildVersion(version, bi),
 	})
 	s.registry = prometheus.NewRegistry()
 	s.registry.MustRegister(
@@ -69,4 +70,34 @@ func (d dnsCounts) Counts() control.DNSCounts {
 		c.Answers = append(c.Answers, control.AnswerCount(a))
 	}
 	return c
+}
+
+// controlConns is the control listener as the metrics read it; it is
+// bound after the metrics are made, and scraped only once it serves.
+type controlConns struct{ s *server }
+
+var _ control.ConnectionSource = controlConns{}
+
+// Open returns the control API's open connections.
+func (c controlConns) Open() int {
+	if c.s.ctlLn == nil {
+		return 0
+	}
+	return c.s.ctlLn.Open()
+}
+
+// Rejected returns the control API's connections answered 503.
+func (c controlConns) Rejected() uint64 {
+	if c.s.ctlLn == nil {
+		return 0
+	}
+	return c.s.ctlLn.Rejected()
+}
+
+// Evicted returns the control API's connections closed to make room.
+func (c controlConns) Evicted() uint64 {
+	if c.s.ctlLn == nil {
+		return 0
+	}
+	return c.s.ctlLn.Evicted()
 }
