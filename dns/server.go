@@ -106,14 +106,28 @@ func (s *Server) listen(addr string) error {
 	if s.cfg.UDPSockets == 1 && !reusePortBalances {
 		lc.Control = nil
 	}
+	host, port, _ := net.SplitHostPort(addr)
 	for attempt := 0; ; attempt++ {
-		pc, err := lc.ListenPacket(ctx, "udp", addr)
+		// A port the kernel picks is bound without SO_REUSEPORT, so that it
+		// is one no socket uses (with the option, Linux may pick the port
+		// of another process's sockets of the same user and join them); the
+		// option is set afterwards for this server's other sockets.
+		flc := lc
+		if port == "0" {
+			flc.Control = nil
+		}
+		pc, err := flc.ListenPacket(ctx, "udp", addr)
 		if err != nil {
 			return err // a *net.OpError: "listen udp ADDR: ..."
 		}
 		first := pc.(*net.UDPConn)
+		if port == "0" && lc.Control != nil {
+			if err := setReusePort(first); err != nil {
+				first.Close()
+				return err
+			}
+		}
 		bound := first.LocalAddr().(*net.UDPAddr).AddrPort()
-		host, port, _ := net.SplitHostPort(addr)
 		at := net.JoinHostPort(host, fmt.Sprint(bound.Port()))
 		// SO_REUSEPORT lets a successor bind the address while this server
 		// serves it (see Shutdown); not on a port the kernel picked, so
@@ -150,6 +164,15 @@ func (s *Server) listen(addr string) error {
 		s.addrs = append(s.addrs, bound)
 		return nil
 	}
+}
+
+// setReusePort sets SO_REUSEPORT on a bound socket.
+func setReusePort(c *net.UDPConn) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	return reusePort("udp", c.LocalAddr().String(), rc)
 }
 
 // wildcard reports whether c is bound to an unspecified address and, if

@@ -31,11 +31,12 @@ type gslbProcess struct {
 	seen chan struct{} // signalled on every log line
 }
 
-// startProcess runs `gslb serve ARGS` as a process.
-func startProcess(t *testing.T, args ...string) *gslbProcess {
+// startProcess runs `gslb serve ARGS` as a process, with env added to
+// its environment.
+func startProcess(t *testing.T, env []string, args ...string) *gslbProcess {
 	t.Helper()
 	p := &gslbProcess{cmd: exec.Command(os.Args[0], append([]string{"serve"}, args...)...), seen: make(chan struct{}, 1)}
-	p.cmd.Env = append(os.Environ(), asGSLB+"=1")
+	p.cmd.Env = append(append(os.Environ(), asGSLB+"=1"), env...)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +99,29 @@ func TestProcessesSIGUSR2(t *testing.T) {
 	b = []byte(strings.Replace(string(b), "[control]\nlisten = \"127.0.0.1:0\"", "[control]\nlisten = \"\"", 1))
 	os.WriteFile(cfgPath, b, 0o644)
 
-	old := startProcess(t, "-config", cfgPath)
+	// A service manager's notify socket: what each process tells it.
+	notifyPath := filepath.Join(dir, "notify.sock")
+	notifySock, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: notifyPath, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notifySock.Close()
+	var notes []string
+	var notesMu sync.Mutex
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := notifySock.Read(buf)
+			if err != nil {
+				return
+			}
+			notesMu.Lock()
+			notes = append(notes, strings.ReplaceAll(string(buf[:n]), "\n", " "))
+			notesMu.Unlock()
+		}
+	}()
+
+	old := startProcess(t, []string{"NOTIFY_SOCKET=" + notifyPath}, "-config", cfgPath)
 	old.waitLog(t, "gslb serving")
 
 	var sent, answered atomic.Int64
@@ -174,6 +197,12 @@ func TestProcessesSIGUSR2(t *testing.T) {
 			syscall.Kill(pid, syscall.SIGKILL)
 			t.Fatalf("the successor %d did not stop on SIGTERM\n%s", pid, old.log())
 		}
+	}
+	notesMu.Lock()
+	got := strings.Join(notes, " | ")
+	notesMu.Unlock()
+	if want := fmt.Sprintf("READY=1 | MAINPID=%d READY=1", pid); !strings.HasPrefix(got, want) {
+		t.Errorf("notifications = %q, want them to start %q (no STOPPING=1 from the old process)", got, want)
 	}
 	if strings.Contains(old.log(), "level=ERROR") {
 		t.Errorf("errors in the log:\n%s", old.log())

@@ -38,7 +38,7 @@ func (s *server) run(ctx context.Context, started chan<- running) error {
 	case <-s.mon.Ready():
 		err = s.answer(ctx, started)
 	case <-ctx.Done():
-		s.notify.stopping()
+		s.stopping()
 	}
 	select {
 	case f := <-fatal: // sent before ctx was cancelled for it
@@ -165,7 +165,7 @@ func (s *server) answer(ctx context.Context, started chan<- running) error {
 	select {
 	case err = <-serveErr:
 	case <-ctx.Done():
-		s.notify.stopping()
+		s.stopping()
 		err = <-serveErr
 	}
 	if errors.Is(err, dns.ErrServerClosed) {
@@ -204,4 +204,13 @@ func (s *server) takeOver(ctx context.Context) {
 	}
 	adoptOverrides(s.mon, ovs, s.log)
 	s.log.Info("state file taken over from the gslb replaced", "state", s.cfg.State)
+}
+
+// stopping tells the service manager that gslb stops (STOPPING=1), unless
+// a successor started by SIGUSR2 runs: that one is the service's main
+// process now, and the service does not stop.
+func (s *server) stopping() {
+	if !s.successorRuns.Load() {
+		s.notify.stopping()
+	}
 }

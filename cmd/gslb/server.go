@@ -39,7 +39,8 @@ type server struct {
 	log    *slog.Logger // the server's own lines: component=main
 	notify notifier     // the service manager, when NOTIFY_SOCKET is set
 
-	answering atomic.Bool // set once queries are answered (READY=1 sent)
+	answering     atomic.Bool // set once queries are answered (READY=1 sent)
+	successorRuns atomic.Bool // a successor started by SIGUSR2 runs: no STOPPING=1
 
 	// lifetime ends when the server is told to stop (serve's context): a
 	// zone load in progress, at start or in a reload, stops at once.

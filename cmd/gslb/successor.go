@@ -38,8 +38,11 @@ func (s *server) startSuccessor() {
 		return
 	}
 	s.log.Info("SIGUSR2: started a new gslb to take over", "program", exe, "pid", cmd.Process.Pid)
+	s.successorRuns.Store(true)
 	go func() {
-		if err := cmd.Wait(); err != nil {
+		err := cmd.Wait()
+		s.successorRuns.Store(false)
+		if err != nil {
 			s.log.Error("the new gslb failed: this one keeps serving", "pid", cmd.Process.Pid, "error", err)
 		}
 	}()
