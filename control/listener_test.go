@@ -2,6 +2,7 @@ package control_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -77,7 +78,7 @@ func TestLimitEvictsTricklers(t *testing.T) {
 	l, addr := serveLimited(t, 4, 4)
 	var slow []net.Conn
 	for i := range 4 {
-		c := dialFrom(t, "127.0.0."+string(rune('3'+i)), addr)
+		c := dialFrom(t, fmt.Sprintf("127.0.6.%d", 1+i), addr)
 		io.WriteString(c, "GET / HTTP/1.1\r\n") // and never the rest
 		slow = append(slow, c)
 	}

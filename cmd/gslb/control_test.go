@@ -74,7 +74,18 @@ func TestControlReadToken(t *testing.T) {
 	if code, _ := apiFrom(t, "127.0.0.1", h.run.Control, "POST", "/v1/reload", full); code != 200 {
 		t.Errorf("POST /v1/reload with the full token = %d, want 200", code)
 	}
-	if strings.Contains(h.logs.String(), full) || strings.Contains(h.logs.String(), ro) {
+	// A rotated read-only token applies on reload; the old one is refused.
+	os.WriteFile(roFile, []byte("r0tated\n"), 0o600)
+	if code, _ := apiFrom(t, "127.0.0.1", h.run.Control, "POST", "/v1/reload", full); code != 200 {
+		t.Errorf("reload after rotating the read-only token = %d", code)
+	}
+	if code, _ := apiFrom(t, "127.0.0.1", h.run.Control, "GET", "/v1/status", "r0tated"); code != 200 {
+		t.Errorf("the rotated read-only token = %d, want 200", code)
+	}
+	if code, _ := apiFrom(t, "127.0.0.1", h.run.Control, "GET", "/v1/status", ro); code != 401 {
+		t.Errorf("the read-only token before rotation = %d, want 401", code)
+	}
+	if strings.Contains(h.logs.String(), full) || strings.Contains(h.logs.String(), ro) || strings.Contains(h.logs.String(), "r0tated") {
 		t.Errorf("a token is in the log:\n%s", h.logs.String())
 	}
 }
