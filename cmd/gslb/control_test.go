@@ -145,7 +145,8 @@ func TestControlSlowloris(t *testing.T) {
 		}
 		for _, tcp := range []bool{false, true} {
 			start := time.Now()
-			if got := answerText(h.query("www.example.com.", mdns.TypeA, "192.0.2.0/24", tcp)); got != "127.0.0.1" {
+			// Either datacenter: on a loaded machine a 100 ms probe may fail.
+			if got := answerText(h.query("www.example.com.", mdns.TypeA, "192.0.2.0/24", tcp)); got != "127.0.0.1" && got != "127.0.0.2" {
 				t.Errorf("DNS (tcp %v) during the slowloris = %s", tcp, got)
 			}
 			if d := time.Since(start); d > 500*time.Millisecond {
