@@ -37,6 +37,10 @@ type DNSCounts struct {
 	RRLSlipped  uint64           // responses RRL sent as a slip (truncated, or BADCOOKIE)
 	RRLDropped  uint64           // responses RRL dropped
 	RRLDryRun   uint64           // responses RRL would have limited (dry run)
+	SigMade     uint64           // DNSSEC signatures (RRSIG records) made
+	SigHits     uint64           // RRsets of signed replies whose signatures came from the cache
+	SigMisses   uint64           // RRsets of signed replies signed at query time
+	SigFailures uint64           // queries answered SERVFAIL: a signature could not be made
 }
 
 // RequestCount is the number of queries answered over Proto ("udp",
@@ -218,6 +222,14 @@ var (
 		"Responses rate-limited (RRL) and dropped.", nil, nil)
 	descRRLDryRun = prometheus.NewDesc("gslb_rrl_dry_run_total",
 		"Responses that RRL would have limited, sent whole (rrl.dry_run).", nil, nil)
+	descSigMade = prometheus.NewDesc("gslb_dnssec_signatures_total",
+		"DNSSEC signatures (RRSIG records) made: one per signing key per RRset signed.", nil, nil)
+	descSigHits = prometheus.NewDesc("gslb_dnssec_signature_cache_hits_total",
+		"RRsets of signed replies whose signatures came from the signature cache.", nil, nil)
+	descSigMisses = prometheus.NewDesc("gslb_dnssec_signature_cache_misses_total",
+		"RRsets of signed replies signed at query time: not in the signature cache, or due for refresh.", nil, nil)
+	descSigFailures = prometheus.NewDesc("gslb_dnssec_signing_failures_total",
+		"Queries answered SERVFAIL because a signature could not be made.", nil, nil)
 	descZoneFilesFailing = prometheus.NewDesc("gslb_zone_files_failing",
 		"Zone files that failed to load at the last reload (a previous version may still serve).", nil, nil)
 	descProbeLocalErrors = prometheus.NewDesc("gslb_probe_local_errors_total",
@@ -272,6 +284,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descRRLSlipped, descRRLDropped, descRRLDryRun,
 		descClusterMembers, descClusterDisagreeing, descClusterAlone,
 		descControlConns, descControlRejected, descControlEvicted,
+		descSigMade, descSigHits, descSigMisses, descSigFailures,
 	} {
 		ch <- d
 	}
@@ -336,6 +349,10 @@ func (m *Metrics) collectDNS(ch chan<- prometheus.Metric) {
 	ch <- counter(descRRLSlipped, c.RRLSlipped)
 	ch <- counter(descRRLDropped, c.RRLDropped)
 	ch <- counter(descRRLDryRun, c.RRLDryRun)
+	ch <- counter(descSigMade, c.SigMade)
+	ch <- counter(descSigHits, c.SigHits)
+	ch <- counter(descSigMisses, c.SigMisses)
+	ch <- counter(descSigFailures, c.SigFailures)
 }
 
 func (m *Metrics) collectHealth(ch chan<- prometheus.Metric) {

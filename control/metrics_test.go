@@ -50,14 +50,18 @@ func testMetrics() *control.Metrics {
 	tr := []control.TransitionCount{{Target: mon.states[1].Target, Up: 1, Down: 2}}
 	return control.NewMetrics(control.MetricsConfig{
 		DNS: fixedCounts{
-			Requests:   []control.RequestCount{{Proto: "udp", Family: 4, Type: "A", Count: 7}, {Proto: "tcp", Family: 6, Type: "other", Count: 1}},
-			Responses:  []control.ResponseCount{{Rcode: "NOERROR", Count: 6}, {Rcode: "NXDOMAIN", Count: 2}},
-			Durations:  []control.HistogramCount{{Proto: "udp", Count: 3, Sum: 0.0002, Bounds: []float64{0.0001, 0.001}, Buckets: []uint64{2, 3}}},
-			Answers:    []control.AnswerCount{{Pool: "web", Datacenter: "ams", Reason: "failover", Count: 4}, {Pool: "web", Reason: "all-down", Count: 1}},
-			Panics:     1,
-			TapSent:    12,
-			RRLSlipped: 3,
-			RRLDropped: 5,
+			Requests:    []control.RequestCount{{Proto: "udp", Family: 4, Type: "A", Count: 7}, {Proto: "tcp", Family: 6, Type: "other", Count: 1}},
+			Responses:   []control.ResponseCount{{Rcode: "NOERROR", Count: 6}, {Rcode: "NXDOMAIN", Count: 2}},
+			Durations:   []control.HistogramCount{{Proto: "udp", Count: 3, Sum: 0.0002, Bounds: []float64{0.0001, 0.001}, Buckets: []uint64{2, 3}}},
+			Answers:     []control.AnswerCount{{Pool: "web", Datacenter: "ams", Reason: "failover", Count: 4}, {Pool: "web", Reason: "all-down", Count: 1}},
+			Panics:      1,
+			TapSent:     12,
+			RRLSlipped:  3,
+			RRLDropped:  5,
+			SigMade:     4,
+			SigHits:     40,
+			SigMisses:   3,
+			SigFailures: 1,
 		},
 		Health: fakeHealth{mon, tr},
 		Probes: fakeProbes{{Check: "dns", Delayed: 3}, {Check: "web", LocalErrors: 2}},
@@ -120,6 +124,18 @@ gslb_dnstap_dropped_total 0
 # HELP gslb_dnstap_sent_total dnstap messages (AUTH_QUERY, AUTH_RESPONSE) sent to the collector.
 # TYPE gslb_dnstap_sent_total counter
 gslb_dnstap_sent_total 12
+# HELP gslb_dnssec_signature_cache_hits_total RRsets of signed replies whose signatures came from the signature cache.
+# TYPE gslb_dnssec_signature_cache_hits_total counter
+gslb_dnssec_signature_cache_hits_total 40
+# HELP gslb_dnssec_signature_cache_misses_total RRsets of signed replies signed at query time: not in the signature cache, or due for refresh.
+# TYPE gslb_dnssec_signature_cache_misses_total counter
+gslb_dnssec_signature_cache_misses_total 3
+# HELP gslb_dnssec_signatures_total DNSSEC signatures (RRSIG records) made: one per signing key per RRset signed.
+# TYPE gslb_dnssec_signatures_total counter
+gslb_dnssec_signatures_total 4
+# HELP gslb_dnssec_signing_failures_total Queries answered SERVFAIL because a signature could not be made.
+# TYPE gslb_dnssec_signing_failures_total counter
+gslb_dnssec_signing_failures_total 1
 # HELP gslb_geoip_build_timestamp_seconds Build time of each GeoIP database served, in seconds since the Unix epoch.
 # TYPE gslb_geoip_build_timestamp_seconds gauge
 gslb_geoip_build_timestamp_seconds{database="city"} 1.7e+09
@@ -167,7 +183,8 @@ gslb_zone_serial{zone="example.com."} 2.026112501e+09
 `
 	names := []string{"gslb_answers_total", "gslb_build_info", "gslb_config_last_reload_success_timestamp_seconds",
 		"gslb_config_last_reload_successful", "gslb_datacenter_up", "gslb_dns_request_duration_seconds",
-		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_dnstap_dropped_total", "gslb_dnstap_sent_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
+		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_dnstap_dropped_total", "gslb_dnstap_sent_total",
+		"gslb_dnssec_signature_cache_hits_total", "gslb_dnssec_signature_cache_misses_total", "gslb_dnssec_signatures_total", "gslb_dnssec_signing_failures_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
 		"gslb_probe_local_errors_total", "gslb_probe_slots", "gslb_probes_delayed_total", "gslb_probes_in_flight",
 		"gslb_rrl_dropped_total", "gslb_rrl_dry_run_total", "gslb_rrl_slipped_total",
 		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_files_failing", "gslb_zone_serial"}

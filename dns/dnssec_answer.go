@@ -23,8 +23,11 @@ func signerOf(z *zones.Zone) *signer {
 // zones: DNSKEY answers, the compact denial of existence (RFC 9824) of
 // negative answers, the DS (or its denial) of a referral, and an RRSIG
 // after every RRset of the answer and authority sections that a signed
-// zone is authoritative for. The additional section is left unsigned. It
-// returns an error when a signature could not be made.
+// zone is authoritative for, and of the additional section's RRsets that
+// are authoritative data (the in-zone addresses of NS, MX and SRV
+// targets; not the glue at or below a zone cut): RFC 4035 3.1.1. The
+// RRSIGs of the additional section are the first thing truncation drops.
+// It returns an error when a signature could not be made.
 func (h *handler) dnssec(s *scratch, set *zones.Set) error {
 	r, a, m := &s.req, &s.ans, &s.msg
 	switch m.Rcode {
@@ -73,11 +76,15 @@ func (h *handler) dnssec(s *scratch, set *zones.Set) error {
 		}
 	}
 	var err error
-	if m.Answer, err = s.signSection(m.Answer, set); err != nil {
+	if m.Answer, err = s.signSection(m.Answer, set, h.stats); err != nil {
 		r.coReply = false
 		return err
 	}
-	if m.Ns, err = s.signSection(m.Ns, set); err != nil {
+	if m.Ns, err = s.signSection(m.Ns, set, h.stats); err != nil {
+		r.coReply = false
+		return err
+	}
+	if m.Extra, err = s.signSection(m.Extra, set, h.stats); err != nil {
 		r.coReply = false
 	}
 	return err
@@ -143,8 +150,9 @@ func sortTypes(t []uint16) []uint16 {
 
 // signSection returns rrs with the RRSIGs of each RRset that a signed zone
 // is authoritative for right after it: not the NS RRset of a zone cut,
-// which belongs to the child; a DS is signed by the parent.
-func (s *scratch) signSection(rrs []mdns.RR, set *zones.Set) ([]mdns.RR, error) {
+// which belongs to the child, nor glue (at or below a cut); the DS and
+// NSEC of a cut are the parent's, signed by it.
+func (s *scratch) signSection(rrs []mdns.RR, set *zones.Set, c *counters) ([]mdns.RR, error) {
 	if len(rrs) == 0 {
 		return rrs, nil
 	}
@@ -161,10 +169,10 @@ func (s *scratch) signSection(rrs []mdns.RR, set *zones.Set) ([]mdns.RR, error) 
 		}
 		z := set.Find(owner)
 		sg := signerOf(z)
-		if sg == nil || (h.Rrtype == mdns.TypeNS && h.Name != z.Origin) {
+		if sg == nil || (h.Rrtype != mdns.TypeDS && h.Rrtype != mdns.TypeNSEC && !z.Authoritative(owner)) {
 			continue
 		}
-		sigs, err := sg.sign(rrset, &s.sig)
+		sigs, err := sg.sign(rrset, &s.sig, c)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	mdns "github.com/miekg/dns"
+	"golang.org/x/sync/singleflight"
 )
 
 // Signature timing: every RRSIG's inception is backdated by sigBackdate
@@ -35,6 +36,10 @@ type signer struct {
 	dnskeys []mdns.RR     // the DNSKEY RRset
 	now     func() time.Time
 	cache   *sigCache
+	// flight coalesces the queries that miss the cache for the same
+	// RRset at the same moment: one signs, the others wait for its
+	// signatures (no lock is held while signing).
+	flight singleflight.Group
 
 	tamper func(*mdns.RRSIG) // tests: alters every new signature
 }
@@ -78,9 +83,12 @@ type sigScratch struct {
 // made now and cached. Once a cached signature is due for refresh, the
 // first query to see it signs the RRset again while the others keep
 // answering the cached one, so that a hot RRset is signed once per
-// refresh. (Queries that miss the cache at the same moment each sign.)
+// refresh. Queries that miss the cache for the same RRset at the same
+// moment are coalesced (singleflight): one signs, the others wait for its
+// signatures; no lock is held while signing.
+// c counts cache hits and misses and the signatures made.
 // The returned records are shared: never modify them.
-func (sg *signer) sign(rrset []mdns.RR, ss *sigScratch) ([]mdns.RR, error) {
+func (sg *signer) sign(rrset []mdns.RR, ss *sigScratch, c *counters) ([]mdns.RR, error) {
 	key, err := ss.keyOf(rrset)
 	if err != nil {
 		return nil, err
@@ -90,20 +98,33 @@ func (sg *signer) sign(rrset []mdns.RR, ss *sigScratch) ([]mdns.RR, error) {
 	if e != nil {
 		switch t := now.Unix(); {
 		case t < e.refresh:
+			c.sigHits.Add(1)
 			return e.sigs, nil
 		case !e.refreshing.CompareAndSwap(false, true) && t < e.expire:
+			c.sigHits.Add(1)
 			return e.sigs, nil // another query is signing it again
 		}
 	}
-	sigs, err := sg.signNow(rrset, now)
+	c.sigMisses.Add(1)
+	v, err, _ := sg.flight.Do(string(key), func() (any, error) {
+		if e := sg.cache.get(key); e != nil && now.Unix() < e.refresh {
+			return e.sigs, nil // signed by a query that has just finished
+		}
+		sigs, err := sg.signNow(rrset, now)
+		if err != nil {
+			return nil, err
+		}
+		c.sigMade.Add(uint64(len(sigs)))
+		sg.cache.put(key, &sigEntry{sigs: sigs, refresh: now.Add(sigRefresh).Unix(), expire: now.Add(sigValidity - sigStale).Unix()})
+		return sigs, nil
+	})
 	if err != nil {
 		if e != nil {
 			e.refreshing.Store(false)
 		}
 		return nil, err
 	}
-	sg.cache.put(key, &sigEntry{sigs: sigs, refresh: now.Add(sigRefresh).Unix(), expire: now.Add(sigValidity - sigStale).Unix()})
-	return sigs, nil
+	return v.([]mdns.RR), nil
 }
 
 // signNow signs rrset with the zone's keys for it.

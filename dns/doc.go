@@ -81,10 +81,14 @@
 // as NOERROR with an NSEC whose bitmap has NXNAME, or NXDOMAIN when the
 // query sets CO; NODATA as an NSEC of the name's other types), a
 // referral's DS or its denial, and the RRSIGs of every RRset of the answer
-// and authority sections (dnssec_answer.go). Signatures come from a
-// sharded, bounded cache keyed by the RRset's content, filled outside any
-// lock (dnssec_cache.go, dnssec_sign.go); a signature that cannot be made
-// is SERVFAIL for that query. DSRecords gives the DS records for the
+// and authority sections and of the additional section's authoritative
+// data, not glue (dnssec_answer.go); truncation drops the additional
+// RRSIGs first and never separates an RRset from its RRSIGs (pack.go).
+// Signatures come from a sharded, bounded cache keyed by the RRset's
+// content, filled outside any lock, concurrent misses of one RRset
+// coalesced into one signing (dnssec_cache.go, dnssec_sign.go); a
+// signature that cannot be made is SERVFAIL for that query, counted, and
+// logged at most every 30 s (dnssec_faillog.go). DSRecords gives the DS records for the
 // parent. Queries without DO are answered as from an unsigned zone.
 //
 // # Protection

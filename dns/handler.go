@@ -39,6 +39,8 @@ type handler struct {
 	protMu   sync.Mutex    // serialises setProtection
 	rrlTable *rrlTable     // the RRL accounts, made when RRL is first on
 	secret   *CookieSecret // the random cookie secret, drawn when first needed
+
+	signFail signFailLog // when to log answers that could not be signed
 }
 
 // scratch is the per-query working memory, reused through a sync.Pool so
@@ -53,9 +55,10 @@ type scratch struct {
 	aaaa  []mdns.AAAA
 	ip    []byte // backing store of the addresses of a and aaaa
 	cname mdns.CNAME
-	all   []mdns.RR  // the additional section before truncation
-	sig   sigScratch // DNSSEC signing (dnssec_sign.go)
-	n     uint32     // queries answered with this scratch, from a random start: picks those timed
+	all   []mdns.RR   // the additional section before truncation
+	units []extraUnit // its RRsets with their RRSIGs, when truncating (pack.go)
+	sig   sigScratch  // DNSSEC signing (dnssec_sign.go)
+	n     uint32      // queries answered with this scratch, from a random start: picks those timed
 }
 
 func newHandler(c *Config, stats *counters) *handler {
@@ -200,7 +203,11 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 	}
 	if r.do && set.Signed() {
 		if err := h.dnssec(s, set); err != nil {
-			h.log.Error("cannot sign an answer; answered SERVFAIL", "qname", r.name, "qtype", r.qtype, "error", err)
+			h.stats.sigFailures.Add(1)
+			if log, n := h.signFail.note(h.now()); log {
+				h.log.Error("cannot sign an answer; answered SERVFAIL (logged at most every 30s)",
+					"qname", r.name, "qtype", r.qtype, "failures", n, "error", err)
+			}
 			return h.bare(out, msg, r, mdns.RcodeServerFailure)
 		}
 	}
@@ -276,6 +283,7 @@ func (s *scratch) release() {
 	clear(m.Ns[:cap(m.Ns)])
 	clear(m.Extra[:cap(m.Extra)])
 	clear(s.all[:cap(s.all)])
+	clear(s.units[:cap(s.units)])
 	clear(s.sig.out[:cap(s.sig.out)])
 	s.ans.Reset()
 	clear(s.ans.Answer[:cap(s.ans.Answer)])

@@ -136,14 +136,17 @@ func packAddrs(out []byte, m *mdns.Msg, r *request) ([]byte, bool) {
 }
 
 // truncate packs the largest reply within limit that drops only whole
-// RRsets (RFC 2181 9):
+// RRsets (RFC 2181 9) and never separates an RRset from its RRSIGs:
 //
-//   - when the answer and authority sections do not fit, the reply is the
-//     header and question with TC set;
+//   - when the answer and authority sections (with their RRSIGs) do not
+//     fit, the reply is the header and question with TC set;
 //   - additional RRsets are added in order while they fit, except that a
 //     referral's in-domain glue (names at or below the cut) must all fit
 //     or TC is set (RFC 9471 3); other glue and additional data are left
-//     out silently.
+//     out silently;
+//   - then the RRSIGs of the additional RRsets kept are added, each
+//     RRset's all together right after it, while they fit: they are the
+//     first thing dropped, and their absence sets no TC (RFC 4035 3.1.1).
 func (h *handler) truncate(out []byte, s *scratch, limit int) ([]byte, error) {
 	m := &s.msg
 	s.all = append(s.all[:0], m.Extra...)
@@ -162,28 +165,84 @@ func (h *handler) truncate(out []byte, s *scratch, limit int) ([]byte, error) {
 	if !m.Authoritative && len(m.Ns) > 0 && m.Ns[0].Header().Rrtype == mdns.TypeNS {
 		cut = m.Ns[0].Header().Name // a referral
 	}
+	units := s.units[:0]
+	for rest := s.all; len(rest) > 0; {
+		n := rrsetLen(rest)
+		k := n + sigsLen(rest[n:], rest[0].Header())
+		units = append(units, extraUnit{set: rest[:n], sigs: rest[n:k]})
+		rest = rest[k:]
+	}
+	s.units = units
+	try := func(u *extraUnit, signed bool) (bool, error) {
+		u.in, u.signed = true, signed
+		m.Extra = appendUnits(m.Extra[:0], units)
+		b, err := m.PackBuffer(out)
+		if err != nil {
+			return false, err
+		}
+		if len(b) > limit {
+			u.in, u.signed = signed, false // the RRset stays when only its RRSIGs were tried
+			return false, nil
+		}
+		return true, nil
+	}
 	for _, required := range []bool{true, false} {
-		for rest := s.all; len(rest) > 0; {
-			n := rrsetLen(rest)
-			set := rest[:n]
-			rest = rest[n:]
-			if (cut != "" && mdns.IsSubDomain(cut, set[0].Header().Name)) != required {
+		for i := range units {
+			u := &units[i]
+			if (cut != "" && mdns.IsSubDomain(cut, u.set[0].Header().Name)) != required {
 				continue
 			}
-			m.Extra = append(m.Extra, set...)
-			b, err = m.PackBuffer(out)
+			ok, err := try(u, false)
 			if err != nil {
 				return nil, err
 			}
-			if len(b) > limit {
-				m.Extra = m.Extra[:len(m.Extra)-n]
-				if required {
-					m.Truncated = true
-				}
+			if !ok && required {
+				m.Truncated = true
 			}
 		}
 	}
+	for i := range units {
+		if u := &units[i]; u.in && len(u.sigs) > 0 {
+			if _, err := try(u, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m.Extra = appendUnits(m.Extra[:0], units)
 	return m.PackBuffer(out)
+}
+
+// extraUnit is an RRset of the additional section and the RRSIGs that
+// follow it, and whether the truncated reply keeps them.
+type extraUnit struct {
+	set, sigs  []mdns.RR
+	in, signed bool
+}
+
+// appendUnits appends the RRsets kept, each followed by its RRSIGs when
+// they are kept too.
+func appendUnits(rrs []mdns.RR, units []extraUnit) []mdns.RR {
+	for i := range units {
+		u := &units[i]
+		if u.in {
+			rrs = append(rrs, u.set...)
+			if u.signed {
+				rrs = append(rrs, u.sigs...)
+			}
+		}
+	}
+	return rrs
+}
+
+// sigsLen returns the number of leading records of rrs that are RRSIGs
+// of the RRset whose header is h.
+func sigsLen(rrs []mdns.RR, h *mdns.RR_Header) int {
+	for i, rr := range rrs {
+		if sig, ok := rr.(*mdns.RRSIG); !ok || sig.Hdr.Name != h.Name || sig.TypeCovered != h.Rrtype || h.Rrtype == mdns.TypeRRSIG {
+			return i
+		}
+	}
+	return len(rrs)
 }
 
 // truncateAll packs the header and question with TC set.

@@ -36,6 +36,11 @@ type Stats struct {
 	RRLDropped  uint64 // responses RRL dropped
 	RRLDryRun   uint64 // responses RRL would have limited (dry run): sent whole
 
+	SigMade     uint64 // DNSSEC signatures (RRSIG records) made
+	SigHits     uint64 // RRsets of signed replies whose signatures came from the cache
+	SigMisses   uint64 // RRsets of signed replies signed at query time (cache miss or refresh)
+	SigFailures uint64 // queries answered SERVFAIL because a signature could not be made
+
 	// Requests counts the answered queries by transport, address family
 	// of the source and query type: every combination, zeros included.
 	Requests []RequestCount
@@ -198,6 +203,10 @@ type counters struct {
 	rrlSlipped  atomic.Uint64
 	rrlDropped  atomic.Uint64
 	rrlDryRun   atomic.Uint64
+	sigMade     atomic.Uint64 // RRSIGs made (dnssec_sign.go)
+	sigHits     atomic.Uint64 // RRsets whose signatures came from the cache
+	sigMisses   atomic.Uint64 // RRsets signed at query time (or waiting for another query signing them)
+	sigFailures atomic.Uint64 // queries answered SERVFAIL: a signature could not be made
 }
 
 // reply counts a reply with rcode to a query of type qtype from src, and
@@ -242,6 +251,10 @@ func (c *counters) snapshot() Stats {
 		RRLSlipped:  c.rrlSlipped.Load(),
 		RRLDropped:  c.rrlDropped.Load(),
 		RRLDryRun:   c.rrlDryRun.Load(),
+		SigMade:     c.sigMade.Load(),
+		SigHits:     c.sigHits.Load(),
+		SigMisses:   c.sigMisses.Load(),
+		SigFailures: c.sigFailures.Load(),
 		Answers:     c.answers.snapshot(),
 		Requests:    make([]RequestCount, 0, numProtos*2*numTypes),
 	}

@@ -104,3 +104,17 @@ func (z *Zone) cutAbove(name string) string {
 	}
 	return ""
 }
+
+// Authoritative reports whether the zone holds authoritative data at name:
+// name is in the zone and neither a delegation point nor below one (where
+// only glue is). Records at such names, as glue in a referral or the
+// additional section, are not signed (RFC 4035 2.2).
+func (z *Zone) Authoritative(name string) bool {
+	if !inZone(name, z.Origin) {
+		return false
+	}
+	if n := z.nodes[name]; n != nil && n.cut {
+		return false
+	}
+	return z.cutAbove(name) == ""
+}

@@ -56,6 +56,10 @@ func (d dnsCounts) Counts() control.DNSCounts {
 		RRLSlipped:  st.RRLSlipped,
 		RRLDropped:  st.RRLDropped,
 		RRLDryRun:   st.RRLDryRun,
+		SigMade:     st.SigMade,
+		SigHits:     st.SigHits,
+		SigMisses:   st.SigMisses,
+		SigFailures: st.SigFailures,
 	}
 	for _, r := range st.Requests {
 		c.Requests = append(c.Requests, control.RequestCount(r))
