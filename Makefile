@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # make test fuzzes by execution count: no wall-clock deadline (see .ci/fuzz.sh)
 TESTFUZZ ?= 30000x
 
-.PHONY: build run test lint bench bench-compare bench-scale bench-restart interop fuzz geoip check-example
+.PHONY: build run test lint bench bench-compare bench-dnssec bench-scale bench-restart interop fuzz geoip check-example
 
 # The version `gslb version` reports: git describe when this is a git work tree.
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
@@ -56,6 +56,11 @@ bench-compare: build
 # time, memory, a one-line edit under load (bench/results/scale-DATE.md).
 bench-scale: build
 	bash bench/scale.sh
+
+# Loopback load test of online signing: CPU per query with DO on half of
+# the queries of a signed zone, beside the same zone unsigned (dnsperf).
+bench-dnssec: build
+	bash bench/dnssec.sh
 
 # Differential test against NSD and Knot on loopback (installs them if missing):
 # the same zones and queries, replies compared field by field.

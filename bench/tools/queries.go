@@ -26,6 +26,7 @@ func queriesCmd(args []string) error {
 	v6 := fs.Int("v6", 40, "percent of IPv6 ECS subnets")
 	static := fs.Int("static", 3, "percent of static-name queries")
 	nx := fs.Int("nx", 2, "percent of NXDOMAIN queries")
+	do := fs.Int("do", 0, "percent of queries with the DO bit (drawn apart: the same seed gives the same queries with any -do)")
 	out := fs.String("out", "", "output file")
 	fs.Parse(args)
 	if *mmdb == "" || *out == "" {
@@ -38,6 +39,7 @@ func queriesCmd(args []string) error {
 	}
 	d := newDrawer(nets, *seed, *v6)
 	mix := rand.New(rand.NewPCG(*seed+1, 7))
+	doMix := rand.New(rand.NewPCG(*seed+2, 9))
 	statics := []struct {
 		name  string
 		qtype uint16
@@ -50,7 +52,7 @@ func queriesCmd(args []string) error {
 		return err
 	}
 	w := bufio.NewWriter(f)
-	var counts struct{ www4, www6, static, nx int }
+	var counts struct{ www4, www6, static, nx, do int }
 	var lenbuf [2]byte
 	for range *n {
 		name, qtype := "www."+origin, dns.TypeA
@@ -71,7 +73,12 @@ func queriesCmd(args []string) error {
 				counts.www6++
 			}
 		}
-		wire, err := query(name, qtype, subnet).Pack()
+		m := query(name, qtype, subnet)
+		if doMix.IntN(100) < *do {
+			m.IsEdns0().SetDo()
+			counts.do++
+		}
+		wire, err := m.Pack()
 		if err != nil {
 			return err
 		}
@@ -85,8 +92,8 @@ func queriesCmd(args []string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Printf("%s: %d queries: www A with IPv4 ECS %d, with IPv6 ECS %d, static names %d, NXDOMAIN %d (seed %d, %d IPv4 and %d IPv6 networks)\n",
-		*out, *n, counts.www4, counts.www6, counts.static, counts.nx, *seed, len(nets.v4), len(nets.v6))
+	fmt.Printf("%s: %d queries: www A with IPv4 ECS %d, with IPv6 ECS %d, static names %d, NXDOMAIN %d, with DO %d (seed %d, %d IPv4 and %d IPv6 networks)\n",
+		*out, *n, counts.www4, counts.www6, counts.static, counts.nx, counts.do, *seed, len(nets.v4), len(nets.v6))
 	return nil
 }
 
