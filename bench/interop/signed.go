@@ -31,10 +31,11 @@ var signedTypes = []uint16{
 // and AA, and per section the RRsets (owner/TYPE), which of them are signed
 // and the NSEC type bitmaps. Signatures, keys and TTLs differ by nature.
 type signedView struct {
-	Rcode, AA                  string
-	Answer, AnswerSigned       string
-	Authority, AuthoritySigned string
-	NSEC                       string
+	Rcode, AA                    string
+	Answer, AnswerSigned         string
+	Authority, AuthoritySigned   string
+	Additional, AdditionalSigned string
+	NSEC                         string
 }
 
 func viewSigned(r reply) signedView {
@@ -69,6 +70,13 @@ func viewSigned(r reply) signedView {
 	}
 	v.Answer, v.AnswerSigned = section(m.Answer)
 	v.Authority, v.AuthoritySigned = section(m.Ns)
+	var extra []mdns.RR
+	for _, rr := range m.Extra {
+		if rr.Header().Rrtype != mdns.TypeOPT {
+			extra = append(extra, rr)
+		}
+	}
+	v.Additional, v.AdditionalSigned = section(extra)
 	sort.Strings(nsec)
 	v.NSEC = strings.Join(nsec, "; ")
 	return v
@@ -136,11 +144,11 @@ func runSigned(w io.Writer, root, work string, bins map[string]string, workers i
 	type diffKey struct{ field, gslb, knot string }
 	diffs := map[diffKey][]string{}
 	same := 0
-	fields := []string{"rcode", "aa", "answer", "answer signed", "authority", "authority signed", "nsec"}
+	fields := []string{"rcode", "aa", "answer", "answer signed", "authority", "authority signed", "additional", "additional signed", "nsec"}
 	for i, q := range g.out {
 		a, b := viewSigned(replies[i][0]), viewSigned(replies[i][1])
-		av := []string{a.Rcode, a.AA, a.Answer, a.AnswerSigned, a.Authority, a.AuthoritySigned, a.NSEC}
-		bv := []string{b.Rcode, b.AA, b.Answer, b.AnswerSigned, b.Authority, b.AuthoritySigned, b.NSEC}
+		av := []string{a.Rcode, a.AA, a.Answer, a.AnswerSigned, a.Authority, a.AuthoritySigned, a.Additional, a.AdditionalSigned, a.NSEC}
+		bv := []string{b.Rcode, b.AA, b.Answer, b.AnswerSigned, b.Authority, b.AuthoritySigned, b.Additional, b.AdditionalSigned, b.NSEC}
 		differs := false
 		for j, f := range fields {
 			if av[j] != bv[j] {
@@ -154,7 +162,7 @@ func runSigned(w io.Writer, root, work string, bins map[string]string, workers i
 		}
 	}
 	fmt.Fprintf(w, "\n== signed: gslb vs Knot mod-onlinesign (DO, UDP 4096) ==\n")
-	fmt.Fprintf(w, "%d queries: %d replies alike in rcode, AA, the RRsets of answer and authority, which of them are signed, NSEC bitmaps; %d differ\n",
+	fmt.Fprintf(w, "%d queries: %d replies alike in rcode, AA, the RRsets of every section, which of them are signed, NSEC bitmaps; %d differ\n",
 		len(g.out), same, len(g.out)-same)
 	fmt.Fprint(w, `Known differences, by design:
   - NSEC bitmaps of names that do not exist: gslb's is RFC 9824's (NXNAME RRSIG NSEC);
