@@ -22,13 +22,25 @@ type Config struct {
 	Listen     []string // host:port addresses served on UDP and TCP; default [DefaultListen]
 	ZonesDir   string   // directory of *.toml zone files; default DefaultZonesDir
 	State      string   // bbolt file for health and admin state; default DefaultState
-	NSID       string   // NSID answered when asked; default "": none
+	NSID       string   // NSID answered when asked, and to CHAOS id.server. and hostname.bind.; default "": none
+	Version    string   // answered to CHAOS version.bind. and version.server.; default "": REFUSED
 	MaxUDPSize uint16   // largest UDP answer; default DefaultMaxUDPSize (1232)
 	LogLevel   string   // debug, info, warn or error; default DefaultLogLevel ("info")
 
 	TCPIdleTimeout    time.Duration // idle TCP connections are closed after this; default 10s
 	TCPTimeout        time.Duration // deadline of each TCP read and write; default 2s
 	TCPMaxConnections int           // TCP connections served at once; default 256
+
+	TCPMaxConnectionsPerPrefix int           // TCP connections of one client prefix; default 64
+	TCPIPv4Prefix              int           // client prefix length counted by TCPMaxConnectionsPerPrefix; default 24
+	TCPIPv6Prefix              int           // the same for IPv6; default 56
+	TCPFirstQueryTimeout       time.Duration // a new TCP connection's time to send its first query; default 2s
+	UDPReceiveBuffer           int           // receive buffer of each UDP socket in bytes; default 2 MiB; -1: the system's
+
+	MaxTypesPerName int // record types one name of a zone file may have; default 100
+	MaxRRsetRecords int // records one RRset of a zone file may have; default 1000
+	MaxZoneFileSize int // bytes a zone file may have; default 16 MiB
+	MaxCNAMEChain   int // CNAMEs followed for one answer; default 8
 
 	GeoIP       GeoIP                      // [geoip]
 	Control     Control                    // [control]
@@ -113,6 +125,15 @@ func parseTopLevel(t *tomlcheck.Table, c *Config) {
 	c.TCPIdleTimeout = DefaultTCPIdleTimeout
 	c.TCPTimeout = DefaultTCPTimeout
 	c.TCPMaxConnections = DefaultTCPMaxConnections
+	c.TCPMaxConnectionsPerPrefix = DefaultTCPMaxConnectionsPerPrefix
+	c.TCPIPv4Prefix = DefaultTCPIPv4Prefix
+	c.TCPIPv6Prefix = DefaultTCPIPv6Prefix
+	c.TCPFirstQueryTimeout = DefaultTCPFirstQueryTimeout
+	c.UDPReceiveBuffer = DefaultUDPReceiveBuffer
+	c.MaxTypesPerName = DefaultMaxTypesPerName
+	c.MaxRRsetRecords = DefaultMaxRRsetRecords
+	c.MaxZoneFileSize = DefaultMaxZoneFileSize
+	c.MaxCNAMEChain = DefaultMaxCNAMEChain
 
 	if ls, ok := t.Strings("listen"); ok {
 		c.Listen = nil
@@ -139,6 +160,12 @@ func parseTopLevel(t *tomlcheck.Table, c *Config) {
 		}
 		c.NSID = s
 	}
+	if s, ok := t.Str("version"); ok {
+		if len(s) > 255 {
+			t.Errorf(t.KeyPath("version"), "longer than 255 bytes")
+		}
+		c.Version = s
+	}
 	if n, ok := t.Int("max_udp_size", 512, 65535); ok {
 		c.MaxUDPSize = uint16(n)
 	}
@@ -158,5 +185,35 @@ func parseTopLevel(t *tomlcheck.Table, c *Config) {
 	}
 	if n, ok := t.Int("tcp_max_connections", 1, 1<<20); ok {
 		c.TCPMaxConnections = int(n)
+	}
+	if n, ok := t.Int("tcp_max_connections_per_prefix", 1, 1<<20); ok {
+		c.TCPMaxConnectionsPerPrefix = int(n)
+	}
+	if n, ok := t.Int("tcp_ipv4_prefix", 1, 32); ok {
+		c.TCPIPv4Prefix = int(n)
+	}
+	if n, ok := t.Int("tcp_ipv6_prefix", 1, 128); ok {
+		c.TCPIPv6Prefix = int(n)
+	}
+	if d, ok := t.Duration("tcp_first_query_timeout"); ok {
+		c.TCPFirstQueryTimeout = d
+	}
+	if n, ok := t.Int("udp_receive_buffer", 0, 1<<30); ok {
+		c.UDPReceiveBuffer = int(n)
+		if n == 0 {
+			c.UDPReceiveBuffer = -1 // the system's default
+		}
+	}
+	if n, ok := t.Int("max_types_per_name", 1, 65535); ok {
+		c.MaxTypesPerName = int(n)
+	}
+	if n, ok := t.Int("max_rrset_records", 1, 65535); ok {
+		c.MaxRRsetRecords = int(n)
+	}
+	if n, ok := t.Int("max_zone_file_size", 1, 1<<31-1); ok {
+		c.MaxZoneFileSize = int(n)
+	}
+	if n, ok := t.Int("max_cname_chain", 1, 64); ok {
+		c.MaxCNAMEChain = int(n)
 	}
 }

@@ -43,6 +43,15 @@ func TestParseErrors(t *testing.T) {
 		{"table not a table", "control = 1", []string{"c.toml:1:11: control: must be a table, not an integer"}},
 		{"check query type", "[checks.c]\ntype = \"dns\"\nquery_type = \"BOGUS\"",
 			[]string{`c.toml:3:14: checks.c.query_type: unknown RR type "BOGUS" (use a mnemonic like A, AAAA, SOA, or TYPEnnn)`}},
+		{"tcp prefix range", "tcp_ipv4_prefix = 33", []string{"c.toml:1:19: tcp_ipv4_prefix: 33 out of range [1, 32]"}},
+		{"tcp per prefix", "tcp_max_connections_per_prefix = 0", []string{"c.toml:1:34: tcp_max_connections_per_prefix: 0 out of range [1, 1048576]"}},
+		{"first query timeout", `tcp_first_query_timeout = "2"`, []string{`c.toml:1:27: tcp_first_query_timeout: duration "2" has no unit`}},
+		{"udp buffer", "udp_receive_buffer = -1", []string{"c.toml:1:22: udp_receive_buffer: -1 out of range [0, 1073741824]"}},
+		{"types per name", "max_types_per_name = 0", []string{"c.toml:1:22: max_types_per_name: 0 out of range [1, 65535]"}},
+		{"rrset records", `max_rrset_records = "many"`, []string{"c.toml:1:21: max_rrset_records: must be an integer, not a string"}},
+		{"zone file size", "max_zone_file_size = 0", []string{"c.toml:1:22: max_zone_file_size: 0 out of range [1, 2147483647]"}},
+		{"cname chain", "max_cname_chain = 65", []string{"c.toml:1:19: max_cname_chain: 65 out of range [1, 64]"}},
+		{"version too long", `version = "` + strings.Repeat("v", 256) + `"`, []string{"c.toml:1:11: version: longer than 255 bytes"}},
 		{"several sorted", "zones = 1\nnsid = 2\n", []string{
 			"c.toml:1:9: zones: must be a string, not an integer",
 			"c.toml:2:8: nsid: must be a string, not an integer",
@@ -161,5 +170,46 @@ func TestParseEmpty(t *testing.T) {
 	}
 	if cfg.Datacenters == nil || cfg.Checks == nil {
 		t.Errorf("Datacenters, Checks = %v, %v: want empty maps", cfg.Datacenters, cfg.Checks)
+	}
+}
+
+// TestProtectionKeys checks the defaults of the TCP, UDP and zone data
+// limits, and that each key sets its field.
+func TestProtectionKeys(t *testing.T) {
+	def, err := config.Parse("c.toml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := config.Parse("c.toml", []byte(`
+version = "gslb 1.0"
+tcp_max_connections_per_prefix = 8
+tcp_ipv4_prefix = 32
+tcp_ipv6_prefix = 64
+tcp_first_query_timeout = "500ms"
+udp_receive_buffer = 0
+max_types_per_name = 10
+max_rrset_records = 20
+max_zone_file_size = 30
+max_cname_chain = 4
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type fields struct {
+		Version                       string
+		PerPrefix, Prefix4, Prefix6   int
+		FirstQuery                    time.Duration
+		UDPBuffer                     int
+		Types, RRset, FileSize, Chain int
+	}
+	get := func(c *config.Config) fields {
+		return fields{c.Version, c.TCPMaxConnectionsPerPrefix, c.TCPIPv4Prefix, c.TCPIPv6Prefix, c.TCPFirstQueryTimeout,
+			c.UDPReceiveBuffer, c.MaxTypesPerName, c.MaxRRsetRecords, c.MaxZoneFileSize, c.MaxCNAMEChain}
+	}
+	if got, want := get(def), (fields{"", 64, 24, 56, 2 * time.Second, 2 << 20, 100, 1000, 16 << 20, 8}); got != want {
+		t.Errorf("defaults = %+v, want %+v", got, want)
+	}
+	if got, want := get(set), (fields{"gslb 1.0", 8, 32, 64, 500 * time.Millisecond, -1, 10, 20, 30, 4}); got != want {
+		t.Errorf("set = %+v, want %+v", got, want)
 	}
 }

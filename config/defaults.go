@@ -28,6 +28,35 @@ const (
 	DefaultTCPTimeout = 2 * time.Second
 	// DefaultTCPMaxConnections is the number of TCP connections served at once.
 	DefaultTCPMaxConnections = 256
+	// DefaultTCPMaxConnectionsPerPrefix is the number of TCP connections
+	// one client prefix may hold.
+	DefaultTCPMaxConnectionsPerPrefix = 64
+	// DefaultTCPIPv4Prefix and DefaultTCPIPv6Prefix are the client
+	// prefixes TCP connections are counted by.
+	DefaultTCPIPv4Prefix = 24
+	DefaultTCPIPv6Prefix = 56
+	// DefaultTCPFirstQueryTimeout is how long a new TCP connection has to
+	// send its first query.
+	DefaultTCPFirstQueryTimeout = 2 * time.Second
+	// DefaultUDPReceiveBuffer is the receive buffer of each UDP socket, as
+	// NSD sets it.
+	DefaultUDPReceiveBuffer = 2 << 20
+)
+
+// Defaults of the limits on zone data, against hostile or mistaken zone
+// files.
+const (
+	// DefaultMaxTypesPerName is the number of record types one name may
+	// have: BIND's default since CVE-2024-1737.
+	DefaultMaxTypesPerName = 100
+	// DefaultMaxRRsetRecords is the number of records one RRset may have:
+	// BIND's default since CVE-2024-1737.
+	DefaultMaxRRsetRecords = 1000
+	// DefaultMaxZoneFileSize is the size of the largest zone file loaded.
+	DefaultMaxZoneFileSize = 16 << 20
+	// DefaultMaxCNAMEChain is the number of CNAMEs followed for one
+	// answer, and the longest chain a zone file may hold.
+	DefaultMaxCNAMEChain = 8
 )
 
 // Defaults of [geoip].

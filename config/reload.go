@@ -12,7 +12,7 @@ import "slices"
 // control.read_token_file (read again at every reload), [dnstap], zones
 // (the directory), [health], [rrl], [cookies] (the secret file is read
 // again at every reload), [datacenters], [checks], [maps] and [pools].
-// Read only at start: listen, state, control.listen,
+// Read only at start: listen, state, udp_receive_buffer, control.listen,
 // control.max_connections, control.max_connections_per_client,
 // [cluster], and whether there is a [geoip] city at all.
 func Reloaded(running, next *Config) (*Config, []string) {
@@ -26,6 +26,7 @@ func Reloaded(running, next *Config) (*Config, []string) {
 	}
 	keep("listen", slices.Equal(running.Listen, next.Listen), func() { out.Listen = running.Listen })
 	keep("state", running.State == next.State, func() { out.State = running.State })
+	keep("udp_receive_buffer", running.UDPReceiveBuffer == next.UDPReceiveBuffer, func() { out.UDPReceiveBuffer = running.UDPReceiveBuffer })
 	// Other database files reload; starting or stopping GeoIP needs a restart.
 	if (running.GeoIP.City == "") != (next.GeoIP.City == "") {
 		keep("geoip", false, func() { out.GeoIP = running.GeoIP })

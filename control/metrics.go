@@ -31,7 +31,9 @@ type DNSCounts struct {
 	Truncated   uint64           // replies with TC set
 	Dropped     uint64           // packets not answered (shorter than a header, responses)
 	Panics      uint64           // queries whose handling panicked
-	TCPRejected uint64           // TCP connections closed at accept: over the cap
+	TCPRejected uint64           // TCP connections closed at accept: no room (every connection busy)
+	TCPEvicted  []EvictedCount   // idle TCP connections closed to make room, by reason
+	TCPConns    int              // TCP connections open now
 	TapSent     uint64           // dnstap messages sent to the collector
 	TapDropped  uint64           // dnstap messages dropped (slow or absent collector)
 	RRLSlipped  uint64           // responses RRL sent as a slip (truncated, or BADCOOKIE)
@@ -57,6 +59,14 @@ type RequestCount struct {
 type ResponseCount struct {
 	Rcode string
 	Count uint64
+}
+
+// EvictedCount is the number of idle TCP connections closed to make room
+// for a new one, for one reason: "full" (the table was full) or "prefix"
+// (the new client's prefix had its share).
+type EvictedCount struct {
+	Reason string
+	Count  uint64
 }
 
 // HistogramCount is a distribution of query durations of one transport:
@@ -209,7 +219,11 @@ var (
 	descDropped = prometheus.NewDesc("gslb_dns_dropped_total",
 		"Packets not answered: shorter than a DNS header, or responses.", nil, nil)
 	descTCPRejected = prometheus.NewDesc("gslb_dns_tcp_rejected_total",
-		"TCP connections closed as soon as accepted: over tcp_max_connections.", nil, nil)
+		"TCP connections closed as soon as accepted: no room, every open connection answering a query.", nil, nil)
+	descTCPEvicted = prometheus.NewDesc("gslb_dns_tcp_evicted_total",
+		"Idle TCP connections closed to make room for a new one: the table was full (full) or the client's prefix had its share (prefix).", []string{"reason"}, nil)
+	descTCPConns = prometheus.NewDesc("gslb_dns_tcp_connections",
+		"TCP connections open now.", nil, nil)
 	descZones = prometheus.NewDesc("gslb_zones",
 		"Zones served.", nil, nil)
 	descTapSent = prometheus.NewDesc("gslb_dnstap_sent_total",
@@ -279,7 +293,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descRequests, descResponses, descDuration, descAnswers, descTargetUp, descTransitions,
 		descDatacenterUp, descReloadOK, descReloadTime, descZoneSerial, descGeoIPBuilt, descPanics,
-		descBuildInfo, descTruncated, descDropped, descTCPRejected, descZones, descZoneFilesFailing,
+		descBuildInfo, descTruncated, descDropped, descTCPRejected, descTCPEvicted, descTCPConns, descZones, descZoneFilesFailing,
 		descTapSent, descTapDropped, descProbeLocalErrors, descProbesDelayed, descProbeSlots, descProbesInFlight,
 		descRRLSlipped, descRRLDropped, descRRLDryRun,
 		descClusterMembers, descClusterDisagreeing, descClusterAlone,
@@ -344,6 +358,10 @@ func (m *Metrics) collectDNS(ch chan<- prometheus.Metric) {
 	ch <- counter(descTruncated, c.Truncated)
 	ch <- counter(descDropped, c.Dropped)
 	ch <- counter(descTCPRejected, c.TCPRejected)
+	for _, e := range c.TCPEvicted {
+		ch <- counter(descTCPEvicted, e.Count, e.Reason)
+	}
+	ch <- gauge(descTCPConns, float64(c.TCPConns))
 	ch <- counter(descTapSent, c.TapSent)
 	ch <- counter(descTapDropped, c.TapDropped)
 	ch <- counter(descRRLSlipped, c.RRLSlipped)

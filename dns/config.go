@@ -18,6 +18,12 @@ const (
 	DefaultReadTimeout    = config.DefaultTCPTimeout
 	DefaultWriteTimeout   = config.DefaultTCPTimeout
 	DefaultMaxTCPConns    = config.DefaultTCPMaxConnections
+
+	DefaultMaxTCPConnsPerPrefix = config.DefaultTCPMaxConnectionsPerPrefix
+	DefaultTCPIPv4Prefix        = config.DefaultTCPIPv4Prefix
+	DefaultTCPIPv6Prefix        = config.DefaultTCPIPv6Prefix
+	DefaultTCPFirstQueryTimeout = config.DefaultTCPFirstQueryTimeout
+	DefaultUDPReceiveBuffer     = config.DefaultUDPReceiveBuffer
 )
 
 // Config configures a Server. The zero value serves nothing useful but
@@ -40,9 +46,23 @@ type Config struct {
 	// SO_REUSEPORT does not balance).
 	UDPSockets int
 
+	// UDPReceiveBuffer is the receive buffer of each UDP socket, in
+	// bytes, so that bursts are queued rather than dropped by the kernel.
+	// It is set with SO_RCVBUFFORCE when the process may (CAP_NET_ADMIN),
+	// else with SO_RCVBUF, which the kernel caps at net.core.rmem_max: a
+	// smaller effective size is logged. Negative: leave the system's
+	// default. Default 2 MiB, as NSD.
+	UDPReceiveBuffer int
+
 	// TCPIdleTimeout is how long a TCP connection may wait for its next
-	// query (the first one included) before it is closed. Default 10s.
+	// query after an answer before it is closed. While more than half of
+	// MaxTCPConns are open, the wait is cut to TCPFirstQueryTimeout.
+	// Default 10s.
 	TCPIdleTimeout time.Duration
+
+	// TCPFirstQueryTimeout is how long a new TCP connection has to send
+	// its first query whole, from its accept. Default 2s.
+	TCPFirstQueryTimeout time.Duration
 
 	// ReadTimeout bounds the reading of one TCP query once its first octet
 	// arrived. Default 2s.
@@ -53,9 +73,21 @@ type Config struct {
 	WriteTimeout time.Duration
 
 	// MaxTCPConns caps the TCP connections open at once over all listen
-	// addresses; connections beyond it are closed as soon as they are
-	// accepted. Default 256.
+	// addresses. A new connection beyond it takes the place of the open
+	// connection idle longest (not answering a query), which is closed;
+	// when every open one is answering, the new one is closed at once.
+	// Default 256.
 	MaxTCPConns int
+
+	// MaxTCPConnsPerPrefix caps the TCP connections of one client prefix
+	// (TCPIPv4Prefix, TCPIPv6Prefix): a new connection beyond it takes the
+	// place of that prefix's connection idle longest, so that one host or
+	// network cannot push the others out. Default 64.
+	MaxTCPConnsPerPrefix int
+
+	// TCPIPv4Prefix and TCPIPv6Prefix are the lengths of the client
+	// prefixes MaxTCPConnsPerPrefix counts by. Default 24 and 56.
+	TCPIPv4Prefix, TCPIPv6Prefix int
 
 	// MaxTCPQueries closes a TCP connection after this many queries.
 	// Default 0: no limit.
@@ -129,6 +161,21 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxTCPConns <= 0 {
 		c.MaxTCPConns = DefaultMaxTCPConns
+	}
+	if c.MaxTCPConnsPerPrefix <= 0 {
+		c.MaxTCPConnsPerPrefix = DefaultMaxTCPConnsPerPrefix
+	}
+	if c.TCPIPv4Prefix <= 0 || c.TCPIPv4Prefix > 32 {
+		c.TCPIPv4Prefix = DefaultTCPIPv4Prefix
+	}
+	if c.TCPIPv6Prefix <= 0 || c.TCPIPv6Prefix > 128 {
+		c.TCPIPv6Prefix = DefaultTCPIPv6Prefix
+	}
+	if c.TCPFirstQueryTimeout <= 0 {
+		c.TCPFirstQueryTimeout = DefaultTCPFirstQueryTimeout
+	}
+	if c.UDPReceiveBuffer == 0 {
+		c.UDPReceiveBuffer = DefaultUDPReceiveBuffer
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -14,6 +14,11 @@ type Limits struct {
 	WriteTimeout   time.Duration
 	MaxTCPConns    int
 	MaxTCPQueries  int
+
+	MaxTCPConnsPerPrefix int
+	TCPIPv4Prefix        int
+	TCPIPv6Prefix        int
+	TCPFirstQueryTimeout time.Duration
 }
 
 // limits are Limits as the query path reads them, published whole through
@@ -23,6 +28,9 @@ type limits struct {
 	nsid                       []byte
 	tcpIdle, readTO, writeTO   time.Duration
 	maxTCPConns, maxTCPQueries int
+	maxTCPPerPrefix            int
+	tcpPrefix4, tcpPrefix6     int
+	firstTO                    time.Duration
 }
 
 // limitsOf returns the limits of c, whose zero fields have their defaults.
@@ -34,6 +42,11 @@ func limitsOf(c *Config) *limits {
 		writeTO:       c.WriteTimeout,
 		maxTCPConns:   c.MaxTCPConns,
 		maxTCPQueries: c.MaxTCPQueries,
+
+		maxTCPPerPrefix: c.MaxTCPConnsPerPrefix,
+		tcpPrefix4:      c.TCPIPv4Prefix,
+		tcpPrefix6:      c.TCPIPv6Prefix,
+		firstTO:         c.TCPFirstQueryTimeout,
 	}
 	if c.NSID != "" {
 		l.nsid = []byte(c.NSID)
@@ -50,6 +63,8 @@ func (s *Server) SetLimits(l Limits) {
 	c.MaxUDPSize, c.NSID = l.MaxUDPSize, l.NSID
 	c.TCPIdleTimeout, c.ReadTimeout, c.WriteTimeout = l.TCPIdleTimeout, l.ReadTimeout, l.WriteTimeout
 	c.MaxTCPConns, c.MaxTCPQueries = l.MaxTCPConns, l.MaxTCPQueries
+	c.MaxTCPConnsPerPrefix, c.TCPFirstQueryTimeout = l.MaxTCPConnsPerPrefix, l.TCPFirstQueryTimeout
+	c.TCPIPv4Prefix, c.TCPIPv6Prefix = l.TCPIPv4Prefix, l.TCPIPv6Prefix
 	c.Logger = nil // withDefaults would wrap it again
 	c = c.withDefaults()
 	s.h.limits.Store(limitsOf(&c))

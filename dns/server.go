@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,10 +45,17 @@ type Server struct {
 	udp      []*udpSocket
 	tcp      []net.Listener
 	addrs    []netip.AddrPort
-	conns    map[net.Conn]struct{} // open TCP connections
+	conns    map[net.Conn]*tcpConn // open TCP connections
+	prefixes map[netip.Prefix]int  // open TCP connections by client prefix
+	nconns   atomic.Int32          // len(conns), read without the lock
 	wg       sync.WaitGroup        // every serving goroutine
 	stopped  chan struct{}         // closed by stop
 	tcpBufs  sync.Pool             // *tcpBuffers
+
+	// The log of evicted and refused TCP connections (logPressure).
+	pressureLogged                time.Time
+	loggedEvicted, loggedRejected uint64
+	lastEvicted                   netip.Prefix
 
 	connDone func() // test hook: a TCP connection was closed and untracked
 }
@@ -62,10 +70,11 @@ type udpSocket struct {
 // documented defaults.
 func NewServer(cfg Config) *Server {
 	s := &Server{
-		cfg:     cfg.withDefaults(),
-		ready:   make(chan struct{}),
-		conns:   map[net.Conn]struct{}{},
-		stopped: make(chan struct{}),
+		cfg:      cfg.withDefaults(),
+		ready:    make(chan struct{}),
+		conns:    map[net.Conn]*tcpConn{},
+		prefixes: map[netip.Prefix]int{},
+		stopped:  make(chan struct{}),
 	}
 	s.h = newHandler(&s.cfg, &s.stats)
 	if s.cfg.Tap.Network != "" {
@@ -156,6 +165,7 @@ func (s *Server) listen(addr string) error {
 			}
 			socks = append(socks, pc.(*net.UDPConn))
 		}
+		s.receiveBuffers(socks)
 		for _, c := range socks {
 			sizeReadBuffer(c)
 			s.udp = append(s.udp, &udpSocket{conn: c, oob: wildcard(c), local: c.LocalAddr().(*net.UDPAddr).AddrPort()})
@@ -173,6 +183,33 @@ func setReusePort(c *net.UDPConn) error {
 		return err
 	}
 	return reusePort("udp", c.LocalAddr().String(), rc)
+}
+
+// receiveBuffers sets the receive buffer of the UDP sockets of one
+// address to Config.UDPReceiveBuffer, and logs once when the kernel
+// granted less (or refused): the sockets serve either way.
+func (s *Server) receiveBuffers(socks []*net.UDPConn) {
+	want := s.cfg.UDPReceiveBuffer
+	if want < 0 {
+		return // the system's default
+	}
+	least := want
+	var firstErr error
+	for _, c := range socks {
+		got, err := setReceiveBuffer(c, want)
+		if err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			continue
+		}
+		least = min(least, got)
+	}
+	switch {
+	case firstErr != nil:
+		s.cfg.Logger.Warn("cannot set the UDP receive buffer", "addr", socks[0].LocalAddr(), "error", firstErr)
+	case least < want:
+		s.cfg.Logger.Warn("UDP receive buffer smaller than asked: the kernel caps it (raise net.core.rmem_max, or run with CAP_NET_ADMIN)",
+			"addr", socks[0].LocalAddr(), "udp_receive_buffer", want, "effective", least)
+	}
 }
 
 // wildcard reports whether c is bound to an unspecified address and, if
@@ -226,7 +263,9 @@ func (s *Server) Stats() Stats {
 		}
 		s.stats.answers.retire(func(p *pick.Pool) bool { return live[p] })
 	}
-	return s.stats.snapshot()
+	st := s.stats.snapshot()
+	st.TCPConns = int(s.nconns.Load())
+	return st
 }
 
 // SetTap replaces the query log with one for cfg (none when cfg.Network

@@ -21,6 +21,13 @@ import (
 // the test ends and returns the server and its first address.
 func startServer(t *testing.T, cfg Config) (*Server, string) {
 	t.Helper()
+	return startServerWith(t, cfg, nil)
+}
+
+// startServerWith is startServer that calls prepare, when not nil, on the
+// server before it serves (to set test hooks).
+func startServerWith(t *testing.T, cfg Config, prepare func(*Server)) (*Server, string) {
+	t.Helper()
 	set := loadZones(t)
 	if len(cfg.Listen) == 0 {
 		cfg.Listen = []string{"127.0.0.1:0"}
@@ -30,6 +37,9 @@ func startServer(t *testing.T, cfg Config) (*Server, string) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := NewServer(cfg)
+	if prepare != nil {
+		prepare(s)
+	}
 	if err := s.Listen(); err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +228,7 @@ func TestTCPSeveralQueries(t *testing.T) {
 // TestTCPIdleTimeout checks that the server closes a connection that sends
 // nothing, and one that stops after a query.
 func TestTCPIdleTimeout(t *testing.T) {
-	_, addr := startServer(t, Config{TCPIdleTimeout: 100 * time.Millisecond})
+	_, addr := startServer(t, Config{TCPIdleTimeout: 100 * time.Millisecond, TCPFirstQueryTimeout: 100 * time.Millisecond})
 	for _, first := range []bool{false, true} {
 		conn, err := mdns.Dial("tcp", addr)
 		if err != nil {
@@ -262,89 +272,6 @@ func TestTCPMaxQueries(t *testing.T) {
 	if _, err := conn.Conn.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 		t.Errorf("after 2 queries: read = %v, want EOF", err)
 	}
-}
-
-// TestTCPConnectionCap fills the TCP connection cap with idle clients and
-// checks that further connections are closed at once, that UDP still
-// answers, and that TCP serves again once a slot is free.
-func TestTCPConnectionCap(t *testing.T) {
-	const limit, extra = 4, 3
-	done := make(chan struct{}, limit+extra)
-	set := loadZones(t)
-	s := NewServer(Config{
-		Listen:         []string{"127.0.0.1:0"},
-		Zones:          ZonesFunc(func() *zones.Set { return set }),
-		MaxTCPConns:    limit,
-		TCPIdleTimeout: time.Minute,
-		Logger:         slog.New(slog.DiscardHandler),
-	})
-	s.connDone = func() { done <- struct{}{} }
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(ctx) }()
-	select {
-	case <-s.Ready():
-	case err := <-errc:
-		t.Fatal(err)
-	}
-	addr := s.Addrs()[0].String()
-
-	// Fill the cap: each connection answers one query (so the server has
-	// taken it), then idles.
-	var idle []*mdns.Conn
-	for range limit {
-		conn, err := mdns.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		if err := conn.WriteMsg(msgFor("www.example.com.", mdns.TypeA)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.ReadMsg(); err != nil {
-			t.Fatal(err)
-		}
-		idle = append(idle, conn)
-	}
-	for range extra {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := conn.Read(make([]byte, 1)); err == nil || errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-			t.Errorf("connection over the cap: read = %v, want it closed by the server", err)
-		}
-		conn.Close()
-	}
-	if got := s.Stats().TCPRejected; got != extra {
-		t.Errorf("TCPRejected = %d, want %d", got, extra)
-	}
-	// UDP is unaffected.
-	if r := exchange(t, "udp", addr, msgFor("www.example.com.", mdns.TypeA)); len(r.Answer) != 2 {
-		t.Errorf("udp answer under a full TCP cap: %s", r)
-	}
-	// Free one slot and wait until the server has let go of it.
-	idle[0].Close()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("server did not notice the closed connection")
-	}
-	if r := exchange(t, "tcp", addr, msgFor("www.example.com.", mdns.TypeA)); len(r.Answer) != 2 {
-		t.Errorf("tcp answer after a slot freed: %s", r)
-	}
-	cancel()
-	if err := <-errc; err != nil {
-		t.Fatal(err)
-	}
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // TestShutdown checks that Shutdown closes idle TCP connections, makes

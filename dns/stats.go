@@ -29,7 +29,7 @@ type Stats struct {
 	Truncated   uint64 // replies with TC set
 	Dropped     uint64 // packets not answered: shorter than a header, or responses
 	Panics      uint64 // queries whose handling panicked (answered SERVFAIL)
-	TCPRejected uint64 // TCP connections closed at accept: over MaxTCPConns
+	TCPRejected uint64 // TCP connections closed at accept: no room (every connection busy) or stopping
 	TapSent     uint64 // dnstap messages handed to the collector's connection
 	TapDropped  uint64 // dnstap messages dropped: queue full, no collector, connection lost
 	RRLSlipped  uint64 // responses RRL sent truncated (or BADCOOKIE) in place of the answer
@@ -54,6 +54,18 @@ type Stats struct {
 	// reason; decisions without a reason (no member has addresses of the
 	// family) are not counted.
 	Answers []AnswerCount
+	// TCPEvicted counts the idle TCP connections closed to make room for
+	// a new one, by reason: "full" (MaxTCPConns reached) and "prefix"
+	// (the new client's prefix had MaxTCPConnsPerPrefix).
+	TCPEvicted []EvictedCount
+	// TCPConns is the number of TCP connections open now.
+	TCPConns int
+}
+
+// EvictedCount is the number of TCP connections evicted for one reason.
+type EvictedCount struct {
+	Reason string
+	Count  uint64
 }
 
 // RequestCount is the number of queries answered over one transport
@@ -198,6 +210,7 @@ type counters struct {
 	dropped     atomic.Uint64
 	panics      atomic.Uint64
 	tcpRejected atomic.Uint64
+	tcpEvicted  [numEvictReasons]atomic.Uint64
 	tapSent     atomic.Uint64
 	tapDropped  atomic.Uint64
 	rrlSlipped  atomic.Uint64
@@ -280,6 +293,9 @@ func (c *counters) snapshot() Stats {
 	st.NoError, st.FormErr, st.ServFail = rcodes[mdns.RcodeSuccess], rcodes[mdns.RcodeFormatError], rcodes[mdns.RcodeServerFailure]
 	st.NXDomain, st.NotImp, st.Refused = rcodes[mdns.RcodeNameError], rcodes[mdns.RcodeNotImplemented], rcodes[mdns.RcodeRefused]
 	st.BadVers = rcodes[mdns.RcodeBadVers]
+	for i := range c.tcpEvicted {
+		st.TCPEvicted = append(st.TCPEvicted, EvictedCount{Reason: evictReasonNames[i], Count: c.tcpEvicted[i].Load()})
+	}
 	for p := range c.durations {
 		st.Durations = append(st.Durations, c.durations[p].snapshot(protoNames[p]))
 	}

@@ -15,9 +15,10 @@ type tcpBuffers struct {
 	in, out [maxTCPSize + 3]byte
 }
 
-// serveTCP accepts connections on l until it is closed. Connections beyond
-// MaxTCPConns are closed at once, so that clients that connect and never
-// send (or never read) cannot hold more than the cap.
+// serveTCP accepts connections on l until it is closed. A full table
+// makes room by closing the connection idle longest (see admit), so that
+// clients that connect and never send (or never read) cannot lock others
+// out; a connection is refused only when every candidate is answering.
 func (s *Server) serveTCP(l net.Listener) {
 	defer s.wg.Done()
 	var backoff time.Duration
@@ -34,49 +35,35 @@ func (s *Server) serveTCP(l net.Listener) {
 			continue
 		}
 		backoff = 0
-		if !s.track(c) {
+		var client netip.AddrPort
+		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			client = a.AddrPort()
+		}
+		now := time.Now()
+		tc, evicted := s.admit(c, client.Addr(), now)
+		if tc == nil {
 			s.stats.tcpRejected.Add(1)
 			c.Close()
-			continue
+		} else {
+			go s.serveConn(tc, client, now)
 		}
-		go s.serveConn(c)
+		if tc == nil || evicted {
+			s.logPressure(now)
+		}
 	}
-}
-
-// track registers a new connection, unless the server is at its cap or
-// stopping.
-func (s *Server) track(c net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopping || len(s.conns) >= s.h.limits.Load().maxTCPConns {
-		return false
-	}
-	s.conns[c] = struct{}{}
-	s.wg.Add(1)
-	return true
-}
-
-func (s *Server) untrack(c net.Conn) {
-	c.Close()
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
-	if s.connDone != nil {
-		s.connDone()
-	}
-	s.wg.Done()
 }
 
 // serveConn answers the queries of one connection in order (RFC 7766
-// allows, does not require, concurrent processing). Each query must start
-// within TCPIdleTimeout and arrive whole within ReadTimeout; each answer
-// must be written within WriteTimeout.
-func (s *Server) serveConn(c net.Conn) {
-	defer s.untrack(c)
-	var client, server netip.AddrPort
-	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
-		client = a.AddrPort()
-	}
+// allows, does not require, concurrent processing). The first query must
+// arrive whole within TCPFirstQueryTimeout of the connection's accept;
+// each later one must start within TCPIdleTimeout (cut to
+// TCPFirstQueryTimeout while the table is more than half full, see
+// pressLocked) and arrive whole within ReadTimeout; each answer must be
+// written within WriteTimeout.
+func (s *Server) serveConn(tc *tcpConn, client netip.AddrPort, accepted time.Time) {
+	defer s.release(tc)
+	c := tc.conn
+	var server netip.AddrPort
 	if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
 		server = a.AddrPort()
 	}
@@ -86,30 +73,49 @@ func (s *Server) serveConn(c net.Conn) {
 		if lim.maxTCPQueries > 0 && q >= lim.maxTCPQueries || s.isStopping() {
 			return
 		}
-		c.SetReadDeadline(time.Now().Add(lim.tcpIdle))
-		if _, err := io.ReadFull(c, length[:1]); err != nil {
-			return
+		if q == 0 {
+			// The whole first query, from the accept on.
+			c.SetReadDeadline(accepted.Add(lim.firstTO))
+			if _, err := io.ReadFull(c, length[:]); err != nil {
+				return
+			}
+		} else {
+			idle := lim.tcpIdle
+			if int(s.nconns.Load()) > lim.maxTCPConns/2 {
+				idle = min(idle, lim.firstTO) // under pressure, as NSD does
+			}
+			c.SetReadDeadline(time.Now().Add(idle))
+			tc.waiting.Store(true)
+			_, err := io.ReadFull(c, length[:1])
+			tc.waiting.Store(false)
+			if err != nil {
+				return
+			}
+			c.SetReadDeadline(time.Now().Add(lim.readTO))
+			if _, err := io.ReadFull(c, length[1:]); err != nil {
+				return
+			}
 		}
-		c.SetReadDeadline(time.Now().Add(lim.readTO))
-		if _, err := io.ReadFull(c, length[1:]); err != nil {
-			return
-		}
-		if !s.query(c, client, server, int(binary.BigEndian.Uint16(length[:]))) {
+		if !s.query(tc, client, server, int(binary.BigEndian.Uint16(length[:]))) {
 			return
 		}
 	}
 }
 
-// query reads one query of n octets from client on c and writes its
+// query reads one query of n octets from client on tc and writes its
 // answer. It reports whether the connection is still usable. server, the
 // connection's local address, is for the query log.
-func (s *Server) query(c net.Conn, client, server netip.AddrPort, n int) bool {
+func (s *Server) query(tc *tcpConn, client, server netip.AddrPort, n int) bool {
+	c := tc.conn
 	buf := s.tcpBufs.Get().(*tcpBuffers)
 	defer s.tcpBufs.Put(buf)
 	in := buf.in[:n]
 	if _, err := io.ReadFull(c, in); err != nil {
 		return false
 	}
+	// Read whole: the connection is not evicted while it is answered.
+	tc.busy.Store(true)
+	defer tc.busy.Store(false)
 	var qtime time.Time
 	t := s.tap.Load()
 	if t != nil {
@@ -120,7 +126,9 @@ func (s *Server) query(c net.Conn, client, server netip.AddrPort, n int) bool {
 	if reply == nil {
 		return false // no reply to garbage: the connection is closed
 	}
-	c.SetWriteDeadline(time.Now().Add(s.h.limits.Load().writeTO))
+	now := time.Now()
+	tc.since.Store(now.UnixNano()) // its last answer: what eviction measures idleness from
+	c.SetWriteDeadline(now.Add(s.h.limits.Load().writeTO))
 	if len(reply) > maxTCPSize {
 		return false // cannot happen: the handler truncates to 65535
 	}

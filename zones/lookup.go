@@ -1,14 +1,14 @@
 package zones
 
-// maxChain bounds the CNAME chain followed inside the served zones.
-const maxChain = 8
+import "github.com/gslb/gslb/config"
 
 // Lookup answers qname/qtype from the set into a (which is not reset first:
 // call a.Reset when reusing it). qname must be absolute and lower case.
 // It implements RFC 1034 section 4.3.2 with RFC 4592 wildcards, RFC 2308
 // negative answers and RFC 6604 rcodes for CNAME chains: CNAMEs are followed
-// through every zone of the set, and a chain that loops or grows longer
-// than eight links stops with what it has.
+// through every zone of the set, and a chain that loops or has more CNAMEs
+// than the max_cname_chain of the zone it starts in (default 8) stops with
+// what it has.
 func (s *Set) Lookup(qname string, qtype uint16, a *Answer) {
 	z := s.Find(qname)
 	if z == nil {
@@ -22,7 +22,11 @@ func (s *Set) Lookup(qname string, qtype uint16, a *Answer) {
 			z = parent
 		}
 	}
-	for range maxChain {
+	chain := z.maxChain
+	if chain <= 0 {
+		chain = config.DefaultMaxCNAMEChain
+	}
+	for range chain { // at most chain CNAMEs in the answer
 		target := z.lookup(qname, qtype, a)
 		if target == "" {
 			return

@@ -3,6 +3,7 @@ package zones
 import (
 	"slices"
 
+	"github.com/gslb/gslb/internal/dnscode"
 	"github.com/gslb/gslb/internal/tomlcheck"
 )
 
@@ -61,9 +62,41 @@ func (c *compiler) add(r *Record) {
 			c.root.ErrorAt(r.Pos, "TTL %d differs from TTL %d of the same RRset at %s (RFC 2181 5.2: give every record of an RRset the same TTL)", r.TTL, first.TTL, first.Pos)
 			return
 		}
+		if len(set.records) >= c.lim.rrsetRecords {
+			if c.over(r) {
+				c.root.ErrorAt(r.Pos, "more than max_rrset_records (%d) records in the %s RRset of %s", c.lim.rrsetRecords, dnscode.TypeString(r.Type), r.Name)
+			}
+			return
+		}
 		set.records = append(set.records, r)
+		return
+	}
+	if len(n.sets) >= c.lim.typesPerName {
+		if c.over(&Record{Name: r.Name}) {
+			c.root.ErrorAt(r.Pos, "more than max_types_per_name (%d) record types at %s", c.lim.typesPerName, r.Name)
+		}
 		return
 	}
 	n.sets = append(n.sets, rrset{typ: r.Type, records: []*Record{r}})
 	slices.SortFunc(n.sets, func(a, b rrset) int { return int(a.typ) - int(b.typ) })
+}
+
+// over reports whether r is the first record past a limit of its name
+// (Type 0: the number of types) or RRset, so that each is reported once.
+func (c *compiler) over(r *Record) bool {
+	k := overKey{r.Name, r.Type}
+	if c.reported[k] {
+		return false
+	}
+	if c.reported == nil {
+		c.reported = map[overKey]bool{}
+	}
+	c.reported[k] = true
+	return true
+}
+
+// overKey is a name (type 0) or RRset whose limit was reported.
+type overKey struct {
+	name string
+	typ  uint16
 }

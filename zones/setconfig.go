@@ -2,7 +2,6 @@ package zones
 
 import (
 	"crypto/sha256"
-	"os"
 
 	"github.com/gslb/gslb/config"
 	"github.com/gslb/gslb/internal/tomlcheck"
@@ -57,7 +56,7 @@ func (s *Store) SetConfig(cfg *config.Config) error {
 // operator sees: the file on disk.
 func (s *Store) recompile(path string, old *loaded, cfg *config.Config) (*loaded, tomlcheck.ErrorList) {
 	var diskErrs tomlcheck.ErrorList
-	if src, err := os.ReadFile(path); err == nil {
+	if src, err := readZoneFile(path, cfg); err == nil {
 		if hash := sha256.Sum256(src); hash != old.hash {
 			z, err := Compile(path, src, cfg, s.parse, CompileOptions{Serial: s.derivedSerial(path, old), Keys: s.keys})
 			if err == nil && z.Origin == old.zone.Origin {

@@ -276,7 +276,7 @@ func (s *Store) logErrors(errs tomlcheck.ErrorList) {
 // any) and the problems.
 func (s *Store) loadFile(ctx context.Context, path string) (*loaded, tomlcheck.ErrorList) {
 	old := s.files[path]
-	src, err := os.ReadFile(path)
+	src, err := readZoneFile(path, s.cfg.Load())
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil // removed between listing and reading

@@ -20,6 +20,8 @@ type Zone struct {
 	DNSSEC  *DNSSEC          // the [dnssec] table: nil when the zone is not signed
 	nodes   map[string]*node // every owner name, empty non-terminal and GSLB name
 	nlabels int              // labels in Origin
+
+	maxChain int // CNAMEs followed for one answer starting here (max_cname_chain); 0: the default
 }
 
 // Name is a compiled [gslb.NAME] table: a geo-routed name answered from a pool.

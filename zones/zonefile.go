@@ -53,12 +53,16 @@ func Compile(file string, src []byte, cfg *config.Config, parse Parser, opts Com
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
+	lim := limitsOf(cfg)
+	if err := sizeError(file, src, lim.fileSize); err != nil {
+		return nil, err
+	}
 	var errs tomlcheck.ErrorList
 	root := tomlcheck.Parse(file, src, &errs)
 	if root == nil {
 		return nil, errs.Err()
 	}
-	c := &compiler{root: root, cfg: cfg, parse: parse, opts: opts}
+	c := &compiler{root: root, cfg: cfg, parse: parse, opts: opts, lim: lim}
 	z := c.compile()
 	root.Unknown(nil)
 	if err := errs.Err(); err != nil {
@@ -70,13 +74,16 @@ func Compile(file string, src []byte, cfg *config.Config, parse Parser, opts Com
 // compiler compiles one zone file. compile reads the origin and the default
 // TTL, then runs one step per concept, each in its own file: records and
 // their RRsets (rrsets.go), the SOA (soa.go), the pools (pools.go), the GSLB
-// names (gslb.go), and the checks that need the whole zone tree
-// (structure.go).
+// names (gslb.go), the checks that need the whole zone tree
+// (structure.go), and the limits on zone data (limits.go).
 type compiler struct {
 	root  *tomlcheck.Table
 	cfg   *config.Config
 	parse Parser
 	opts  CompileOptions
+	lim   limits
+
+	reported map[overKey]bool // names and RRsets past a limit, reported once
 
 	origin string
 	ttl    uint32
@@ -128,5 +135,7 @@ func (c *compiler) compile() *Zone {
 	c.gslb(pools)
 	c.structure()
 	c.dnssec(records)
+	c.chains(c.lim.cnameChain)
+	z.maxChain = c.lim.cnameChain
 	return z
 }

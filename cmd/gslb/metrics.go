@@ -51,6 +51,7 @@ func (d dnsCounts) Counts() control.DNSCounts {
 		Dropped:     st.Dropped,
 		Panics:      st.Panics,
 		TCPRejected: st.TCPRejected,
+		TCPConns:    st.TCPConns,
 		TapSent:     st.TapSent,
 		TapDropped:  st.TapDropped,
 		RRLSlipped:  st.RRLSlipped,
@@ -69,6 +70,9 @@ func (d dnsCounts) Counts() control.DNSCounts {
 	}
 	for _, h := range st.Durations {
 		c.Durations = append(c.Durations, control.HistogramCount(h))
+	}
+	for _, e := range st.TCPEvicted {
+		c.TCPEvicted = append(c.TCPEvicted, control.EvictedCount(e))
 	}
 	for _, a := range st.Answers {
 		c.Answers = append(c.Answers, control.AnswerCount(a))

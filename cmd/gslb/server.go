@@ -261,12 +261,19 @@ func (s *server) listenDNS() error {
 		WriteTimeout:   lim.WriteTimeout,
 		MaxTCPConns:    lim.MaxTCPConns,
 		NSID:           lim.NSID,
-		Logger:         s.logger,
-		Zones:          s.zones,
-		Router:         s.router,
-		Tap:            tapConfig(s.cfg.DNSTap),
-		RRL:            rrl,
-		Cookies:        cookies,
+
+		MaxTCPConnsPerPrefix: lim.MaxTCPConnsPerPrefix,
+		TCPIPv4Prefix:        lim.TCPIPv4Prefix,
+		TCPIPv6Prefix:        lim.TCPIPv6Prefix,
+		TCPFirstQueryTimeout: lim.TCPFirstQueryTimeout,
+		UDPReceiveBuffer:     s.cfg.UDPReceiveBuffer,
+
+		Logger:  s.logger,
+		Zones:   s.zones,
+		Router:  s.router,
+		Tap:     tapConfig(s.cfg.DNSTap),
+		RRL:     rrl,
+		Cookies: cookies,
 	})
 	if s.handover != nil {
 		// Bound only when answering: a socket bound now would take its
@@ -330,5 +337,10 @@ func dnsLimits(c *config.Config) dns.Limits {
 		ReadTimeout:    c.TCPTimeout,
 		WriteTimeout:   c.TCPTimeout,
 		MaxTCPConns:    c.TCPMaxConnections,
+
+		MaxTCPConnsPerPrefix: c.TCPMaxConnectionsPerPrefix,
+		TCPIPv4Prefix:        c.TCPIPv4Prefix,
+		TCPIPv6Prefix:        c.TCPIPv6Prefix,
+		TCPFirstQueryTimeout: c.TCPFirstQueryTimeout,
 	}
 }

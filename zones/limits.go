@@ -1,0 +1,98 @@
+package zones
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/gslb/gslb/config"
+	"github.com/gslb/gslb/internal/tomlcheck"
+)
+
+// limits are the bounds on zone data of the server configuration
+// (max_types_per_name, max_rrset_records, max_zone_file_size,
+// max_cname_chain), against hostile or mistaken zone files: a zero field
+// of the configuration takes its default.
+type limits struct {
+	typesPerName, rrsetRecords, fileSize, cnameChain int
+}
+
+func limitsOf(cfg *config.Config) limits {
+	or := func(v, def int) int {
+		if v <= 0 {
+			return def
+		}
+		return v
+	}
+	return limits{
+		typesPerName: or(cfg.MaxTypesPerName, config.DefaultMaxTypesPerName),
+		rrsetRecords: or(cfg.MaxRRsetRecords, config.DefaultMaxRRsetRecords),
+		fileSize:     or(cfg.MaxZoneFileSize, config.DefaultMaxZoneFileSize),
+		cnameChain:   or(cfg.MaxCNAMEChain, config.DefaultMaxCNAMEChain),
+	}
+}
+
+// readZoneFile reads a zone file, but no more than one octet past the
+// size limit of cfg, so that a huge file is refused without reading it
+// whole (Compile then says where the limit falls).
+func readZoneFile(path string, cfg *config.Config) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(limitsOf(cfg).fileSize)+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// sizeError returns the error of a zone file larger than max octets,
+// positioned at the first octet past the limit, or nil.
+func sizeError(file string, src []byte, max int) error {
+	if len(src) <= max {
+		return nil
+	}
+	before := src[:max]
+	line := 1 + strings.Count(string(before), "\n")
+	col := max - strings.LastIndexByte(string(before), '\n')
+	return tomlcheck.ErrorList{{
+		Pos: Position{File: file, Line: line, Col: col},
+		Msg: fmt.Sprintf("zone file larger than max_zone_file_size (%d bytes): the limit falls here", max),
+	}}
+}
+
+// chains reports every CNAME chain inside the zone longer than the
+// max_cname_chain limit, once, at the CNAME that starts it: a chain that
+// long would not be followed to its end. Loops are left to the lookup,
+// which stops at them.
+func (c *compiler) chains(max int) {
+	z := c.z
+	targets := map[string]bool{}
+	for _, n := range z.nodes {
+		if cn := n.get(TypeCNAME); len(cn) > 0 {
+			targets[cn[0].Target] = true
+		}
+	}
+	for _, n := range sortedNodes(z) {
+		cn := n.get(TypeCNAME)
+		if len(cn) == 0 || targets[n.name] {
+			continue // not a CNAME, or inside a chain: its start reports it
+		}
+		links, seen := 0, map[string]bool{}
+		for at := n; at != nil && !seen[at.name]; {
+			next := at.get(TypeCNAME)
+			if len(next) == 0 {
+				break
+			}
+			seen[at.name] = true
+			if links++; links > max {
+				z.errAt(c.root, cn[0], "CNAME chain from %s is longer than max_cname_chain (%d CNAMEs)", n.name, max)
+				break
+			}
+			at = z.nodes[next[0].Target]
+		}
+	}
+}
