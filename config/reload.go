@@ -7,14 +7,16 @@ import "slices"
 // reads only at start taken from running, and the keys of those settings
 // that next changes, sorted. A server applies those only when it restarts.
 //
-// Applied on reload: log_level, nsid, max_udp_size, the tcp_ keys,
-// [geoip] (other files, max_age), control.token_file and
-// control.read_token_file (read again at every reload), [dnstap], zones
-// (the directory), [health], [rrl], [cookies] (the secret file is read
-// again at every reload), [datacenters], [checks], [maps] and [pools].
-// Read only at start: listen, state, udp_receive_buffer, control.listen,
-// control.max_connections, control.max_connections_per_client,
-// [cluster], and whether there is a [geoip] city at all.
+// Applied on reload: log_level, nsid, version, max_udp_size, the tcp_
+// keys, the zone data limits (max_types_per_name, max_rrset_records,
+// max_zone_file_size, max_cname_chain), [geoip] (other files, max_age),
+// control.token_file and control.read_token_file (read again at every
+// reload), [dnstap], zones (the directory), [health], [rrl], [cookies]
+// (the secret file is read again at every reload), [datacenters],
+// [checks], [maps] and [pools]. Read only at start: listen, state,
+// udp_receive_buffer, control.listen, control.max_connections,
+// control.max_connections_per_client, [cluster], and whether there is a
+// [geoip] city at all.
 func Reloaded(running, next *Config) (*Config, []string) {
 	out := *next
 	var changed []string

@@ -94,8 +94,13 @@ type Config struct {
 	MaxTCPQueries int
 
 	// NSID is the name server identifier answered to queries carrying an
-	// empty NSID option (RFC 5001). Default "": none.
+	// empty NSID option (RFC 5001), and to TXT queries of class CH for
+	// id.server. and hostname.bind. Default "": none (those are REFUSED).
 	NSID string
+
+	// Version is answered to TXT queries of class CH for version.bind.
+	// and version.server. Default "": none (those are REFUSED).
+	Version string
 
 	// Logger receives errors (socket failures, recovered panics), never
 	// one line per answered query. Default slog.Default().

@@ -142,6 +142,8 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 		}
 	}
 	switch {
+	case r.qclass == mdns.ClassCHAOS:
+		return h.chaos(out, msg, s, tcp)
 	case r.qclass != mdns.ClassINET && r.qclass != mdns.ClassANY:
 		return h.bare(out, msg, r, mdns.RcodeRefused)
 	case r.qtype == mdns.TypeAXFR && !tcp:

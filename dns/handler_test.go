@@ -29,6 +29,8 @@ type goldenCase struct {
 	tcp    bool
 	src    string // the packet's source address; default 192.0.2.1
 	router Router // default fakeRouter{}; noRouter for none
+	// anonymous runs the case on a handler without NSID and version.
+	anonymous bool
 }
 
 // noRouter marks a case run without a Router.
@@ -185,7 +187,22 @@ var goldenCases = []goldenCase{
 	{name: "refused-notify", query: raw(q("example.com.", mdns.TypeSOA), func(b []byte) []byte { return setFlags(b, 4<<11|flagAA) })},
 	{name: "refused-notify-edns", query: raw(q("example.com.", mdns.TypeSOA, edns(1232, false)), func(b []byte) []byte { return setFlags(b, 4<<11|flagAA) })},
 	{name: "notimp-opcode-status-edns", query: raw(q("example.com.", mdns.TypeSOA, edns(1232, false)), func(b []byte) []byte { return setFlags(b, 2<<11) })},
-	{name: "refused-class-chaos", query: q("version.bind.", mdns.TypeTXT, func(m *mdns.Msg) { m.Question[0].Qclass = mdns.ClassCHAOS })},
+	{name: "refused-class-chaos", query: q("version.bind.", mdns.TypeTXT, chaosClass), anonymous: true},
+
+	// CHAOS identity (as NSD and Knot answer it): the NSID and version
+	// when configured, REFUSED otherwise.
+	{name: "chaos-id-server", query: q("id.server.", mdns.TypeTXT, chaosClass)},
+	{name: "chaos-hostname-bind", query: q("hostname.bind.", mdns.TypeTXT, chaosClass, edns(1232, false))},
+	{name: "chaos-version-bind", query: q("version.bind.", mdns.TypeTXT, chaosClass)},
+	{name: "chaos-version-server", query: q("version.server.", mdns.TypeTXT, chaosClass, edns(1232, false))},
+	{name: "chaos-id-server-any", query: q("id.server.", mdns.TypeANY, chaosClass)},
+	{name: "chaos-id-server-0x20", query: q("ID.Server.", mdns.TypeTXT, chaosClass)},
+	{name: "chaos-id-server-nsid", query: q("id.server.", mdns.TypeTXT, chaosClass, nsid())},
+	{name: "chaos-id-server-tcp", query: q("id.server.", mdns.TypeTXT, chaosClass), tcp: true},
+	{name: "refused-chaos-id-server-a", query: q("id.server.", mdns.TypeA, chaosClass)},
+	{name: "refused-chaos-authors-bind", query: q("authors.bind.", mdns.TypeTXT, chaosClass)},
+	{name: "refused-chaos-id-server-unset", query: q("id.server.", mdns.TypeTXT, chaosClass), anonymous: true},
+	{name: "refused-chaos-in-class", query: q("id.server.", mdns.TypeTXT, edns(1232, false))},
 	{name: "class-any", query: q("www.example.com.", mdns.TypeA, func(m *mdns.Msg) { m.Question[0].Qclass = mdns.ClassANY })},
 	{name: "class-any-nxdomain", query: q("nope.example.com.", mdns.TypeA, func(m *mdns.Msg) { m.Question[0].Qclass = mdns.ClassANY })},
 	{name: "refused-class-none", query: q("www.example.com.", mdns.TypeA, func(m *mdns.Msg) { m.Question[0].Qclass = mdns.ClassNONE })},
@@ -241,9 +258,14 @@ var goldenCases = []goldenCase{
 }
 
 func TestGolden(t *testing.T) {
-	handlers := map[Router]*handler{
-		fakeRouter{}: newTestHandler(t, fakeRouter{}),
-		noRouter:     newTestHandler(t, nil),
+	type handlerKey struct {
+		router    Router
+		anonymous bool
+	}
+	handlers := map[handlerKey]*handler{
+		{fakeRouter{}, false}: newTestHandler(t, fakeRouter{}),
+		{noRouter, false}:     newTestHandler(t, nil),
+		{fakeRouter{}, true}:  newAnonymousHandler(t),
 	}
 	seen := map[string]bool{}
 	out := make([]byte, maxTCPSize+1)
@@ -257,7 +279,7 @@ func TestGolden(t *testing.T) {
 			if router == nil {
 				router = fakeRouter{}
 			}
-			h := handlers[router]
+			h := handlers[handlerKey{router, tc.anonymous}]
 			src := netip.MustParseAddr("192.0.2.1")
 			if tc.src != "" {
 				src = netip.MustParseAddr(tc.src)

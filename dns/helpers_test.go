@@ -18,9 +18,10 @@ import (
 )
 
 const (
-	testConfig = "../testdata/dns/gslb.toml"
-	testNSID   = "ns1-test"
-	testID     = 0x1234
+	testConfig  = "../testdata/dns/gslb.toml"
+	testNSID    = "ns1-test"
+	testVersion = "gslb-test \"1.0\""
+	testID      = 0x1234
 )
 
 // loadZones compiles the zones of testdata/dns/zones.
@@ -84,9 +85,23 @@ func newTestHandler(t testing.TB, router Router) *handler {
 	t.Helper()
 	set := loadZones(t)
 	cfg := Config{
+		Zones:   ZonesFunc(func() *zones.Set { return set }),
+		Router:  router,
+		NSID:    testNSID,
+		Version: testVersion,
+		Logger:  slog.New(slog.DiscardHandler),
+	}.withDefaults()
+	return newHandler(&cfg, new(counters))
+}
+
+// newAnonymousHandler returns a handler over the test zones, with
+// fakeRouter, without NSID and version.
+func newAnonymousHandler(t testing.TB) *handler {
+	t.Helper()
+	set := loadZones(t)
+	cfg := Config{
 		Zones:  ZonesFunc(func() *zones.Set { return set }),
-		Router: router,
-		NSID:   testNSID,
+		Router: fakeRouter{},
 		Logger: slog.New(slog.DiscardHandler),
 	}.withDefaults()
 	h := newHandler(&cfg, new(counters))
@@ -119,6 +134,9 @@ func mustHexString(b []byte) string { return hex.EncodeToString(b) }
 func cookie(hexData string) qopt {
 	return withOption(&mdns.EDNS0_LOCAL{Code: mdns.EDNS0COOKIE, Data: mustHex(hexData)})
 }
+
+// chaosClass sets the query's class to CH.
+func chaosClass(m *mdns.Msg) { m.Question[0].Qclass = mdns.ClassCHAOS }
 
 // qopt modifies a query before it is packed.
 type qopt func(*mdns.Msg)

@@ -3,12 +3,14 @@ package dns
 import "time"
 
 // Limits are the settings a serving Server can change without restarting
-// (SetLimits): the size of UDP answers, the NSID, and the TCP limits. They
+// (SetLimits): the size of UDP answers, the NSID and version, and the TCP
+// limits. They
 // mean what the Config fields of the same names mean, and zero fields take
 // the same defaults.
 type Limits struct {
 	MaxUDPSize     int
 	NSID           string
+	Version        string
 	TCPIdleTimeout time.Duration
 	ReadTimeout    time.Duration
 	WriteTimeout   time.Duration
@@ -26,6 +28,7 @@ type Limits struct {
 type limits struct {
 	maxUDP                     int
 	nsid                       []byte
+	version                    string
 	tcpIdle, readTO, writeTO   time.Duration
 	maxTCPConns, maxTCPQueries int
 	maxTCPPerPrefix            int
@@ -37,6 +40,7 @@ type limits struct {
 func limitsOf(c *Config) *limits {
 	l := &limits{
 		maxUDP:        c.MaxUDPSize,
+		version:       c.Version,
 		tcpIdle:       c.TCPIdleTimeout,
 		readTO:        c.ReadTimeout,
 		writeTO:       c.WriteTimeout,
@@ -60,7 +64,7 @@ func limitsOf(c *Config) *limits {
 // defaults.
 func (s *Server) SetLimits(l Limits) {
 	c := s.cfg
-	c.MaxUDPSize, c.NSID = l.MaxUDPSize, l.NSID
+	c.MaxUDPSize, c.NSID, c.Version = l.MaxUDPSize, l.NSID, l.Version
 	c.TCPIdleTimeout, c.ReadTimeout, c.WriteTimeout = l.TCPIdleTimeout, l.ReadTimeout, l.WriteTimeout
 	c.MaxTCPConns, c.MaxTCPQueries = l.MaxTCPConns, l.MaxTCPQueries
 	c.MaxTCPConnsPerPrefix, c.TCPFirstQueryTimeout = l.MaxTCPConnsPerPrefix, l.TCPFirstQueryTimeout

@@ -212,6 +212,13 @@ func build(zs []*zone, seed uint64) []*query {
 			g.add("edns", n, t, mdns.ClassINET, true, nil, withEDNS(1232, false))
 		}
 	}
+	// CHAOS identity: every server is configured with the same NSID
+	// (identity) and version.
+	for _, n := range []string{"id.server.", "hostname.bind.", "version.bind.", "version.server.", "authors.bind.", "nope.bind."} {
+		g.add("chaos", n, mdns.TypeTXT, mdns.ClassCHAOS, false, nil)
+		g.add("chaos", n, mdns.TypeTXT, mdns.ClassCHAOS, true, nil, withEDNS(1232, false))
+		g.add("chaos", n, mdns.TypeA, mdns.ClassCHAOS, false, nil, withEDNS(1232, false))
+	}
 	samples := sampleNames(zs, all)
 	for _, n := range samples {
 		for _, t := range []uint16{mdns.TypeA, mdns.TypeMX, mdns.TypeTXT, mdns.TypeANY, mdns.TypeNS} {

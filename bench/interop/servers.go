@@ -15,8 +15,13 @@ import (
 	mdns "github.com/miekg/dns"
 )
 
-// nsidValue is the NSID every server is configured with.
-const nsidValue = "interop-nsid"
+// nsidValue is the NSID every server is configured with, also its
+// identity (CHAOS id.server. and hostname.bind.); versionValue is its
+// version (CHAOS version.bind. and version.server.).
+const (
+	nsidValue    = "interop-nsid"
+	versionValue = "interop-version"
+)
 
 // server is one running name server of a scenario.
 type server struct {
@@ -105,11 +110,12 @@ listen = ["127.0.0.1:%d"]
 zones = "zones"
 state = "gslb.db"
 nsid = %q
+version = %q
 log_level = "warn"
 
 [control]
 listen = ""
-`, port, nsidValue)
+`, port, nsidValue, versionValue)
 		args = []string{"serve", "-config", filepath.Join(dir, "gslb.toml")}
 		if err := os.WriteFile(filepath.Join(dir, "gslb.toml"), []byte(conf), 0o644); err != nil {
 			return nil, err
@@ -135,13 +141,13 @@ server:
 	logfile: "%[3]s/nsd.log"
 	verbosity: 1
 	nsid: "ascii_%[4]s"
-	hide-version: yes
-	hide-identity: yes
+	identity: "%[4]s"
+	version: "%[5]s"
 	rrl-ratelimit: 0
 	rrl-whitelist-ratelimit: 0
 remote-control:
 	control-enable: no
-`, port, port, dir, nsidValue)
+`, port, port, dir, nsidValue, versionValue)
 		for _, z := range zs {
 			fmt.Fprintf(&b, "zone:\n\tname: %q\n\tzonefile: %q\n", z.Origin, z.Origin+"zone")
 		}
@@ -158,8 +164,8 @@ server:
     rundir: "%[2]s"
     pidfile: "%[2]s/knot.pid"
     nsid: "%[3]s"
-    identity: ""
-    version: ""
+    identity: "%[3]s"
+    version: "%[4]s"
     udp-workers: 2
     tcp-workers: 2
     background-workers: 1
@@ -178,7 +184,7 @@ template:
     zonefile-sync: -1
     zonefile-load: whole
     journal-content: none
-`, port, dir, nsidValue)
+`, port, dir, nsidValue, versionValue)
 		if signed {
 			// The KASP database lives in the storage directory, which
 			// Knot does not create.

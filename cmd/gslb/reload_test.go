@@ -271,7 +271,8 @@ func (h *harness) targets() map[string]control.TargetState {
 	return out
 }
 
-// TestReloadDNSLimits: nsid and max_udp_size reload without a restart.
+// TestReloadDNSLimits: nsid, version and max_udp_size reload without a
+// restart.
 func TestReloadDNSLimits(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "gslb.toml")
@@ -299,12 +300,31 @@ func TestReloadDNSLimits(t *testing.T) {
 	if nsid, size := nsidOf(); nsid != "" || size != 1232 {
 		t.Fatalf("before: nsid %q, udp size %d; want none, 1232", nsid, size)
 	}
-	writeFile(t, cfgPath, "nsid = \"reloaded\"\nmax_udp_size = 1400\n"+reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, "")))
+	chaos := func(name string) string { // the TXT answer of a CH query, or its rcode
+		m := new(mdns.Msg)
+		m.SetQuestion(name, mdns.TypeTXT)
+		m.Question[0].Qclass = mdns.ClassCHAOS
+		r, err := mdns.Exchange(m, h.run.DNS[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Answer) == 1 {
+			return strings.Join(r.Answer[0].(*mdns.TXT).Txt, "")
+		}
+		return mdns.RcodeToString[r.Rcode]
+	}
+	if id, v := chaos("id.server."), chaos("version.bind."); id != "REFUSED" || v != "REFUSED" {
+		t.Errorf("before: id.server. %s, version.bind. %s; want REFUSED for both", id, v)
+	}
+	writeFile(t, cfgPath, "nsid = \"reloaded\"\nversion = \"v2\"\nmax_udp_size = 1400\n"+reloadSetup(t, "127.0.0.1:0", "", "", fmt.Sprintf(edgePool, "")))
 	if err := h.run.Reload(); err != nil {
 		t.Fatalf("reload: %v", err)
 	}
 	if nsid, size := nsidOf(); nsid != "reloaded" || size != 1400 {
 		t.Errorf("after the reload: nsid %q, udp size %d; want reloaded, 1400", nsid, size)
+	}
+	if id, v := chaos("hostname.bind."), chaos("version.server."); id != "reloaded" || v != "v2" {
+		t.Errorf("after the reload: hostname.bind. %s, version.server. %s; want reloaded, v2", id, v)
 	}
 	if strings.Contains(h.logs.String(), "restart needed") {
 		t.Errorf("nsid and max_udp_size reload, but the log says a restart is needed:\n%s", h.logs.String())

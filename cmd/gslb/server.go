@@ -261,6 +261,7 @@ func (s *server) listenDNS() error {
 		WriteTimeout:   lim.WriteTimeout,
 		MaxTCPConns:    lim.MaxTCPConns,
 		NSID:           lim.NSID,
+		Version:        lim.Version,
 
 		MaxTCPConnsPerPrefix: lim.MaxTCPConnsPerPrefix,
 		TCPIPv4Prefix:        lim.TCPIPv4Prefix,
@@ -333,6 +334,7 @@ func dnsLimits(c *config.Config) dns.Limits {
 	return dns.Limits{
 		MaxUDPSize:     int(c.MaxUDPSize),
 		NSID:           c.NSID,
+		Version:        c.Version,
 		TCPIdleTimeout: c.TCPIdleTimeout,
 		ReadTimeout:    c.TCPTimeout,
 		WriteTimeout:   c.TCPTimeout,
