@@ -62,6 +62,9 @@ func testMetrics() *control.Metrics {
 			SigHits:     40,
 			SigMisses:   3,
 			SigFailures: 1,
+			TCPRejected: 3,
+			TCPEvicted:  []control.EvictedCount{{Reason: "full", Count: 5}, {Reason: "prefix", Count: 700}},
+			TCPConns:    42,
 		},
 		Health: fakeHealth{mon, tr},
 		Probes: fakeProbes{{Check: "dns", Delayed: 3}, {Check: "web", LocalErrors: 2}},
@@ -118,6 +121,16 @@ gslb_dns_requests_total{family="6",proto="tcp",type="other"} 1
 # TYPE gslb_dns_responses_total counter
 gslb_dns_responses_total{rcode="NOERROR"} 6
 gslb_dns_responses_total{rcode="NXDOMAIN"} 2
+# HELP gslb_dns_tcp_connections TCP connections open now.
+# TYPE gslb_dns_tcp_connections gauge
+gslb_dns_tcp_connections 42
+# HELP gslb_dns_tcp_evicted_total Idle TCP connections closed to make room for a new one: the table was full (full) or the client's prefix had its share (prefix).
+# TYPE gslb_dns_tcp_evicted_total counter
+gslb_dns_tcp_evicted_total{reason="full"} 5
+gslb_dns_tcp_evicted_total{reason="prefix"} 700
+# HELP gslb_dns_tcp_rejected_total TCP connections closed as soon as accepted: no room, every open connection answering a query.
+# TYPE gslb_dns_tcp_rejected_total counter
+gslb_dns_tcp_rejected_total 3
 # HELP gslb_dnstap_dropped_total dnstap messages dropped: no collector connected, queue full, connection lost.
 # TYPE gslb_dnstap_dropped_total counter
 gslb_dnstap_dropped_total 0
@@ -183,8 +196,9 @@ gslb_zone_serial{zone="example.com."} 2.026112501e+09
 `
 	names := []string{"gslb_answers_total", "gslb_build_info", "gslb_config_last_reload_success_timestamp_seconds",
 		"gslb_config_last_reload_successful", "gslb_datacenter_up", "gslb_dns_request_duration_seconds",
-		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_dnstap_dropped_total", "gslb_dnstap_sent_total",
-		"gslb_dnssec_signature_cache_hits_total", "gslb_dnssec_signature_cache_misses_total", "gslb_dnssec_signatures_total", "gslb_dnssec_signing_failures_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
+		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_dns_tcp_connections", "gslb_dns_tcp_evicted_total", "gslb_dns_tcp_rejected_total",
+		"gslb_dnssec_signature_cache_hits_total", "gslb_dnssec_signature_cache_misses_total", "gslb_dnssec_signatures_total", "gslb_dnssec_signing_failures_total",
+		"gslb_dnstap_dropped_total", "gslb_dnstap_sent_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
 		"gslb_probe_local_errors_total", "gslb_probe_slots", "gslb_probes_delayed_total", "gslb_probes_in_flight",
 		"gslb_rrl_dropped_total", "gslb_rrl_dry_run_total", "gslb_rrl_slipped_total",
 		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_files_failing", "gslb_zone_serial"}
