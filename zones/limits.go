@@ -64,12 +64,17 @@ func sizeError(file string, src []byte, max int) error {
 	}}
 }
 
-// chains reports every CNAME chain inside the zone longer than the
-// max_cname_chain limit, once, at the CNAME that starts it: a chain that
-// long would not be followed to its end. Loops are left to the lookup,
-// which stops at them.
-func (c *compiler) chains(max int) {
-	z := c.z
+// chainWarnings returns a warning for every CNAME chain inside the zone
+// longer than its max_cname_chain, once, at the CNAME that starts it: the
+// answers to its first names stop before its end (resolvers follow the
+// rest). NSD and Knot load such chains too, each following a few links;
+// loops are left to the lookup, which stops at them.
+func (z *Zone) chainWarnings() tomlcheck.ErrorList {
+	limit := z.maxChain
+	if limit <= 0 {
+		limit = config.DefaultMaxCNAMEChain
+	}
+	var out tomlcheck.ErrorList
 	targets := map[string]bool{}
 	for _, n := range z.nodes {
 		if cn := n.get(TypeCNAME); len(cn) > 0 {
@@ -88,11 +93,12 @@ func (c *compiler) chains(max int) {
 				break
 			}
 			seen[at.name] = true
-			if links++; links > max {
-				z.errAt(c.root, cn[0], "CNAME chain from %s is longer than max_cname_chain (%d CNAMEs)", n.name, max)
+			if links++; links > limit {
+				out.Add(cn[0].Pos, "", "warning: CNAME chain from %s is longer than max_cname_chain (%d CNAMEs): answers stop after %d and resolvers follow the rest", n.name, limit, limit)
 				break
 			}
 			at = z.nodes[next[0].Target]
 		}
 	}
+	return out
 }

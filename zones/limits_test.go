@@ -12,9 +12,9 @@ import (
 	"github.com/gslb/gslb/zones"
 )
 
-// TestZoneLimits checks that every limit on zone data refuses the file
-// with the position of the first record (or octet) past it, and that a
-// file at the limit loads.
+// TestZoneLimits checks that every limit on zone data that refuses a file
+// says where: the first record (or octet) past it, and that a file at the
+// limit loads.
 func TestZoneLimits(t *testing.T) {
 	lines := func(n int, f func(i int) string) string {
 		var b strings.Builder
@@ -22,9 +22,6 @@ func TestZoneLimits(t *testing.T) {
 			fmt.Fprintf(&b, "  %q,\n", f(i))
 		}
 		return b.String()
-	}
-	chain := func(n int) string { // n CNAMEs: c0 → c1 → … → cn (an A record)
-		return lines(n, func(i int) string { return fmt.Sprintf("c%d CNAME c%d", i, i+1) }) + fmt.Sprintf("  \"c%d A 192.0.2.1\",\n", n)
 	}
 	small := zoneHead + "]\n" // 85 octets
 	tests := []struct {
@@ -52,12 +49,6 @@ func TestZoneLimits(t *testing.T) {
 		{"file at the limit", func(c *configLimits) { c.size = len(small) }, small, nil},
 		{"file too large", func(c *configLimits) { c.size = len(small) - 10 }, small, // octet 76: line 5, column 15
 			[]string{"z.toml:5:15: zone file larger than max_zone_file_size (75 bytes): the limit falls here"}},
-		{"chain at the limit", func(c *configLimits) { c.chain = 3 }, zoneHead + chain(3) + "]", nil},
-		{"chain too long", func(c *configLimits) { c.chain = 3 }, zoneHead + chain(4) + "]",
-			[]string{"z.toml:6:3: CNAME chain from c0.example.com. is longer than max_cname_chain (3 CNAMEs)"}},
-		{"chain too long, default 8", nil, zoneHead + chain(9) + "]",
-			[]string{"z.toml:6:3: CNAME chain from c0.example.com. is longer than max_cname_chain (8 CNAMEs)"}},
-		{"a loop is no chain error", nil, zoneHead + "  \"a CNAME b\",\n  \"b CNAME a\",\n]", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,5 +118,50 @@ func TestCNAMEChainLimit(t *testing.T) {
 		if len(a.Answer) != tt.wantRRs {
 			t.Errorf("max_cname_chain %d: %d records in the answer, want %d", tt.limit, len(a.Answer), tt.wantRRs)
 		}
+	}
+}
+
+// TestCNAMEChainWarning checks that a chain longer than max_cname_chain
+// inside a zone file loads (as NSD and Knot load it) with a positioned
+// warning at the CNAME that starts it.
+func TestCNAMEChainWarning(t *testing.T) {
+	chain := func(n int) string { // n CNAMEs: c0 → c1 → … → cn (an A record)
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "  \"c%d CNAME c%d\",\n", i, i+1)
+		}
+		return b.String() + fmt.Sprintf("  \"c%d A 192.0.2.1\",\n", n)
+	}
+	tests := []struct {
+		name  string
+		limit int
+		src   string
+		want  []string
+	}{
+		{"at the limit", 3, zoneHead + chain(3) + "]", nil},
+		{"too long", 3, zoneHead + chain(4) + "]",
+			[]string{"z.toml:6:3: warning: CNAME chain from c0.example.com. is longer than max_cname_chain (3 CNAMEs): answers stop after 3 and resolvers follow the rest"}},
+		{"too long, default 8", 0, zoneHead + chain(9) + "]",
+			[]string{"z.toml:6:3: warning: CNAME chain from c0.example.com. is longer than max_cname_chain (8 CNAMEs): answers stop after 8 and resolvers follow the rest"}},
+		{"a loop", 0, zoneHead + "  \"a CNAME b\",\n  \"b CNAME a\",\n]", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.MaxCNAMEChain = tt.limit
+			z, err := zones.CompileZone("z.toml", []byte(tt.src), cfg, dns.ParseRecord)
+			if err != nil {
+				t.Fatalf("CompileZone: %v", err)
+			}
+			got := z.Warnings()
+			if len(got) != len(tt.want) {
+				t.Fatalf("Warnings() = %v, want %q", got, tt.want)
+			}
+			for i, e := range got {
+				if e.Error() != tt.want[i] {
+					t.Errorf("warning %d = %q, want %q", i, e.Error(), tt.want[i])
+				}
+			}
+		})
 	}
 }

@@ -10,7 +10,8 @@ import (
 // Warnings returns what in the zone loads but looks like a mistake, each
 // at its position with a message starting "warning: ": names that repeat
 // the origin at their end (mail.example.com.example.com.), which is what
-// a name written without its final dot becomes.
+// a name written without its final dot becomes, and CNAME chains longer
+// than max_cname_chain.
 func (z *Zone) Warnings() tomlcheck.ErrorList {
 	var out tomlcheck.ErrorList
 	names := make([]string, 0, len(z.nodes))
@@ -41,6 +42,7 @@ func (z *Zone) Warnings() tomlcheck.ErrorList {
 			}
 		}
 	}
+	out = append(out, z.chainWarnings()...)
 	out.Sort()
 	return out
 }

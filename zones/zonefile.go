@@ -74,8 +74,8 @@ func Compile(file string, src []byte, cfg *config.Config, parse Parser, opts Com
 // compiler compiles one zone file. compile reads the origin and the default
 // TTL, then runs one step per concept, each in its own file: records and
 // their RRsets (rrsets.go), the SOA (soa.go), the pools (pools.go), the GSLB
-// names (gslb.go), the checks that need the whole zone tree
-// (structure.go), and the limits on zone data (limits.go).
+// names (gslb.go), and the checks that need the whole zone tree
+// (structure.go); the limits on zone data (limits.go) apply throughout.
 type compiler struct {
 	root  *tomlcheck.Table
 	cfg   *config.Config
@@ -135,7 +135,6 @@ func (c *compiler) compile() *Zone {
 	c.gslb(pools)
 	c.structure()
 	c.dnssec(records)
-	c.chains(c.lim.cnameChain)
 	z.maxChain = c.lim.cnameChain
 	return z
 }
