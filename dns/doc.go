@@ -20,10 +20,14 @@
 // On Linux each address gets one UDP socket per core, bound with
 // SO_REUSEPORT, and a socket bound to a specific address is read and
 // answered in batches of up to 32 datagrams per system call
-// (recvmmsg/sendmmsg). TCP connections are capped (beyond the cap they are closed
-// at accept), must send each query within an idle timeout and read each
-// answer within a write timeout, so that idle or stalled clients cannot
-// exhaust the server.
+// (recvmmsg/sendmmsg), with a receive buffer of UDPReceiveBuffer. TCP
+// connections live in a table capped overall and per client prefix: a
+// new connection over a cap takes the place of the connection idle
+// longest (never one answering a query). Each connection must send its
+// first query within TCPFirstQueryTimeout, each later one within an idle
+// timeout (cut under pressure), and read each answer within a write
+// timeout, so that idle or stalled clients, from one host or many, cannot
+// lock others out of TCP or exhaust the server.
 //
 // # Answers
 //
@@ -43,7 +47,10 @@
 //     question keeps its OPT record); EDNS versions other than 0 get
 //     BADVERS; a TSIG-signed query gets NOTAUTH with a BADKEY TSIG (RFC
 //     8945 5.2.2: we have no keys);
-//   - classes other than IN and ANY get REFUSED; QCLASS ANY is answered
+//   - class CH answers TXT (and ANY) for id.server. and hostname.bind.
+//     with the NSID, for version.bind. and version.server. with Version,
+//     when set, as NSD and Knot do; everything else in CH is REFUSED;
+//   - classes other than IN, CH and ANY get REFUSED; QCLASS ANY is answered
 //     from the IN data without AA (RFC 1034: a QCLASS=* answer is not
 //     authoritative unless it covers every class); AXFR over UDP gets
 //     NOTIMP, AXFR and IXFR of a served zone REFUSED, of any other name
