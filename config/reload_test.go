@@ -46,6 +46,8 @@ max_start_wait = "3s"
 lat = 52.37
 lon = 4.90
 `, []string{"control.listen", "listen"}},
+		{"udp receive buffer, TCP and zone limits", "udp_receive_buffer = 4194304\ntcp_max_connections_per_prefix = 8\nmax_rrset_records = 10\nversion = \"v\"\n" + base,
+			[]string{"udp_receive_buffer"}},
 		{"dnstap", base + `[dnstap]
 socket = "/run/gslb/dnstap.sock"
 `, nil},
@@ -68,6 +70,12 @@ bind = "127.0.0.1:7946"
 			}
 			if got.Health != next.Health {
 				t.Errorf("Reloaded health = %+v, want next's %+v ([health] reloads)", got.Health, next.Health)
+			}
+			if got.UDPReceiveBuffer != running.UDPReceiveBuffer {
+				t.Errorf("Reloaded udp_receive_buffer %d, want the running %d (read at start)", got.UDPReceiveBuffer, running.UDPReceiveBuffer)
+			}
+			if got.TCPMaxConnectionsPerPrefix != next.TCPMaxConnectionsPerPrefix || got.MaxRRsetRecords != next.MaxRRsetRecords || got.Version != next.Version {
+				t.Errorf("Reloaded kept the TCP, zone limits or version of running, want next's (they reload)")
 			}
 			if len(got.Datacenters) != len(next.Datacenters) || got.LogLevel != next.LogLevel || got.NSID != next.NSID {
 				t.Errorf("Reloaded = %d datacenters, log level %s, nsid %q; want next's %d, %s, %q (they reload)",
