@@ -15,8 +15,8 @@ type tcpConn struct {
 	// nanoseconds: accepted, or its last answer written. The connection
 	// idle longest is the one evicted first.
 	since atomic.Int64
-	// busy is set while a query read whole is answered: such a
-	// connection is never evicted.
+	// busy is set while the answer to a query read whole is made: such
+	// a connection is not evicted.
 	busy atomic.Bool
 	// waiting is set while the connection waits for the first octet of
 	// its next query (after an answer), under TCPIdleTimeout.
@@ -51,7 +51,7 @@ func clientPrefix(addr netip.Addr, v4, v6 int) netip.Prefix {
 // (gdnsd's policy, per prefix as well): when client's prefix has
 // MaxTCPConnsPerPrefix connections, that prefix's connection idle
 // longest is closed; when the table has MaxTCPConns, the table's. A
-// connection answering a query is never closed. admit returns nil when
+// connection whose answer is being made is not closed. admit returns nil when
 // there is no room (every candidate is busy) or the server is stopping,
 // and whether it evicted a connection.
 func (s *Server) admit(c net.Conn, client netip.Addr, now time.Time) (tc *tcpConn, evicted bool) {

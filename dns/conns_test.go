@@ -274,3 +274,76 @@ func TestUDPReceiveBuffer(t *testing.T) {
 	}
 	t.Logf("receive buffer %d (asked %d)", got, want)
 }
+
+// TestTCPReconnectingFlood keeps two hosts reopening every connection the
+// server closes (the second sending one octet of a length on each), as
+// the issue measured, and checks that another host's queries, each on a
+// new connection, are all answered.
+func TestTCPReconnectingFlood(t *testing.T) {
+	const perHost, queries = 300, 20
+	raiseFileLimit(t, 4*perHost+256)
+	s, addr := startServer(t, Config{
+		TCPIPv4Prefix:        32,
+		MaxTCPConnsPerPrefix: 100,
+		TCPIdleTimeout:       time.Minute,
+		TCPFirstQueryTimeout: time.Minute,
+		ReadTimeout:          time.Minute,
+	})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	flood := func(src string, half bool) {
+		defer wg.Done()
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c, err := d.Dial("tcp", addr)
+			if err != nil {
+				continue // the server is busy: try again
+			}
+			if half {
+				c.Write([]byte{0})
+			}
+			// Hold it until the server closes it, or the test ends.
+			for {
+				c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+				_, err := c.Read(make([]byte, 1))
+				if !isTimeout(err) {
+					break
+				}
+				select {
+				case <-stop:
+				default:
+					continue
+				}
+				break
+			}
+			c.Close()
+		}
+	}
+	// Hold the connections open concurrently: perHost goroutines per host.
+	for range perHost {
+		wg.Add(2)
+		go flood("127.0.0.2", false)
+		go flood("127.0.0.3", true)
+	}
+	defer func() { close(stop); wg.Wait() }()
+	for i := range queries {
+		c := dialFrom(t, "127.0.0.4", addr)
+		if r, err := askTCP(c); err != nil || len(r.Answer) != 2 {
+			t.Fatalf("query %d of %d from a third host under the flood: %v, %v", i+1, queries, r, err)
+		}
+		c.Close()
+	}
+	if got := evicted(s.Stats(), "prefix"); got == 0 {
+		t.Errorf("TCPEvicted[prefix] = 0 under a flood of %d connections per host, want evictions", perHost)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -80,12 +80,15 @@ func (s *Server) serveConn(tc *tcpConn, client netip.AddrPort, accepted time.Tim
 				return
 			}
 		} else {
-			idle := lim.tcpIdle
-			if int(s.nconns.Load()) > lim.maxTCPConns/2 {
-				idle = min(idle, lim.firstTO) // under pressure, as NSD does
-			}
-			c.SetReadDeadline(time.Now().Add(idle))
+			// Waiting from here on: pressLocked may cut the wait. The
+			// table is read again after the deadline is set, in case
+			// pressLocked ran in between and its cut was overwritten.
 			tc.waiting.Store(true)
+			pressed := s.pressed(lim)
+			c.SetReadDeadline(time.Now().Add(s.idleWait(lim, pressed)))
+			if !pressed && s.pressed(lim) {
+				c.SetReadDeadline(time.Now().Add(s.idleWait(lim, true)))
+			}
 			_, err := io.ReadFull(c, length[:1])
 			tc.waiting.Store(false)
 			if err != nil {
@@ -102,6 +105,21 @@ func (s *Server) serveConn(tc *tcpConn, client netip.AddrPort, accepted time.Tim
 	}
 }
 
+// pressed reports whether more than half the connection table is open:
+// then connections wait for their next query no longer than
+// TCPFirstQueryTimeout, as NSD cuts its timeouts under pressure.
+func (s *Server) pressed(lim *limits) bool {
+	return int(s.nconns.Load()) > lim.maxTCPConns/2
+}
+
+// idleWait is how long a connection waits for its next query.
+func (s *Server) idleWait(lim *limits, pressed bool) time.Duration {
+	if pressed {
+		return min(lim.tcpIdle, lim.firstTO)
+	}
+	return lim.tcpIdle
+}
+
 // query reads one query of n octets from client on tc and writes its
 // answer. It reports whether the connection is still usable. server, the
 // connection's local address, is for the query log.
@@ -113,16 +131,19 @@ func (s *Server) query(tc *tcpConn, client, server netip.AddrPort, n int) bool {
 	if _, err := io.ReadFull(c, in); err != nil {
 		return false
 	}
-	// Read whole: the connection is not evicted while it is answered.
-	tc.busy.Store(true)
-	defer tc.busy.Store(false)
 	var qtime time.Time
 	t := s.tap.Load()
 	if t != nil {
 		qtime = time.Now()
 	}
 	out := buf.out[:]
+	// Read whole: the connection is not evicted while the answer is
+	// made. Its write is not protected: a client that does not read
+	// must not hold a slot that way (it is the newest then, and the
+	// last to go).
+	tc.busy.Store(true)
 	reply := s.h.respond(out[2:], in, client.Addr(), true)
+	tc.busy.Store(false)
 	if reply == nil {
 		return false // no reply to garbage: the connection is closed
 	}
