@@ -3,7 +3,9 @@ package zones
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gslb/gslb/config"
@@ -81,7 +83,8 @@ func (z *Zone) chainWarnings() tomlcheck.ErrorList {
 			targets[cn[0].Target] = true
 		}
 	}
-	for _, n := range sortedNodes(z) {
+	for _, name := range slices.Sorted(maps.Keys(z.nodes)) {
+		n := z.nodes[name]
 		cn := n.get(TypeCNAME)
 		if len(cn) == 0 || targets[n.name] {
 			continue // not a CNAME, or inside a chain: its start reports it
