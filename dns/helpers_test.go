@@ -91,10 +91,13 @@ func newTestHandler(t testing.TB, router Router) *handler {
 		Version: testVersion,
 		Logger:  slog.New(slog.DiscardHandler),
 	}.withDefaults()
-	return newHandler(&cfg, new(counters))
+	h := newHandler(&cfg, new(counters))
+	h.now = func() time.Time { return testNow }
+	h.setProtection(RRLConfig{}, CookieConfig{Secrets: []CookieSecret{testSecret}})
+	return h
 }
 
-// newAnonymousHandler returns a handler over the test zones, with
+// newAnonymousHandler returns a handler like newTestHandler's, with
 // fakeRouter, without NSID and version.
 func newAnonymousHandler(t testing.TB) *handler {
 	t.Helper()
