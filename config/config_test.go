@@ -206,7 +206,7 @@ max_cname_chain = 4
 		return fields{c.Version, c.TCPMaxConnectionsPerPrefix, c.TCPIPv4Prefix, c.TCPIPv6Prefix, c.TCPFirstQueryTimeout,
 			c.UDPReceiveBuffer, c.MaxTypesPerName, c.MaxRRsetRecords, c.MaxZoneFileSize, c.MaxCNAMEChain}
 	}
-	if got, want := get(def), (fields{"", 64, 24, 56, 2 * time.Second, 2 << 20, 100, 1000, 16 << 20, 8}); got != want {
+	if got, want := get(def), (fields{"", 64, 24, 56, 2 * time.Second, 4 << 20, 100, 1000, 16 << 20, 8}); got != want {
 		t.Errorf("defaults = %+v, want %+v", got, want)
 	}
 	if got, want := get(set), (fields{"gslb 1.0", 8, 32, 64, 500 * time.Millisecond, -1, 10, 20, 30, 4}); got != want {

@@ -38,9 +38,11 @@ const (
 	// DefaultTCPFirstQueryTimeout is how long a new TCP connection has to
 	// send its first query.
 	DefaultTCPFirstQueryTimeout = 2 * time.Second
-	// DefaultUDPReceiveBuffer is the receive buffer of each UDP socket, as
-	// NSD sets it.
-	DefaultUDPReceiveBuffer = 2 << 20
+	// DefaultUDPReceiveBuffer is the receive buffer of each UDP socket:
+	// about 3,000 queries, 150 ms at 20,000 queries/s, so that a moment
+	// without a free CPU (a big zone compiling, a garbage collection)
+	// delays queries instead of dropping them. NSD sets 2 MiB.
+	DefaultUDPReceiveBuffer = 4 << 20
 )
 
 // Defaults of the limits on zone data, against hostile or mistaken zone

@@ -46,7 +46,7 @@ max_start_wait = "3s"
 lat = 52.37
 lon = 4.90
 `, []string{"control.listen", "listen"}},
-		{"udp receive buffer, TCP and zone limits", "udp_receive_buffer = 4194304\ntcp_max_connections_per_prefix = 8\nmax_rrset_records = 10\nversion = \"v\"\n" + base,
+		{"udp receive buffer, TCP and zone limits", "udp_receive_buffer = 8388608\ntcp_max_connections_per_prefix = 8\nmax_rrset_records = 10\nversion = \"v\"\n" + base,
 			[]string{"udp_receive_buffer"}},
 		{"dnstap", base + `[dnstap]
 socket = "/run/gslb/dnstap.sock"

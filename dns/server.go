@@ -167,7 +167,6 @@ func (s *Server) listen(addr string) error {
 		}
 		s.receiveBuffers(socks)
 		for _, c := range socks {
-			sizeReadBuffer(c)
 			s.udp = append(s.udp, &udpSocket{conn: c, oob: wildcard(c), local: c.LocalAddr().(*net.UDPAddr).AddrPort()})
 		}
 		s.tcp = append(s.tcp, l)
