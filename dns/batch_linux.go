@@ -14,9 +14,10 @@ const udpBatchSize = 32
 
 // udpBatch is one UDP reader's memory for recvmmsg and sendmmsg (Linux):
 // a slot per datagram, with its query buffer, its reply buffer and the
-// client's address, which the reply is sent to. Nothing is allocated per
-// datagram. The slots' buffers are as large as a datagram can be, so that
-// no query is cut short, and mapped outside the Go heap (which zeroes the
+// client's address, which the reply is sent to (and, on a wildcard
+// socket, the query's destination, which the reply is sent from: pkt).
+// Nothing is allocated per datagram. The slots' buffers are as large as a
+// datagram can be, so that no query is cut short, and mapped outside the Go heap (which zeroes the
 // memory it reuses, making all of it resident): only the pages queries and
 // replies touch become resident.
 type udpBatch struct {
@@ -33,6 +34,7 @@ type udpBatch struct {
 	nw      int           // replies to write
 	sent    int           // replies written or dropped
 	errno   syscall.Errno // of the last recvmmsg
+	pkt     *pktinfo      // a wildcard socket's destinations and sources (pktinfo_linux.go); nil otherwise
 	readFn  func(fd uintptr) bool
 	writeFn func(fd uintptr) bool
 }
@@ -46,23 +48,28 @@ type udpBatch struct {
 // per query in bench/compare.sh). A raw call of a full batch delays a
 // stop-the-world pause by at most that call.
 
-// newUDPBatch returns the batch memory for one reader of c, or nil when
-// c cannot be read in batches (replies from a wildcard socket need the
-// query's destination address: they take the per-datagram path).
+// newUDPBatch returns the batch memory for one reader of u, or nil when
+// u cannot be read in batches. A wildcard socket's batch also reads each
+// query's destination address and sends the reply from it (pktinfo).
 func newUDPBatch(u *udpSocket) *udpBatch {
-	if u.oob {
-		return nil
-	}
 	rc, err := u.conn.SyscallConn()
 	if err != nil {
 		return nil
+	}
+	var pkt *pktinfo
+	if u.oob {
+		family, err := socketFamily(rc)
+		if err != nil {
+			return nil
+		}
+		pkt = newPktinfo(family)
 	}
 	const inLen, outLen = udpBatchSize * maxTCPSize, udpBatchSize * (maxTCPSize + 1)
 	mem, err := unix.Mmap(-1, 0, inLen+outLen, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return nil
 	}
-	b := &udpBatch{rc: rc, mem: mem, in: mem[:inLen:inLen], out: mem[inLen:]}
+	b := &udpBatch{rc: rc, mem: mem, in: mem[:inLen:inLen], out: mem[inLen:], pkt: pkt}
 	for i := range udpBatchSize {
 		b.riov[i].Base = &b.in[i*maxTCPSize]
 		b.riov[i].SetLen(maxTCPSize)
@@ -70,6 +77,9 @@ func newUDPBatch(u *udpSocket) *udpBatch {
 		h.Name = (*byte)(unsafe.Pointer(&b.names[i]))
 		h.Iov = &b.riov[i]
 		h.SetIovlen(1)
+		if pkt != nil {
+			pkt.arm(h, i)
+		}
 	}
 	b.readFn = b.recv
 	b.writeFn = b.send
@@ -88,6 +98,9 @@ func (b *udpBatch) read() (int, error) {
 		b.rhdr[i].Hdr.Namelen = unix.SizeofSockaddrInet6
 		b.rhdr[i].Hdr.Flags = 0
 		b.rhdr[i].Len = 0
+		if b.pkt != nil {
+			b.rhdr[i].Hdr.SetControllen(pktinfoCtlLen)
+		}
 	}
 	b.n, b.errno = 0, 0
 	if err := b.rc.Read(b.readFn); err != nil {
@@ -140,6 +153,20 @@ func netPort(p *uint16) uint16 {
 	return uint16(b[0])<<8 | uint16(b[1])
 }
 
+// socketFamily returns the address family of the socket of rc.
+func socketFamily(rc syscall.RawConn) (int, error) {
+	var (
+		family int
+		serr   error
+	)
+	if err := rc.Control(func(fd uintptr) {
+		family, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_DOMAIN)
+	}); err != nil {
+		return 0, err
+	}
+	return family, serr
+}
+
 // outBuf returns the reply buffer of the i-th datagram.
 func (b *udpBatch) outBuf(i int) []byte {
 	return b.out[i*(maxTCPSize+1) : (i+1)*(maxTCPSize+1)]
@@ -159,6 +186,9 @@ func (b *udpBatch) reply(i int, reply []byte) {
 	w.Hdr.Namelen = b.rhdr[i].Hdr.Namelen
 	w.Hdr.Iov = iov
 	w.Hdr.SetIovlen(1)
+	if b.pkt != nil {
+		b.pkt.source(&w.Hdr, i, b.nw, int(b.rhdr[i].Hdr.Controllen))
+	}
 	b.nw++
 }
 

@@ -10,15 +10,16 @@ import (
 )
 
 // serveUDP reads queries from one socket and answers them; several
-// goroutines may serve one socket. On Linux a socket bound to a specific
-// address is read and answered in batches (recvmmsg/sendmmsg, see
-// udpBatch): the goroutine that reads a batch answers each of its queries
-// in turn and sends the replies with one system call, so that a busy
-// server makes two system calls per batch instead of two per query, and
-// an idle one answers each query as soon as it comes (a batch of one).
-// Other sockets (wildcard addresses, whose replies need each query's
-// destination address, and every socket elsewhere) are served one
-// datagram at a time.
+// goroutines may serve one socket. On Linux every socket is read and
+// answered in batches (recvmmsg/sendmmsg, see udpBatch): the goroutine
+// that reads a batch answers each of its queries in turn and sends the
+// replies with one system call, so that a busy server makes two system
+// calls per batch instead of two per query, and an idle one answers each
+// query as soon as it comes (a batch of one). On a socket bound to a
+// wildcard address the batch also reads each query's destination and
+// sends the reply from it (pktinfo_linux.go). Elsewhere sockets are served
+// one datagram at a time, a wildcard one through miekg/dns's sessions,
+// which do the same with the destination.
 func (s *Server) serveUDP(u *udpSocket) {
 	defer s.wg.Done()
 	if b := newUDPBatch(u); b != nil {
