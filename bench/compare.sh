@@ -15,7 +15,12 @@
 # LAT_RATE queries/s of the fixed-rate run [10000], DNSPERF_CLIENTS [2],
 # DNSPERF_OUTSTANDING [200], NQUERIES in the query file [100000], NCLIENTS
 # for the agreement check [500], SERVER_CPU [0], CLIENT_CPU [1], KEEP=1 keeps
-# the temporary directory.
+# the temporary directory, WILDCARD_BINS [bin/gslb]: gslb binaries that are
+# also measured, in every round, listening on the wildcard address
+# 0.0.0.0:PORT (asked on 127.0.0.1 like the others; a list separated by
+# spaces, e.g. "bin/gslb-before bin/gslb" to put two builds side by side;
+# empty for none). The report gains a table of them against gslb on
+# 127.0.0.1.
 #
 # Nothing here sends a packet anywhere but 127.0.0.1; apt-get is the only
 # network use (to install dnsperf and gdnsd when missing).
@@ -128,8 +133,23 @@ log "building bench/tools"
 (cd bench/tools && go build -o "$WORK/gslbbench" .) || die "building bench/tools failed"
 BB=$WORK/gslbbench
 
-{ read -r GSLB_PORT; read -r GDNSD_PORT; } < <("$BB" freeport -n 2)
+read -r -a WILD_BINS <<<"${WILDCARD_BINS-$GSLB}"
+WILD_NAMES=()
+{
+	read -r GSLB_PORT
+	read -r GDNSD_PORT
+	for i in "${!WILD_BINS[@]}"; do
+		[ -x "${WILD_BINS[$i]}" ] || die "${WILD_BINS[$i]} (WILDCARD_BINS) is not an executable"
+		WILD_NAMES+=("wild$((i + 1))")
+		read -r "PORT_wild$((i + 1))"
+	done
+} < <("$BB" freeport -n $((2 + ${#WILD_BINS[@]})))
+PORT_gslb=$GSLB_PORT PORT_gdnsd=$GDNSD_PORT
 log "gslb on 127.0.0.1:$GSLB_PORT, gdnsd on 127.0.0.1:$GDNSD_PORT (both on CPU $SERVER_CPU), dnsperf on CPU $CLIENT_CPU"
+for i in "${!WILD_BINS[@]}"; do
+	p=PORT_${WILD_NAMES[$i]}
+	log "${WILD_NAMES[$i]}: ${WILD_BINS[$i]} on 0.0.0.0:${!p} (CPU $SERVER_CPU)"
+done
 
 # --- 2. equivalent configurations ---------------------------------------------
 
@@ -187,6 +207,13 @@ mkdir -p "$WORK/gslb/zones" "$WORK/gdnsd/zones" "$WORK/gdnsd/run" "$WORK/gdnsd/s
 		printf '\n[datacenters.%s]\nlat = %s\nlon = %s\n' "$name" "$lat" "$lon"
 	done
 } >"$WORK/gslb/gslb.toml"
+for name in "${WILD_NAMES[@]}"; do
+	p=PORT_$name
+	mkdir -p "$WORK/$name"
+	sed "s/^listen = \[\"127.0.0.1:$GSLB_PORT\"\]/listen = [\"0.0.0.0:${!p}\"]/; s|^zones = \"zones\"|zones = \"$WORK/gslb/zones\"|" \
+		"$WORK/gslb/gslb.toml" >"$WORK/$name/gslb.toml"
+	grep -q "0.0.0.0:${!p}" "$WORK/$name/gslb.toml" || die "no wildcard listen address in $WORK/$name/gslb.toml"
+done
 {
 	echo "origin = \"$ZONE\""
 	echo "ttl = $STATIC_TTL"
@@ -303,6 +330,12 @@ start_server() { # name -> sets PID_<name>
 			>"$WORK/gslb.log" 2>&1 &
 		pid=$! port=$GSLB_PORT
 		;;
+	wild*)
+		local i=$((${name#wild} - 1)) p=PORT_$name
+		taskset -c "$SERVER_CPU" "${WILD_BINS[$i]}" serve -config "$WORK/$name/gslb.toml" -state "$WORK/$name/state.db" \
+			>"$WORK/$name.log" 2>&1 &
+		pid=$! port=${!p}
+		;;
 	esac
 	SERVER_PIDS+=("$pid")
 	printf -v "PID_$name" '%s' "$pid"
@@ -316,7 +349,7 @@ start_server() { # name -> sets PID_<name>
 server_alive() { # pid: dies, with the end of the server's log, when it has exited
 	local name rc
 	alive "$1" && return 0
-	for name in gdnsd gslb; do
+	for name in gdnsd gslb "${WILD_NAMES[@]}"; do
 		local p=PID_$name
 		if [ "${!p:-}" = "$1" ]; then
 			wait "$1" && rc=0 || rc=$?
@@ -389,9 +422,7 @@ contended() { # true when the last timed_dnsperf saw other load and a retry is a
 measure() { # server round
 	local name=$1 round=$2 pid port out attempt
 	pid=PID_$name pid=${!pid}
-	port=GSLB_PORT
-	[ "$name" = gdnsd ] && port=GDNSD_PORT
-	port=${!port}
+	port=PORT_$name port=${!port}
 	server_alive "$pid"
 	out=$WORK/$name-r$round
 
@@ -438,16 +469,22 @@ LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "starting both servers (load average $LOADAVG_BEFORE)"
 start_server gdnsd
 start_server gslb
+for name in "${WILD_NAMES[@]}"; do
+	start_server "$name"
+done
 log "warm-up (3 s each)"
-for name in gdnsd gslb; do
-	port=GSLB_PORT
-	[ "$name" = gdnsd ] && port=GDNSD_PORT
+for name in gdnsd gslb "${WILD_NAMES[@]}"; do
+	port=PORT_$name
 	"${DNSPERF[@]}" -p "${!port}" -l 3 -c "$DNSPERF_CLIENTS" -q "$DNSPERF_OUTSTANDING" >"$WORK/$name-warmup" 2>&1
 done
 
 for round in $(seq "$ROUNDS"); do
 	if [ $((round % 2)) -eq 1 ]; then order="gdnsd gslb"; else order="gslb gdnsd"; fi
-	for name in $order; do
+	wild=("${WILD_NAMES[@]}")
+	if [ $((round % 2)) -eq 0 ] && [ ${#wild[@]} -gt 1 ]; then # the wildcard runs alternate too
+		mapfile -t wild < <(printf '%s\n' "${WILD_NAMES[@]}" | tac)
+	fi
+	for name in $order "${wild[@]}"; do
 		measure "$name" "$round"
 	done
 done
@@ -517,4 +554,33 @@ EOF
 mkdir -p bench/results
 "$BB" report -runs "$RUNS" -meta "$WORK/meta.tsv" -agree "$WORK/agree.md" -notes "$WORK/notes.md" \
 	-out "bench/results/compare-$DATE.md"
+if [ ${#WILD_NAMES[@]} -gt 0 ]; then
+	{
+		echo
+		echo '## Wildcard sockets'
+		echo
+		echo "The same configuration listening on \`0.0.0.0:PORT\` instead of \`127.0.0.1:PORT\`"
+		echo "(dnsperf still asks 127.0.0.1), measured in every round after gslb and gdnsd (in"
+		echo "alternating order when there are several); medians over the rounds, ratios to gslb"
+		echo "on 127.0.0.1 in the same run."
+		echo
+		echo '| server | binary | queries/s | ratio | CPU µs/query | ratio | p99 µs at '"$LAT_RATE"' q/s |'
+		echo '|---|---|---:|---:|---:|---:|---:|'
+		for i in "${!WILD_NAMES[@]}"; do
+			rev=$("${WILD_BINS[$i]}" version 2>/dev/null | head -1 | cut -d" " -f2 || true)
+			awk -F'\t' -v w="${WILD_NAMES[$i]}" -v bin="${WILD_BINS[$i]##*/} ${rev:-}" '
+				function med(a, n,   i, j, t) {
+					for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+					return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+				}
+				NR > 1 && $1 == "gslb" { gq[++g] = $3; gc[g] = $6 }
+				NR > 1 && $1 == w { wq[++n] = $3; wc[n] = $6; wp[n] = $15 }
+				END {
+					if (!n || !g) exit
+					q = med(wq, n); c = med(wc, n); mq = med(gq, g); mc = med(gc, g)
+					printf "| %s (0.0.0.0) | %s | %.0f | %.2f | %.3f | %.2f | %.0f |\n", w, bin, q, q / mq, c, c / mc, med(wp, n)
+				}' "$RUNS"
+		done
+	} >>"bench/results/compare-$DATE.md"
+fi
 log "written bench/results/compare-$DATE.md"
