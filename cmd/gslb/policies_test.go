@@ -89,8 +89,7 @@ func ecsScope(r *mdns.Msg) int {
 // TestPoliciesOverDNS serves a pool of each policy over real sockets, with
 // health from real HTTP endpoints, and checks the answers a client sees.
 func TestPoliciesOverDNS(t *testing.T) {
-	ams, _ := twoBackends(t)
-	newBackend(t, "127.0.0.3", ams.port())
+	ams := backendsOnOnePort(t, "127.0.0.1", "127.0.0.2", "127.0.0.3")[0]
 	dir := t.TempDir()
 	writeSetup(t, dir, ams.port(), `[maps.eu]
 continents = { EU = ["ams"] }

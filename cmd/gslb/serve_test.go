@@ -41,14 +41,22 @@ func newBackend(t *testing.T, host string, port int) *backend {
 }
 
 func (b *backend) start() {
+	if err := b.tryStart(); err != nil {
+		b.t.Fatalf("backend %s: %v", b.addr, err)
+	}
+}
+
+// tryStart starts serving on b.addr, or says why it cannot.
+func (b *backend) tryStart() error {
 	ln, err := net.Listen("tcp", b.addr)
 	if err != nil {
-		b.t.Fatalf("backend %s: %v", b.addr, err)
+		return err
 	}
 	b.addr = ln.Addr().String()
 	b.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })}
 	b.done = make(chan struct{})
 	go func() { b.srv.Serve(ln); close(b.done) }()
+	return nil
 }
 
 func (b *backend) stop() {
@@ -274,9 +282,42 @@ func (h *harness) waitLog(s string) {
 
 // twoBackends starts health endpoints on 127.0.0.1 and 127.0.0.2 with one port.
 func twoBackends(t *testing.T) (*backend, *backend) {
-	a := newBackend(t, "127.0.0.1", 0)
-	b := newBackend(t, "127.0.0.2", a.port())
-	return a, b
+	bs := backendsOnOnePort(t, "127.0.0.1", "127.0.0.2")
+	return bs[0], bs[1]
+}
+
+// backendsOnOnePort starts a health endpoint on each host, all on one
+// port: the first host's free port, tried again with another one when a
+// process on this machine holds it on another host.
+func backendsOnOnePort(t *testing.T, hosts ...string) []*backend {
+	t.Helper()
+	for try := 0; ; try++ {
+		var bs []*backend
+		var err error
+		for _, h := range hosts {
+			port := 0
+			if len(bs) > 0 {
+				port = bs[0].port()
+			}
+			b := &backend{t: t, addr: net.JoinHostPort(h, fmt.Sprint(port))}
+			if err = b.tryStart(); err != nil {
+				break
+			}
+			bs = append(bs, b)
+		}
+		if err == nil {
+			for _, b := range bs {
+				t.Cleanup(b.stop)
+			}
+			return bs
+		}
+		for _, b := range bs {
+			b.stop()
+		}
+		if try == 20 {
+			t.Fatalf("no port free on all of %v: %v", hosts, err)
+		}
+	}
 }
 
 func TestFailoverAndRecoveryOverDNS(t *testing.T) {
