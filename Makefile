@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # make test fuzzes by execution count: no wall-clock deadline (see .ci/fuzz.sh)
 TESTFUZZ ?= 30000x
 
-.PHONY: build run test lint bench bench-compare bench-dnssec bench-scale bench-restart interop fuzz geoip check-example
+.PHONY: build run test lint bench bench-compare bench-dnssec bench-protect bench-scale bench-restart interop fuzz geoip check-example
 
 # The version `gslb version` reports: git describe when this is a git work tree.
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
@@ -61,6 +61,11 @@ bench-scale: build
 # the queries of a signed zone, beside the same zone unsigned (dnsperf).
 bench-dnssec: build
 	bash bench/dnssec.sh
+
+# Loopback load test of RRL and DNS Cookies: CPU per query with RRL off,
+# accounting but never limiting, limiting at 10/s, and cookies on every query.
+bench-protect: build
+	bash bench/protect.sh
 
 # Differential test against NSD and Knot on loopback (installs them if missing):
 # the same zones and queries, replies compared field by field.

@@ -27,6 +27,7 @@ func queriesCmd(args []string) error {
 	static := fs.Int("static", 3, "percent of static-name queries")
 	nx := fs.Int("nx", 2, "percent of NXDOMAIN queries")
 	do := fs.Int("do", 0, "percent of queries with the DO bit (drawn apart: the same seed gives the same queries with any -do)")
+	cookie := fs.Int("cookie", 0, "percent of queries with a DNS client cookie (8 random octets, no server cookie; drawn apart like -do)")
 	out := fs.String("out", "", "output file")
 	fs.Parse(args)
 	if *mmdb == "" || *out == "" {
@@ -40,6 +41,7 @@ func queriesCmd(args []string) error {
 	d := newDrawer(nets, *seed, *v6)
 	mix := rand.New(rand.NewPCG(*seed+1, 7))
 	doMix := rand.New(rand.NewPCG(*seed+2, 9))
+	cookieMix := rand.New(rand.NewPCG(*seed+3, 11))
 	statics := []struct {
 		name  string
 		qtype uint16
@@ -52,7 +54,7 @@ func queriesCmd(args []string) error {
 		return err
 	}
 	w := bufio.NewWriter(f)
-	var counts struct{ www4, www6, static, nx, do int }
+	var counts struct{ www4, www6, static, nx, do, cookie int }
 	var lenbuf [2]byte
 	for range *n {
 		name, qtype := "www."+origin, dns.TypeA
@@ -78,6 +80,11 @@ func queriesCmd(args []string) error {
 			m.IsEdns0().SetDo()
 			counts.do++
 		}
+		if cookieMix.IntN(100) < *cookie {
+			opt := m.IsEdns0()
+			opt.Option = append(opt.Option, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: fmt.Sprintf("%016x", cookieMix.Uint64())})
+			counts.cookie++
+		}
 		wire, err := m.Pack()
 		if err != nil {
 			return err
@@ -92,8 +99,8 @@ func queriesCmd(args []string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Printf("%s: %d queries: www A with IPv4 ECS %d, with IPv6 ECS %d, static names %d, NXDOMAIN %d, with DO %d (seed %d, %d IPv4 and %d IPv6 networks)\n",
-		*out, *n, counts.www4, counts.www6, counts.static, counts.nx, counts.do, *seed, len(nets.v4), len(nets.v6))
+	fmt.Printf("%s: %d queries: www A with IPv4 ECS %d, with IPv6 ECS %d, static names %d, NXDOMAIN %d, with DO %d, with a client cookie %d (seed %d, %d IPv4 and %d IPv6 networks)\n",
+		*out, *n, counts.www4, counts.www6, counts.static, counts.nx, counts.do, counts.cookie, *seed, len(nets.v4), len(nets.v6))
 	return nil
 }
 
