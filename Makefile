@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # make test fuzzes by execution count: no wall-clock deadline (see .ci/fuzz.sh)
 TESTFUZZ ?= 30000x
 
-.PHONY: build run test lint bench bench-compare bench-dnssec bench-protect bench-scale bench-restart interop fuzz geoip check-example
+.PHONY: build run test lint bench bench-compare bench-dnssec bench-protect bench-scale bench-targets bench-restart interop fuzz geoip check-example
 
 # The version `gslb version` reports: git describe when this is a git work tree.
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
@@ -56,6 +56,13 @@ bench-compare: build
 # time, memory, a one-line edit under load (bench/results/scale-DATE.md).
 bench-scale: build
 	bash bench/scale.sh
+
+# 5,000 health targets on 127.1.x.y at a 5 s interval, one listener on
+# 0.0.0.0 answering for all: CPU share, memory, probes per second, probe
+# lateness and slots, then with 10% of http targets hanging
+# (bench/results/targets-DATE.md).
+bench-targets: build
+	bash bench/targets.sh
 
 # Loopback load test of online signing: CPU per query with DO on half of
 # the queries of a signed zone, beside the same zone unsigned (dnsperf).

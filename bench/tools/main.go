@@ -19,6 +19,9 @@
 //	gslbbench scale -work DIR [-records N] [-zones N] [-rate QPS] ...
 //	    gslb, NSD and Knot on the same generated data: load time, memory,
 //	    a one-line edit served under load (bench/scale.sh)
+//	gslbbench targets -work DIR [-targets N] [-interval D] [-scenarios tcp,http-hang] ...
+//	    gslb probing N health targets on 127.1.x.y: CPU share, memory,
+//	    probes per second, probe lateness, probe slots (bench/targets.sh)
 //	gslbbench report -runs FILE -meta FILE -agree FILE -out FILE
 //	    medians over rounds and gslb/gdnsd ratios as a Markdown table
 package main
@@ -49,6 +52,8 @@ func main() {
 		err = reportCmd(args)
 	case "scale":
 		err = scaleCmd(args)
+	case "targets":
+		err = targetsCmd(args)
 	default:
 		usage()
 	}
@@ -59,6 +64,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|report|scale [flags]")
+	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|report|scale|targets [flags]")
 	os.Exit(2)
 }
