@@ -17,7 +17,7 @@
 # probes per second the listener saw, how late probes started (gap to the
 # previous probe of the same address minus the interval), and from gslb's
 # /metrics gslb_probes_delayed_total, gslb_probes_in_flight (sampled every
-# 5 s), gslb_probe_slots and the targets up and down.
+# 1.1 s, which costs gslb CPU too), gslb_probe_slots and the targets up and down.
 #
 # Environment (defaults in brackets): TARGETS [5000], INTERVAL [5s],
 # TIMEOUT [2s], WINDOW [60s], HANG [10], MAX_IN_FLIGHT [gslb's default],

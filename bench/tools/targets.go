@@ -187,7 +187,9 @@ func (r *targetsRun) measure() (targetsResult, error) {
 	t0, c0 := time.Now(), procCPU(pid)
 	var samples []float64
 	for time.Since(t0) < r.window {
-		time.Sleep(min(5*time.Second, r.window-time.Since(t0)))
+		// 1.1 s, not a divisor of the interval: the samples must not
+		// all fall on the same phase of the probe schedule.
+		time.Sleep(min(1100*time.Millisecond, r.window-time.Since(t0)))
 		m, err := scrape(control)
 		if err != nil {
 			return res, err

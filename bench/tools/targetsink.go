@@ -89,6 +89,7 @@ type sinkStats struct {
 	probes    int             // probes that arrived in the window
 	addresses int             // distinct addresses probed in the window
 	late      []time.Duration // per consecutive pair ending in the window: gap - interval
+	busiest   int             // most probes that arrived in one 100 ms of the window
 }
 
 // stats returns the probes of the window; late holds, for every probe of
@@ -98,6 +99,7 @@ func (s *probeSink) stats(from, to time.Time, interval time.Duration) sinkStats 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var st sinkStats
+	buckets := map[time.Duration]int{}
 	for _, ts := range s.arrivals {
 		seen := false
 		for i, t := range ts {
@@ -106,6 +108,7 @@ func (s *probeSink) stats(from, to time.Time, interval time.Duration) sinkStats 
 			}
 			st.probes++
 			seen = true
+			buckets[t.Sub(from)/(100*time.Millisecond)]++
 			if i > 0 {
 				st.late = append(st.late, t.Sub(ts[i-1])-interval)
 			}
@@ -113,6 +116,9 @@ func (s *probeSink) stats(from, to time.Time, interval time.Duration) sinkStats 
 		if seen {
 			st.addresses++
 		}
+	}
+	for _, c := range buckets {
+		st.busiest = max(st.busiest, c)
 	}
 	sort.Slice(st.late, func(i, j int) bool { return st.late[i] < st.late[j] })
 	return st
