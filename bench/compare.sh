@@ -48,6 +48,8 @@ STATIC_TTL=300         # TTL of the static records and the SOA in both
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 for cmd in go git taskset awk; do
 	command -v "$cmd" >/dev/null || die "$cmd is required"
@@ -102,11 +104,6 @@ install_packages
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gslb-bench.XXXXXX")
 SERVER_PIDS=()
-alive() { # pid: running (not exited, not a zombie)
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
 cleanup() {
 	local rc=$? pid
 	for pid in "${SERVER_PIDS[@]}"; do

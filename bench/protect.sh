@@ -59,6 +59,8 @@ VARIANTS=(off rrl cookies limit)
 
 log() { printf '[protect-bench] %s\n' "$*" >&2; }
 die() { printf '[protect-bench] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 for cmd in go git taskset awk curl; do
 	command -v "$cmd" >/dev/null || die "$cmd is required"
@@ -67,24 +69,10 @@ done
 [ -r "$MMDB" ] || die "$MMDB is missing"
 [ "$(nproc)" -ge 2 ] || die "needs at least 2 CPUs (servers on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
 
-PATH=$PATH:/usr/sbin:/sbin
-if ! command -v dnsperf >/dev/null; then
-	command -v apt-get >/dev/null || die "dnsperf is missing and there is no apt-get to install it"
-	sudo=()
-	[ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
-	log "installing dnsperf (apt-get)"
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dnsperf </dev/null >&2
-	command -v dnsperf >/dev/null || die "dnsperf still missing"
-fi
+install_dnsperf
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gslb-protect-bench.XXXXXX")
 SERVER_PIDS=()
-alive() { # pid: running (not exited, not a zombie)
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
 cleanup() {
 	local rc=$? pid
 	for pid in "${SERVER_PIDS[@]}"; do

@@ -33,17 +33,11 @@ MMDB=$ROOT/testdata/geoip/GeoIP2-City-Test.mmdb
 
 log() { printf '[restart] %s\n' "$*" >&2; }
 die() { printf '[restart] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 [ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-restart)"
-PATH=$PATH:/usr/sbin:/sbin
-if ! command -v dnsperf >/dev/null; then
-	command -v apt-get >/dev/null || die "dnsperf is missing and there is no apt-get to install it"
-	sudo=()
-	[ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
-	log "installing dnsperf (apt-get)"
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dnsperf </dev/null >&2
-fi
+install_dnsperf
 
 WORK=$(mktemp -d /tmp/gslb-restart.XXXXXX)
 PIDS=()

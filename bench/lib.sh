@@ -1,0 +1,23 @@
+# bench/lib.sh: shell functions the bench scripts share. Source it after
+# defining log and die (each script names itself in its messages).
+
+# install_dnsperf installs Debian's dnsperf when it is missing (apt-get, as
+# root or through sudo -n): the only network use of the bench scripts.
+install_dnsperf() {
+	PATH=$PATH:/usr/sbin:/sbin
+	command -v dnsperf >/dev/null && return 0
+	command -v apt-get >/dev/null || die "dnsperf is missing and there is no apt-get to install it"
+	local sudo=()
+	[ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+	log "installing dnsperf (apt-get)"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dnsperf </dev/null >&2
+	command -v dnsperf >/dev/null || die "dnsperf still missing"
+}
+
+# alive PID: the process is running (not exited, not a zombie).
+alive() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
