@@ -21,3 +21,24 @@ alive() {
 	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
+
+# stop_recorded PIDFILE: ends the process groups whose IDs a bench program
+# recorded in PIDFILE (servers it could not stop itself because it was
+# killed), and nothing else.
+stop_recorded() {
+	[ -s "$1" ] || return 0
+	local pid
+	while read -r pid; do
+		[ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
+	done <"$1"
+}
+
+# remove_work DIR: removes the working directory DIR, or keeps it (and
+# says where) with KEEP=1.
+remove_work() {
+	if [ "${KEEP:-0}" = 1 ]; then
+		log "files kept in $1"
+	else
+		rm -rf "$1"
+	fi
+}

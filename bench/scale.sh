@@ -28,6 +28,8 @@ PATH=$PATH:/usr/sbin:/sbin
 
 log() { printf '[scale] %s\n' "$*" >&2; }
 die() { printf '[scale] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 command -v go >/dev/null || die "go is required"
 [ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-scale)"
@@ -67,18 +69,8 @@ KEEP=${KEEP:-0}
 WORK=$(mktemp -d /tmp/gslb-scale.XXXXXX)
 PIDS=$WORK/servers.pid
 cleanup() {
-	# Servers the Go program could not stop (it was killed): end their
-	# process groups, by the IDs it recorded, and nothing else.
-	if [ -s "$PIDS" ]; then
-		while read -r pid; do
-			[ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
-		done <"$PIDS"
-	fi
-	if [ "$KEEP" = 1 ]; then
-		log "files kept in $WORK"
-	else
-		rm -rf "$WORK"
-	fi
+	stop_recorded "$PIDS"
+	remove_work "$WORK"
 }
 trap cleanup EXIT
 

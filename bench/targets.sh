@@ -34,6 +34,8 @@ GSLB=${GSLB:-$ROOT/bin/gslb}
 
 log() { printf '[targets] %s\n' "$*" >&2; }
 die() { printf '[targets] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 command -v go >/dev/null || die "go is required"
 [ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-targets)"
@@ -43,18 +45,8 @@ KEEP=${KEEP:-0}
 WORK=$(mktemp -d /tmp/gslb-targets.XXXXXX)
 PIDS=$WORK/servers.pid
 cleanup() {
-	# gslb processes the Go program could not stop (it was killed): end
-	# their process groups, by the IDs it recorded, and nothing else.
-	if [ -s "$PIDS" ]; then
-		while read -r pid; do
-			[ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
-		done <"$PIDS"
-	fi
-	if [ "$KEEP" = 1 ]; then
-		log "files kept in $WORK"
-	else
-		rm -rf "$WORK"
-	fi
+	stop_recorded "$PIDS"
+	remove_work "$WORK"
 }
 trap cleanup EXIT
 
