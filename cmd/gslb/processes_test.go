@@ -10,12 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
-
-	mdns "github.com/miekg/dns"
 )
 
 // asGSLB, set to 1 in its environment, makes the test binary run as gslb
@@ -124,44 +121,7 @@ func TestProcessesSIGUSR2(t *testing.T) {
 	old := startProcess(t, []string{"NOTIFY_SOCKET=" + notifyPath}, "-config", cfgPath)
 	old.waitLog(t, "gslb serving")
 
-	var sent, answered atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	q := new(mdns.Msg)
-	q.SetQuestion("static.example.com.", mdns.TypeA)
-	wire, _ := q.Pack()
-	for range 4 {
-		c, err := net.Dial("udp", dnsAddr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 512)
-			for {
-				c.SetReadDeadline(time.Now().Add(2 * time.Second))
-				if _, err := c.Read(buf); err != nil {
-					return
-				}
-				answered.Add(1)
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(2 * time.Millisecond): // pacing: 2,000 queries/s
-				}
-				if _, err := c.Write(wire); err == nil {
-					sent.Add(1)
-				}
-			}
-		}()
-	}
+	load := startUDPLoad(t, dnsAddr, 4)
 	time.Sleep(200 * time.Millisecond) // queries to the old process alone
 	if err := old.cmd.Process.Signal(syscall.SIGUSR2); err != nil {
 		t.Fatal(err)
@@ -181,10 +141,8 @@ func TestProcessesSIGUSR2(t *testing.T) {
 	}
 	old.waitLog(t, "state file taken over")
 	time.Sleep(200 * time.Millisecond) // queries to the successor alone
-	close(stop)
-	wg.Wait()
-	if sent.Load() == 0 || answered.Load() != sent.Load() {
-		t.Errorf("across SIGUSR2: %d queries sent, %d answered\n%s", sent.Load(), answered.Load(), old.log())
+	if sent, answered := load.stop(); sent == 0 || answered != sent {
+		t.Errorf("across SIGUSR2: %d queries sent, %d answered\n%s", sent, answered, old.log())
 	}
 	// The successor is a child of the old process: stop it through the
 	// state file's holder, as an operator would find it.

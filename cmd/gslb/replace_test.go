@@ -76,44 +76,7 @@ func TestReplace(t *testing.T) {
 	}
 
 	// Queries from many client ports, without waiting for answers.
-	var sent, answered atomic.Int64
-	var wg sync.WaitGroup
-	stopQueries := make(chan struct{})
-	q := new(mdns.Msg)
-	q.SetQuestion("static.example.com.", mdns.TypeA)
-	wire, _ := q.Pack()
-	for range 8 {
-		c, err := net.Dial("udp", dnsAddr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 1500)
-			for {
-				c.SetReadDeadline(time.Now().Add(2 * time.Second))
-				if _, err := c.Read(buf); err != nil {
-					return
-				}
-				answered.Add(1)
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stopQueries:
-					return
-				case <-time.After(2 * time.Millisecond): // pacing: about 4k queries/s
-				}
-				if _, err := c.Write(wire); err == nil {
-					sent.Add(1)
-				}
-			}
-		}()
-	}
+	load := startUDPLoad(t, dnsAddr, 8)
 
 	cfg.State = filepath.Join(dir, "gslb.db")
 	next := startWith(t, cfg, serveOptions{Replace: true, StopPredecessor: func() error { old.cancel(); return nil }})
@@ -125,10 +88,8 @@ func TestReplace(t *testing.T) {
 	}
 	old.done <- nil // for its cleanup
 	next.waitLog("state file taken over")
-	close(stopQueries)
-	wg.Wait()
-	if sent.Load() == 0 || answered.Load() != sent.Load() {
-		t.Errorf("across the replacement: %d queries sent, %d answered", sent.Load(), answered.Load())
+	if sent, answered := load.stop(); sent == 0 || answered != sent {
+		t.Errorf("across the replacement: %d queries sent, %d answered", sent, answered)
 	}
 	// The successor owns the state file now: overrides change and persist.
 	out.Reset()
@@ -208,4 +169,62 @@ func TestStopHolder(t *testing.T) {
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
 		t.Errorf("flock ended with %v, want killed by SIGTERM", err)
 	}
+}
+
+// udpLoad sends static.example.com. A to a server from clients UDP
+// sockets, each paced at 500 queries/s without waiting for answers, and
+// counts the answers, until stop.
+type udpLoad struct {
+	sent, answered atomic.Int64
+	quit           chan struct{}
+	wg             sync.WaitGroup
+}
+
+func startUDPLoad(t *testing.T, addr string, clients int) *udpLoad {
+	t.Helper()
+	l := &udpLoad{quit: make(chan struct{})}
+	q := new(mdns.Msg)
+	q.SetQuestion("static.example.com.", mdns.TypeA)
+	wire, _ := q.Pack()
+	for range clients {
+		c, err := net.Dial("udp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		l.wg.Add(2)
+		go func() {
+			defer l.wg.Done()
+			buf := make([]byte, 1500)
+			for {
+				c.SetReadDeadline(time.Now().Add(2 * time.Second))
+				if _, err := c.Read(buf); err != nil {
+					return
+				}
+				l.answered.Add(1)
+			}
+		}()
+		go func() {
+			defer l.wg.Done()
+			for {
+				select {
+				case <-l.quit:
+					return
+				case <-time.After(2 * time.Millisecond): // pacing
+				}
+				if _, err := c.Write(wire); err == nil {
+					l.sent.Add(1)
+				}
+			}
+		}()
+	}
+	return l
+}
+
+// stop stops sending, waits for the last answers (2 s at most) and returns
+// how many queries were sent and answered.
+func (l *udpLoad) stop() (sent, answered int64) {
+	close(l.quit)
+	l.wg.Wait()
+	return l.sent.Load(), l.answered.Load()
 }
