@@ -20,10 +20,21 @@
 //
 // # Schedule
 //
-// Each target is probed every Interval of its check. A target without a
-// usable persisted state is probed at once; the others start at a random
-// offset within their interval (Options.Rand), which spreads the load. At
-// most Options.MaxInFlight probes run at a time, and the slots are shared
+// Each target is probed every Interval of its check, on its ticks: at a
+// fixed phase within the interval, drawn from a hash of its check's name
+// and its address, so that the probes of many targets are spread evenly
+// over the interval and stay so (phase.go). A target without a result
+// (new, or without a usable persisted state) is probed at once, for the
+// first round and readiness, and then on its ticks, the first within one
+// interval. A target seeded from fresh persisted state, or whose check
+// changed at a reload, is probed first at its tick (of the new interval),
+// never later than one interval after its last probe (at once if that has
+// passed). Each probe is due at the first tick after the start of the one
+// before, so within one interval of it, and a probe that started late (a
+// stalled host, a wait for a probe slot) does not move the next: bursts do
+// not persist.
+//
+// At most Options.MaxInFlight probes run at a time, and the slots are shared
 // fairly between checks (slots.go): one is kept for every check that holds
 // none, and a freed slot goes to the waiting check that holds the fewest,
 // so targets of one check that hang until their timeout cannot slow the
@@ -123,9 +134,11 @@
 //   - targets.go: the record of each target and SetTargets, which adds,
 //     keeps, reschedules and removes targets.
 //   - schedule.go: when probe goroutines run (start and stop with Run and
-//     with check changes, start offsets from Options.Rand).
-//   - probeloop.go: the goroutine of one target, its timer, its slot and
-//     one bounded probe.
+//     with check changes).
+//   - phase.go: when each target is probed: its phase, its ticks, and its
+//     first probe.
+//   - probeloop.go: the goroutine of one target, its timer, its probe slot
+//     and one bounded probe.
 //   - slots.go: the probe slots, shared fairly between checks.
 //   - probestats.go: local errors and delayed probes, counted and logged.
 //   - limits.go: SetLimits, the [health] settings a reload changes.

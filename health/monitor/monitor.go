@@ -24,7 +24,7 @@ type Monitor struct {
 	// Scheduling (schedule.go, probeloop.go, slots.go, limits.go).
 	slots     *slots        // probe slots: MaxInFlight, shared fairly between checks
 	stats     probeStats    // local errors and delayed probes (probestats.go)
-	randMu    sync.Mutex    // guards opts.Rand
+	epoch     time.Time     // origin of every target's slots (phase.go): when New ran
 	startWait chan struct{} // wakes Run when MaxStartWait changes (capacity 1)
 
 	// Readiness (ready.go).
@@ -67,6 +67,7 @@ func New(opts Options) (*Monitor, error) {
 		opts:      opts,
 		log:       opts.Logger,
 		slots:     newSlots(opts.MaxInFlight),
+		epoch:     time.Now(),
 		startWait: make(chan struct{}, 1),
 		ready:     make(chan struct{}),
 		kick:      make(chan struct{}, 1),

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -655,36 +654,6 @@ func TestRunTwice(t *testing.T) {
 	}
 	if err := m.Run(context.Background()); !errors.Is(err, ErrRunning) {
 		t.Fatalf("second Run = %v, want ErrRunning", err)
-	}
-}
-
-func TestSeededJitter(t *testing.T) {
-	clock := newClock()
-	delays := func() []time.Duration {
-		st := &memStore{states: map[health.Target]health.State{}}
-		targets := map[health.Target]health.Check{}
-		for i := range 5 {
-			tg := tgt(netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)}).String())
-			s := health.NewState(clock.Now())
-			s.Observe(health.Result{At: clock.Now(), OK: true}, 1, 1)
-			st.states[tg] = s
-			targets[tg] = fakeCheck(time.Second)
-		}
-		m := mustNew(t, Options{Store: st, Now: clock.Now, Rand: rand.New(rand.NewPCG(1, 2))})
-		m.SetTargets(targets)
-		var ds []time.Duration
-		for _, ts := range m.States() {
-			d := m.targets[ts.Target].delay
-			if d < 0 || d >= time.Second {
-				t.Errorf("delay %v outside [0, interval)", d)
-			}
-			ds = append(ds, d)
-		}
-		return ds
-	}
-	a, b := delays(), delays()
-	if len(a) != 5 || !slicesEqual(a, b) {
-		t.Errorf("delays with the same seed differ: %v vs %v", a, b)
 	}
 }
 

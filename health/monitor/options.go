@@ -3,7 +3,6 @@ package monitor
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"net/netip"
 	"time"
 
@@ -54,7 +53,7 @@ type Store interface {
 type ProbeFunc func(ctx context.Context, c health.Check, addr netip.Addr) error
 
 // Options configure a Monitor. The zero value works: probes are real, state
-// is kept in memory only, and the clock and randomness are the system's.
+// is kept in memory only, and the clock is the system's.
 type Options struct {
 	// Store persists states and overrides. Default nil: nothing persisted.
 	Store Store
@@ -67,9 +66,6 @@ type Options struct {
 	// override expiry. Default time.Now. The schedule itself runs on real
 	// timers.
 	Now func() time.Time
-	// Rand draws the start offsets of targets. Default a randomly seeded
-	// generator. The monitor serializes its use.
-	Rand *rand.Rand
 	// MaxInFlight bounds the probes running at once, shared fairly
 	// between checks: while every slot is busy, a freed slot goes to the
 	// waiting check that holds the fewest. Default 64. SetLimits changes
@@ -124,9 +120,6 @@ func (o Options) withDefaults() Options {
 	o.Logger = o.Logger.With("component", "health")
 	if o.Now == nil {
 		o.Now = time.Now
-	}
-	if o.Rand == nil {
-		o.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
 	o = o.withLimitDefaults()
 	if o.Checkpoint <= 0 {

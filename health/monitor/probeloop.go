@@ -8,16 +8,19 @@ import (
 	"github.com/gslb/gslb/health/probe"
 )
 
-// probeLoop probes one target every interval of its check, after an
-// initial delay, until ctx ends. At most Options.MaxInFlight probes of all
+// probeLoop probes one target until ctx ends: first at first, then in
+// its ticks (phase.go), every interval of its check at its phase, each
+// probe due at the first tick after the start of the one before, so that
+// the gap between two probes never exceeds the interval and a late probe
+// does not move the next. At most Options.MaxInFlight probes of all
 // targets run at once, the slots shared fairly between checks (slots.go);
 // a probe that waited for one over a tenth of its interval is counted and
-// logged as delayed. A
-// probe that failed on this host (probe.IsLocal) is no result: counted,
-// logged, and the target keeps its state.
-func (m *Monitor) probeLoop(ctx context.Context, t health.Target, c health.Check, gen uint64, delay time.Duration) {
+// logged as delayed. A probe that failed on this host (probe.IsLocal) is
+// no result: counted, logged, and the target keeps its state.
+func (m *Monitor) probeLoop(ctx context.Context, t health.Target, c health.Check, gen uint64, first time.Time, phase time.Duration) {
 	defer m.wg.Done()
-	timer := time.NewTimer(delay)
+	due := first
+	timer := time.NewTimer(time.Until(due))
 	defer timer.Stop()
 	every := interval(c)
 	for {
@@ -42,9 +45,15 @@ func (m *Monitor) probeLoop(ctx context.Context, t health.Target, c health.Check
 		case probe.IsLocal(err):
 			m.localError(t, err)
 		default:
-			m.observe(t, gen, r)
+			m.observe(t, gen, begin, r)
 		}
-		timer.Reset(max(0, every-time.Since(begin)))
+		// A timer never fires early; taking the later of the two keeps
+		// a probe from being due again on the tick it just had.
+		if begin.After(due) {
+			due = begin
+		}
+		due = nextTick(m.epoch, due, phase, every)
+		timer.Reset(time.Until(due))
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 )
 
 // This file decides when probe goroutines run: one per probed target while
-// Run runs, started at a delay (jitter) and replaced when the target's
-// check changes. The goroutine itself is in probeloop.go.
+// Run runs, replaced when the target's check changes. When each probes
+// first, and then, is in phase.go; the goroutine itself in probeloop.go.
 
 // startProbes records ctx as the context of the probe goroutines and
 // starts one for every probed target. It returns how many targets there
@@ -40,16 +40,20 @@ func (m *Monitor) stopProbes() {
 }
 
 // startLocked starts the probe goroutine of a target if Run is running and
-// the target is probed at all.
+// the target is probed at all: at once if it is undecided, else at its
+// tick (firstProbe).
 func (m *Monitor) startLocked(t health.Target, e *entry) {
 	if m.runCtx == nil || e.check.Type == health.CheckNone || e.cancel != nil {
 		return
 	}
+	every := interval(e.check)
+	ph := phase(t, every)
+	first := firstProbe(time.Now(), m.epoch, e.lastStart, e.undecided(), ph, every)
 	ctx, cancel := context.WithCancel(m.runCtx)
 	e.cancel = cancel
 	e.gen++
 	m.wg.Add(1)
-	go m.probeLoop(ctx, t, e.check, e.gen, e.delay)
+	go m.probeLoop(ctx, t, e.check, e.gen, first, ph)
 }
 
 // stopLocked stops the probe goroutine of a target; a result it is about
@@ -60,14 +64,4 @@ func (m *Monitor) stopLocked(e *entry) {
 		e.cancel = nil
 	}
 	e.gen++
-}
-
-// jitter returns a random duration in [0, d).
-func (m *Monitor) jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	m.randMu.Lock()
-	defer m.randMu.Unlock()
-	return time.Duration(m.opts.Rand.Int64N(int64(d)))
 }

@@ -2,9 +2,7 @@ package monitor
 
 import (
 	"context"
-	"maps"
 	"reflect"
-	"slices"
 	"time"
 
 	"github.com/gslb/gslb/health"
@@ -12,23 +10,24 @@ import (
 
 // entry is the monitor's record of one target.
 type entry struct {
-	check   health.Check
-	state   health.State
-	seeded  bool               // state restored from the store at start
-	gen     uint64             // incremented when the probe goroutine is replaced
-	cancel  context.CancelFunc // stops the probe goroutine; nil when none runs
-	delay   time.Duration      // wait before the first probe when the goroutine starts
-	probes  uint64             // results observed
-	saved   uint64             // probes when the state was last saved
-	savedAt time.Time          // when it was last saved (Options.Now)
-	ups     uint64             // transitions to up since the target was added
-	downs   uint64             // transitions to down since the target was added
+	check     health.Check
+	state     health.State
+	seeded    bool               // state restored from the store at start
+	gen       uint64             // incremented when the probe goroutine is replaced
+	cancel    context.CancelFunc // stops the probe goroutine; nil when none runs
+	lastStart time.Time          // when its last probe with a result started (monotonic); zero before one
+	probes    uint64             // results observed
+	saved     uint64             // probes when the state was last saved
+	savedAt   time.Time          // when it was last saved (Options.Now)
+	ups       uint64             // transitions to up since the target was added
+	downs     uint64             // transitions to down since the target was added
 }
 
 // SetTargets replaces the set of targets with their checks. New targets
-// start probing (at once, unless a fresh persisted state seeds them);
-// removed targets stop and their stored state is deleted; kept targets
-// keep their state, and are rescheduled when their check changed. The new
+// start probing (at once, unless a fresh persisted state seeds them: then
+// at their tick, phase.go); removed targets stop and their stored state is
+// deleted; kept targets keep their state, and are rescheduled when their
+// check changed. The new
 // snapshot is published before SetTargets returns. The first call also
 // deletes the stored states of targets that are no longer configured.
 func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
@@ -47,10 +46,7 @@ func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
 	}
 	removed = append(removed, m.unusedSeedsLocked(targets)...)
 	fresh, stale := 0, 0
-	// Sorted, so that a seeded Options.Rand gives every target the same
-	// offset on every run.
-	for _, t := range slices.SortedFunc(maps.Keys(targets), health.Target.Compare) {
-		c := targets[t]
+	for t, c := range targets {
 		if e, ok := m.targets[t]; ok {
 			if m.updateLocked(t, e, c, now) {
 				removed = append(removed, t) // no longer probed: nothing to keep
@@ -62,8 +58,7 @@ func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
 			e.state.Set(health.Up, now, "check type none")
 		} else if seed, ok := m.seeds[t]; ok {
 			if m.warmStart(e, seed, now) {
-				e.delay = m.jitter(interval(c)) // known: no hurry to probe
-				fresh++
+				fresh++ // known: probed at its tick, no hurry
 			} else {
 				stale++
 			}
@@ -85,7 +80,8 @@ func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
 }
 
 // updateLocked applies a possibly changed check to a kept target. Its
-// state is kept; a changed check restarts its probes at a random offset.
+// state is kept; a changed check restarts its probes at its tick of the
+// new interval, within one interval of its last probe (firstProbe).
 // It reports whether the check became of type none (Up, never probed).
 func (m *Monitor) updateLocked(t health.Target, e *entry, c health.Check, now time.Time) (none bool) {
 	if reflect.DeepEqual(e.check, c) {
@@ -100,7 +96,6 @@ func (m *Monitor) updateLocked(t health.Target, e *entry, c health.Check, now ti
 		}
 		return !wasNone
 	}
-	e.delay = m.jitter(interval(c))
 	m.startLocked(t, e)
 	return false
 }

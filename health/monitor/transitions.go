@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/gslb/gslb/health"
 )
@@ -14,10 +15,10 @@ type change struct {
 	tr     health.Transition
 }
 
-// observe feeds a result to the target's state machine, unless the target
-// was removed or rescheduled since the probe started. A transition is
-// queued for flush.
-func (m *Monitor) observe(t health.Target, gen uint64, r health.Result) {
+// observe feeds a result of a probe that started at begin to the target's
+// state machine, unless the target was removed or rescheduled since the
+// probe started. A transition is queued for flush.
+func (m *Monitor) observe(t health.Target, gen uint64, begin time.Time, r health.Result) {
 	m.mu.Lock()
 	e, ok := m.targets[t]
 	if !ok || e.gen != gen {
@@ -25,6 +26,7 @@ func (m *Monitor) observe(t health.Target, gen uint64, r health.Result) {
 		return
 	}
 	e.probes++
+	e.lastStart = begin
 	before := e.state.Detail().Status
 	tr, changed := e.state.Observe(r, e.check.Rise, e.check.Fall)
 	if changed {
