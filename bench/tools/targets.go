@@ -87,7 +87,7 @@ func targetsCmd(args []string) error {
 		}
 		results = append(results, res)
 	}
-	report := targetsReport(results, *n, *interval, *timeout, *window, load, procText("/proc/loadavg"))
+	report := targetsReport(gslbVersion(bin), results, *n, *interval, *timeout, *window, load, procText("/proc/loadavg"))
 	fmt.Print(report)
 	if *out != "" {
 		return os.WriteFile(*out, []byte(report), 0o644)

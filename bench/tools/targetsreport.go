@@ -9,10 +9,10 @@ import (
 )
 
 // targetsReport renders the scenarios as a Markdown table.
-func targetsReport(results []targetsResult, n int, interval, timeout, window time.Duration, loadBefore, loadAfter string) string {
+func targetsReport(build string, results []targetsResult, n int, interval, timeout, window time.Duration, loadBefore, loadAfter string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %d health targets at a %v interval, %s\n\n", n, interval, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "`bench/targets.sh` (`make bench-targets`): %s, %d CPUs (%s), %s.\n", gitDescribe(), runtime.NumCPU(), cpuModel(), runtime.Version())
+	fmt.Fprintf(&b, "`bench/targets.sh` (`make bench-targets`): %s, %d CPUs (%s), %s.\n", build, runtime.NumCPU(), cpuModel(), runtime.Version())
 	fmt.Fprintf(&b, "Load average before the runs %s, after %s (the machine is shared).\n",
 		strings.Join(strings.Fields(loadBefore)[:3], " "), strings.Join(strings.Fields(loadAfter)[:3], " "))
 	fmt.Fprintf(&b, "Targets: %d distinct addresses 127.1.x.y, one check (rise 1, fall 1, timeout %v) over %d pools,\n", n, timeout, (n+99)/100)
@@ -29,8 +29,9 @@ func targetsReport(results []targetsResult, n int, interval, timeout, window tim
 			r.delayed, r.inFlightMean, r.inFlightMax, r.slots, r.up, r.down)
 	}
 	b.WriteString("\n*late*: for every probe of the window, how much more than one interval after the previous probe of\n")
-	b.WriteString("the same address it reached the listener (its schedule is anchored at the previous start, so this is\n")
-	b.WriteString("how late it started: timer, scheduling and waiting for a probe slot). *gslb delayed*: the increase of\n")
+	b.WriteString("the same address it reached the listener: how much later than the previous one it started, each against\n")
+	b.WriteString("its schedule (timer, scheduling and waiting for a probe slot; gslb since 2026-12-01 keeps each target\n")
+	b.WriteString("at a fixed tick of the interval, so a probe after a late one shows as early). *gslb delayed*: the increase of\n")
 	b.WriteString("`gslb_probes_delayed_total` over the window (probes that waited for a slot over a tenth of the interval).\n")
 	b.WriteString("*busiest 100 ms*: the most probes that reached the listener in one tenth of a second of the window,\n")
 	b.WriteString("beside the mean of an even spread: how bunched the schedule is.\n")
@@ -49,8 +50,15 @@ func (r targetsResult) name() string {
 // ms renders a duration in milliseconds with one decimal.
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 
-// gitDescribe names the gslb build measured: git describe of the work tree.
-func gitDescribe() string {
+// gslbVersion names the gslb build measured: the first line of its
+// version command ("gslb v1.2.3-4-gabcdef"), else git describe of the work
+// tree.
+func gslbVersion(bin string) string {
+	if out, err := exec.Command(bin, "version").Output(); err == nil {
+		if line, _, _ := strings.Cut(string(out), "\n"); strings.HasPrefix(line, "gslb ") {
+			return line
+		}
+	}
 	out, err := exec.Command("git", "describe", "--always", "--dirty", "--abbrev=10").Output()
 	if err != nil {
 		return "gslb"
