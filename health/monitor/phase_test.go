@@ -61,7 +61,8 @@ func TestPhaseEven(t *testing.T) {
 }
 
 // TestPhaseStable: a target's phase depends on its check's name, its
-// address and the interval only, the same on every run.
+// address and the interval only, the same on every run, and is one of
+// phaseSteps places in the interval.
 func TestPhaseStable(t *testing.T) {
 	web1 := health.Target{Check: "web", Addr: netip.MustParseAddr("192.0.2.1")}
 	for _, tc := range []struct {
@@ -69,15 +70,19 @@ func TestPhaseStable(t *testing.T) {
 		every time.Duration
 		want  time.Duration
 	}{
-		{web1, 5 * time.Second, 4741187771},
-		{web1, 10 * time.Second, 9482375542},
-		{health.Target{Check: "web", Addr: netip.MustParseAddr("192.0.2.2")}, 5 * time.Second, 542145918},
-		{health.Target{Check: "api", Addr: netip.MustParseAddr("192.0.2.1")}, 5 * time.Second, 1935568647},
-		{health.Target{Check: "web", Addr: netip.MustParseAddr("2001:db8::1")}, 5 * time.Second, 1053632800},
+		{web1, 5 * time.Second, 4736328125},
+		{web1, 10 * time.Second, 9472656250},
+		{health.Target{Check: "web", Addr: netip.MustParseAddr("192.0.2.2")}, 5 * time.Second, 537109375},
+		{health.Target{Check: "api", Addr: netip.MustParseAddr("192.0.2.1")}, 5 * time.Second, 1933593750},
+		{health.Target{Check: "web", Addr: netip.MustParseAddr("2001:db8::1")}, 5 * time.Second, 1044921875},
 		{web1, 0, 0},
 	} {
-		if got := phase(tc.tg, tc.every); got != tc.want {
+		got := phase(tc.tg, tc.every)
+		if got != tc.want {
 			t.Errorf("phase(%v, %v) = %v, want %v", tc.tg, tc.every, got, tc.want)
+		}
+		if step := tc.every / phaseSteps; step > 0 && got%step != 0 {
+			t.Errorf("phase(%v, %v) = %v, not a multiple of %v", tc.tg, tc.every, got, step)
 		}
 	}
 }
