@@ -24,7 +24,7 @@ type Monitor struct {
 	// Scheduling (schedule.go, probeloop.go, slots.go, limits.go).
 	slots     *slots        // probe slots: MaxInFlight, shared fairly between checks
 	stats     probeStats    // local errors and delayed probes (probestats.go)
-	epoch     time.Time     // origin of every target's slots (phase.go): when New ran
+	epoch     time.Time     // origin of every target's ticks (phase.go): when New ran
 	startWait chan struct{} // wakes Run when MaxStartWait changes (capacity 1)
 
 	// Readiness (ready.go).

@@ -67,7 +67,7 @@ func nextTick(epoch, after time.Time, phase, every time.Duration) time.Time {
 // tick, but never later than one interval after its last probe started
 // (last, zero when unknown), and at once if that time has passed: a
 // shorter interval, or a late probe. Either way the probes after that are
-// in its slots.
+// on its ticks.
 func firstProbe(now, epoch, last time.Time, undecided bool, phase, every time.Duration) time.Time {
 	if undecided {
 		return now

@@ -8,11 +8,10 @@ import (
 	"github.com/gslb/gslb/health/probe"
 )
 
-// probeLoop probes one target until ctx ends: first at first, then in
+// probeLoop probes one target until ctx ends: first at first, then on
 // its ticks (phase.go), every interval of its check at its phase, each
-// probe due at the first tick after the start of the one before, so that
-// the gap between two probes never exceeds the interval and a late probe
-// does not move the next. At most Options.MaxInFlight probes of all
+// probe due at the first tick after the start of the one before: within
+// one interval of it, and a late probe does not move the next. At most Options.MaxInFlight probes of all
 // targets run at once, the slots shared fairly between checks (slots.go);
 // a probe that waited for one over a tenth of its interval is counted and
 // logged as delayed. A probe that failed on this host (probe.IsLocal) is

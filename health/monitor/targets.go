@@ -27,9 +27,9 @@ type entry struct {
 // start probing (at once, unless a fresh persisted state seeds them: then
 // at their tick, phase.go); removed targets stop and their stored state is
 // deleted; kept targets keep their state, and are rescheduled when their
-// check changed. The new
-// snapshot is published before SetTargets returns. The first call also
-// deletes the stored states of targets that are no longer configured.
+// check changed. The new snapshot is published before SetTargets returns.
+// The first call also deletes the stored states of targets that are no
+// longer configured.
 func (m *Monitor) SetTargets(targets map[health.Target]health.Check) {
 	m.persistMu.Lock()
 	defer m.persistMu.Unlock()
