@@ -110,28 +110,29 @@ func waitProbed(t *testing.T, log *acceptLog, addrs []netip.Addr, n int) {
 
 // slack is how much later than its tick a probe may come on a loaded
 // host in these tests.
-const slack = 150 * time.Millisecond
+const slack = 250 * time.Millisecond
 
 // checkSecond checks the second probes of addrs: each within (0,
 // interval] of the first, and spread over that interval rather than all
-// one interval later: each quarter of it holds some (a fourth of them when
-// even; at least a sixteenth here, so that a loaded host passes).
+// one interval later: each half of it holds some (half of them when even;
+// at least a fifth here, as a stall of the host delays probes that were
+// due meanwhile).
 func checkSecond(t *testing.T, what string, probes map[netip.Addr][]time.Time, addrs []netip.Addr, every time.Duration) {
 	t.Helper()
-	quarters := make([]int, 4)
+	halves := make([]int, 2)
 	for _, a := range addrs {
 		ts := probes[a]
 		gap := ts[1].Sub(ts[0])
 		if gap <= 0 || gap > every+slack {
 			t.Errorf("%s: %v probed again %v after its first probe, want within (0, %v]", what, a, gap, every)
 		}
-		quarters[min(3, int(4*gap/every))]++
+		halves[min(1, int(2*gap/every))]++
 	}
-	t.Logf("%s: second probes in each quarter of the interval after the first: %v", what, quarters)
-	for _, n := range quarters {
-		if n < len(addrs)/16 {
-			t.Errorf("%s: second probes in each quarter of the interval after the first = %v, want about %d each (at least %d)",
-				what, quarters, len(addrs)/4, len(addrs)/16)
+	t.Logf("%s: second probes in each half of the interval after the first: %v", what, halves)
+	for _, n := range halves {
+		if n < len(addrs)/5 {
+			t.Errorf("%s: second probes in each half of the interval after the first = %v, want about %d each (at least %d)",
+				what, halves, len(addrs)/2, len(addrs)/5)
 			break
 		}
 	}
@@ -188,10 +189,10 @@ func checkBursts(t *testing.T, what string, probes map[netip.Addr][]time.Time, a
 // one interval; so are the probes of 100 more targets that a reload adds,
 // and the kept targets keep their schedule.
 func TestProbesSpreadOverInterval(t *testing.T) {
-	const n, every = 100, 400 * time.Millisecond
+	const n, every = 100, 500 * time.Millisecond
 	port, addrs, log := loopbackListeners(t, 2*n)
 	first, added := addrs[:n], addrs[n:]
-	check := health.Check{Name: "web", Type: health.CheckTCP, Port: port, Interval: every, Timeout: 200 * time.Millisecond, Rise: 1, Fall: 1}
+	check := health.Check{Name: "web", Type: health.CheckTCP, Port: port, Interval: every, Timeout: 250 * time.Millisecond, Rise: 1, Fall: 1}
 	targets := map[health.Target]health.Check{}
 	add := func(addrs []netip.Addr) {
 		for _, a := range addrs {
