@@ -28,7 +28,8 @@
 #   queries/s, LAT_DURATION seconds each, for gdnsd and gslb on 127.0.0.1:
 #   queries lost (unanswered within 2 s) at each rate, and latency
 #   percentiles (dnsperf -v) at the rates of PCT_RATES ["10000 50000"]
-#   (per-query lines cost dnsperf's core too much above that);
+#   (per-query lines cost dnsperf's core too much above that), with the
+#   datagrams the kernel dropped at the server's socket and at others;
 # - reload under load (RELOAD=0 skips it): a gslb and a gdnsd of their own,
 #   with their own zone file and GeoIP database, each answer RELOAD_RATE
 #   [50000] queries/s for RELOAD_DURATION [30] seconds twice: first without
@@ -40,6 +41,7 @@
 #   renamed into place; both servers watch the file). Lost queries,
 #   SERVFAILs, latency percentiles, the reloads each server applied (from
 #   its log) and the served edit (asked at the end) are reported.
+# These runs give dnsperf a receive buffer of FIXED_BUF [4096] KiB.
 #
 # Nothing here sends a packet anywhere but 127.0.0.1; apt-get is the only
 # network use (to install dnsperf and gdnsd when missing).
@@ -543,7 +545,31 @@ measure() { # server round
 # --- fixed-rate ladder and reload under load ----------------------------------
 
 FIXED=$WORK/fixed.tsv
-printf 'server\tround\tphase\trate\tsecs\tsent\tcompleted\tlost\tservfail\tqps\tp50_us\tp99_us\tp999_us\tmax_us\tcpu_pct\tcpu0_other\tcpu1_other\ttries\tzone_edits\tzone_applied\tgeoip_swaps\tgeoip_applied\ttables\terrors\tserved\trss_kb\thwm_kb\n' >"$FIXED"
+printf 'server\tround\tphase\trate\tsecs\tsent\tcompleted\tlost\tserver_drops\tother_drops\tservfail\tqps\tp50_us\tp99_us\tp999_us\tmax_us\tcpu_pct\tcpu0_other\tcpu1_other\ttries\tzone_edits\tzone_applied\tgeoip_swaps\tgeoip_applied\ttables\terrors\tserved\trss_kb\thwm_kb\n' >"$FIXED"
+
+udp_drops() { # port -> datagrams the kernel dropped at the sockets bound to it (full receive buffer)
+	awk -v port="$(printf '%04X' "$1")" 'FNR > 1 {split($2, a, ":"); if (a[2] == port) n += $NF} END {print n + 0}' /proc/net/udp /proc/net/udp6
+}
+rcvbuf_errors() { # datagrams dropped at a full receive buffer, every socket of the host
+	awk '$1 == "Udp:" && $2 ~ /^[0-9]/ {print $6; exit}' /proc/net/snmp
+}
+# fixed_dnsperf PID PORT OUT ARGS...: timed_dnsperf, and sets D_SERVER (UDP
+# datagrams dropped at the server's sockets meanwhile) and D_OTHER (dropped
+# at other sockets of the host: dnsperf's, or other processes').
+fixed_dnsperf() {
+	local pid=$1 port=$2 out=$3 d0 e0
+	shift 3
+	d0=$(udp_drops "$port") e0=$(rcvbuf_errors)
+	timed_dnsperf "$pid" "$out" -p "$port" "$@"
+	D_SERVER=$(($(udp_drops "$port") - d0))
+	D_OTHER=$(($(rcvbuf_errors) - e0 - D_SERVER))
+}
+
+# The fixed-rate runs give dnsperf's socket a 4 MiB receive buffer (-b;
+# the system's default of 208 KiB holds ~5 ms of answers at 50k q/s, less
+# than a scheduling stall of dnsperf on a busy machine, and the answers it
+# cannot take would count as lost to the server), within net.core.rmem_max.
+FIXED_BUF=${FIXED_BUF:-4096}
 
 outstanding() { # rate -> dnsperf -q: 10 ms of queries, at least 100
 	local q=$(($1 / 100))
@@ -573,11 +599,11 @@ record_fixed() {
 			mv "$out.summary" "$out"
 		fi
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-		"$name" "$round" "$phase" "$rate" "$T_SECS" "$sent" "$completed" "${lost:-0}" "${servfail:-0}" "$qps" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+		"$name" "$round" "$phase" "$rate" "$T_SECS" "$sent" "$completed" "${lost:-0}" "$D_SERVER" "$D_OTHER" "${servfail:-0}" "$qps" \
 		"$p50" "$p99" "$p999" "$maxlat" "$(awk -v t="$T_SERVER" -v hz="$CLK_TCK" -v s="$T_SECS" 'BEGIN {print 100 * t / hz / s}')" \
 		"$T_OTHER0" "$T_OTHER1" "$tries" "$rest" "$(status_kb "$pid" VmRSS)" "$(status_kb "$pid" VmHWM)" >>"$FIXED"
-	log "$(tail -1 "$FIXED" | awk -F'\t' '{printf "round %s %-6s %-6s %6s q/s: %s q/s answered, %s lost, %s SERVFAIL, p99 %s µs, server CPU %s%% (other load %s%%/%s%%)", $2, $1, $3, $4, $10, $8, $9, $12, $15, $16, $17}')"
+	log "$(tail -1 "$FIXED" | awk -F'\t' '{printf "round %s %-6s %-6s %6s q/s: %s q/s answered, %s lost (dropped at the server socket %s, elsewhere %s), %s SERVFAIL, p99 %s µs, server CPU %s%% (other load %s%%/%s%%)", $2, $1, $3, $4, $12, $8, $9, $10, $11, $14, $17, $18, $19}')"
 }
 
 ladder() { # server round: every rate of LADDER_RATES for LAT_DURATION seconds
@@ -590,7 +616,7 @@ ladder() { # server round: every rate of LADDER_RATES for LAT_DURATION seconds
 		if grep -qw -- "$rate" <<<"$PCT_RATES"; then v=(-v); fi
 		attempt=0
 		while :; do
-			timed_dnsperf "$pid" "$out" -p "$port" -l "$LAT_DURATION" -c 1 -q "$(outstanding "$rate")" -Q "$rate" "${v[@]}"
+			fixed_dnsperf "$pid" "$port" "$out" -l "$LAT_DURATION" -c 1 -b "$FIXED_BUF" -q "$(outstanding "$rate")" -Q "$rate" "${v[@]}"
 			contended "$attempt" || break
 			attempt=$((attempt + 1))
 			log "round $round $name: other load during the $rate q/s run (CPU $SERVER_CPU ${T_OTHER0}%, CPU $CLIENT_CPU ${T_OTHER1}%), again"
@@ -648,7 +674,7 @@ reloader() {
 }
 
 metric() { # name with labels -> value from gslb's /metrics (reload runs' gslb)
-	curl -sf "http://127.0.0.1:$CONTROL_PORT/metrics" | awk -v m="$1" '$1 == m {print $2; exit}'
+	{ curl -sf --max-time 5 "http://127.0.0.1:$CONTROL_PORT/metrics" || true; } | awk -v m="$1" '$1 == m {print $2; exit}'
 }
 served_edit() { # server n: the zone's TXT and serial are edit n's
 	local port=PORT_$1
@@ -667,14 +693,14 @@ reload_runs() {
 	port=PORT_$name port=${!port}
 	out=$WORK/$name-r$round
 	q=$(outstanding "$RELOAD_RATE")
-	timed_dnsperf "$pid" "$out.steady" -p "$port" -l "$RELOAD_DURATION" -c 1 -q "$q" -Q "$RELOAD_RATE" -v
+	fixed_dnsperf "$pid" "$port" "$out.steady" -l "$RELOAD_DURATION" -c 1 -b "$FIXED_BUF" -q "$q" -Q "$RELOAD_RATE" -v
 	record_fixed "$name" "$round" steady "$RELOAD_RATE" "$out.steady" 1
 
 	from=$(wc -l <"$WORK/$name.log")
 	local e=EDIT_$name g=GEOIP_$name
 	reloader "$name" "${!e}" "${!g}" >"$out.reloader" 2>"$out.reloader-errors" &
 	rpid=$!
-	timed_dnsperf "$pid" "$out.reload" -p "$port" -l "$RELOAD_DURATION" -c 1 -q "$q" -Q "$RELOAD_RATE" -v
+	fixed_dnsperf "$pid" "$port" "$out.reload" -l "$RELOAD_DURATION" -c 1 -b "$FIXED_BUF" -q "$q" -Q "$RELOAD_RATE" -v
 	wait "$rpid" || die "the reloader of $name failed: $(cat "$out.reloader-errors")"
 	read -r edits swaps edit geoip <"$out.reloader"
 	printf -v "EDIT_$name" '%s' "$edit"
@@ -852,10 +878,10 @@ LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 {
 	grep -v -e '^latency ' -e '^throughput load' -e '^response codes' -e ' label' "$WORK/meta.tsv"
 	printf 'load average after the runs\t%s\n' "$LOADAVG_AFTER"
-	printf 'ladder\tdnsperf -B -c 1 -Q RATE -q RATE/100 (at least 100) -l %s, RATE in %s; per-query latencies (-v) at %s\n' \
-		"$LAT_DURATION" "$LADDER_RATES" "$PCT_RATES"
+	printf 'ladder\tdnsperf -B -c 1 -Q RATE -q RATE/100 (at least 100) -b %s -l %s, RATE in %s; per-query latencies (-v) at %s\n' \
+		"$FIXED_BUF" "$LAT_DURATION" "$LADDER_RATES" "$PCT_RATES"
 	if [ "$RELOAD" = 1 ]; then
-		printf 'reload runs\tdnsperf -B -c 1 -Q %s -q %s -l %s -v, without a change then with the zone file rewritten every %s s and the GeoIP database replaced every %s s\n' \
+		printf 'reload runs\tdnsperf -B -c 1 -Q %s -q %s -b '"$FIXED_BUF"' -l %s -v, without a change then with the zone file rewritten every %s s and the GeoIP database replaced every %s s\n' \
 			"$RELOAD_RATE" "$(outstanding "$RELOAD_RATE")" "$RELOAD_DURATION" "$ZONE_EVERY" "$GEOIP_EVERY"
 	fi
 } >"$WORK/meta-reload.tsv"
@@ -866,10 +892,15 @@ order):
 
 - **Fixed rates.** gdnsd and gslb of the main report, each asked at every rate
   of the ladder for $LAT_DURATION s by one dnsperf socket pacing its queries
-  (\`-Q\`), with at most 10 ms of queries outstanding. A query without an answer
-  within 2 s is lost; dnsperf counts it whether the server dropped it or the
-  client's socket did (at the top of the ladder dnsperf's own core may be the
-  limit: compare "answered" with the rate asked). Latency percentiles come from
+  (\`-Q\`), with at most 10 ms of queries outstanding and a receive buffer of
+  $FIXED_BUF KiB. A query without an answer within 2 s is lost; dnsperf counts
+  it whether the server dropped it or the client's socket did (at the top of
+  the ladder dnsperf's own core may be the limit: compare "answered" with the
+  rate asked). The kernel's counters tell them apart: the datagrams dropped at
+  the server's sockets because their receive buffer was full (the \`drops\` of
+  \`/proc/net/udp\` for its port), and those dropped at every other socket of
+  the host meanwhile (\`RcvbufErrors\` of \`/proc/net/snmp\` minus the
+  server's: dnsperf's socket, or another process's). Latency percentiles come from
   dnsperf's per-query lines, at the rates where printing them does not load
   its core too much. Runs with more than $BUSY_LIMIT% other load on a core are
   repeated as in the main report.

@@ -162,8 +162,8 @@ func writeLadder(b *strings.Builder, t runTable) {
 	fmt.Fprintln(b, "\n### Fixed rates: queries lost, latency")
 	fmt.Fprintln(b, "\nMedian over the rounds, per-round values in brackets (run order); lost: the total over the rounds, then per round.")
 	fmt.Fprintln(b)
-	fmt.Fprintln(b, "| rate, q/s | server | answered, q/s | lost (no answer in 2 s) | SERVFAIL | p50 µs | p99 µs | p99.9 µs | p99 gslb / gdnsd | server CPU, % of a core | other load on CPU 0 / 1, % |")
-	fmt.Fprintln(b, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(b, "| rate, q/s | server | answered, q/s | lost (no answer in 2 s) | dropped at the server's socket | dropped at other sockets | SERVFAIL | p50 µs | p99 µs | p99.9 µs | p99 gslb / gdnsd | server CPU, % of a core | other load on CPU 0 / 1, % |")
+	fmt.Fprintln(b, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, rate := range rates {
 		for _, s := range []string{"gdnsd", "gslb"} {
 			v := func(f string) []float64 { return t.values(s, "ladder", rate, f) }
@@ -171,8 +171,8 @@ func writeLadder(b *strings.Builder, t runTable) {
 			if s == "gslb" {
 				r = ratio(v("p99_us"), t.values("gdnsd", "ladder", rate, "p99_us"))
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n", rate, s,
-				cell("%.0f", v("qps")), sumCell(v("lost")), sumCell(v("servfail")),
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n", rate, s,
+				cell("%.0f", v("qps")), sumCell(v("lost")), sumCell(v("server_drops")), sumCell(v("other_drops")), sumCell(v("servfail")),
 				cell("%.0f", v("p50_us")), cell("%.0f", v("p99_us")), cell("%.0f", v("p999_us")), r,
 				cell("%.0f", v("cpu_pct")), num("%.0f", median(v("cpu0_other"))), num("%.0f", median(v("cpu1_other"))))
 		}
@@ -222,6 +222,8 @@ func writeReload(b *strings.Builder, t runTable) {
 		{"queries sent", "sent", "%.0f", false, false},
 		{"answered, q/s", "qps", "%.0f", false, false},
 		{"**lost** (no answer in 2 s)", "lost", "", true, false},
+		{"datagrams dropped at the server's socket (receive buffer full)", "server_drops", "", true, false},
+		{"datagrams dropped at other sockets of the host (dnsperf's, other processes')", "other_drops", "", true, false},
 		{"**SERVFAIL**", "servfail", "", true, false},
 		{"p50 µs", "p50_us", "%.0f", false, false},
 		{"**p99 µs**", "p99_us", "%.0f", false, false},
