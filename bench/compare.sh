@@ -42,6 +42,9 @@
 #   SERVFAILs, latency percentiles, the reloads each server applied (from
 #   its log) and the served edit (asked at the end) are reported.
 # These runs give dnsperf a receive buffer of FIXED_BUF [4096] KiB.
+# GDNSD_UDP_RCVBUF [0: the system's default]: gdnsd's udp_rcvbuf (at most
+# 1048576), the receive buffer of its UDP sockets, for every gdnsd of the
+# run. (gslb asks for 4 MiB by default: udp_receive_buffer.)
 #
 # Nothing here sends a packet anywhere but 127.0.0.1; apt-get is the only
 # network use (to install dnsperf and gdnsd when missing).
@@ -67,6 +70,7 @@ RELOAD_DURATION=${RELOAD_DURATION:-30}
 ZONE_EVERY=${ZONE_EVERY:-1}
 GEOIP_EVERY=${GEOIP_EVERY:-5}
 OUT=${OUT:-bench/results}
+GDNSD_UDP_RCVBUF=${GDNSD_UDP_RCVBUF:-0}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 GSLB=${GSLB:-$ROOT/bin/gslb}
@@ -289,6 +293,7 @@ done
 	echo "  run_dir => $WORK/gdnsd/run"
 	echo "  state_dir => $WORK/gdnsd/state"
 	echo '  udp_threads => 1      # one listener thread per protocol: the server has one core'
+	if [ "$GDNSD_UDP_RCVBUF" != 0 ]; then echo "  udp_rcvbuf => $GDNSD_UDP_RCVBUF"; fi
 	echo '  tcp_threads => 1'
 	echo '}'
 	echo 'plugins => {'
@@ -793,7 +798,7 @@ CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 {
 	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
 	printf 'machine\t%s CPUs (nproc), %s, Linux %s, load average before the runs %s\n' "$(nproc)" "$CPU_MODEL" "$(uname -r)" "$LOADAVG_BEFORE"
-	printf 'gdnsd\t%s (Debian package; `udp_threads => 1`)\n' "$GDNSD_VERSION"
+	printf 'gdnsd\t%s (Debian package; `udp_threads => 1`%s)\n' "$GDNSD_VERSION" "$([ "$GDNSD_UDP_RCVBUF" = 0 ] || echo ", \`udp_rcvbuf => $GDNSD_UDP_RCVBUF\`")"
 	printf 'gslb\t%s (%s; GOMAXPROCS %s)\n' "$GSLB_REV" "$GO_VERSION" "${GOMAXPROCS:-default, 1 from the CPU affinity}"
 	printf 'dnsperf\t%s\n' "$DNSPERF_VERSION"
 	printf 'pinning\tserver on CPU %s (`taskset -c %s`), dnsperf on CPU %s\n' "$SERVER_CPU" "$SERVER_CPU" "$CLIENT_CPU"

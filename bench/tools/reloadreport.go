@@ -87,6 +87,19 @@ func newRunTable(file string, header []string, rows [][]string) (runTable, error
 // values returns the figure of every round of server in phase at rate
 // (rate "" for any), skipping "-" and missing values.
 func (t runTable) values(server, phase, rate, figure string) []float64 {
+	if figure == "cpu_us_per_q" { // derived: CPU % of a core over answered queries per second
+		cpu, qps := t.values(server, phase, rate, "cpu_pct"), t.values(server, phase, rate, "qps")
+		if len(cpu) != len(qps) {
+			return nil
+		}
+		v := make([]float64, 0, len(cpu))
+		for i := range cpu {
+			if qps[i] > 0 {
+				v = append(v, cpu[i]*1e4/qps[i])
+			}
+		}
+		return v
+	}
 	i, ok := t.col[figure]
 	if !ok {
 		return nil
@@ -230,6 +243,7 @@ func writeReload(b *strings.Builder, t runTable) {
 		{"p99.9 µs", "p999_us", "%.0f", false, false},
 		{"max µs", "max_us", "%.0f", false, false},
 		{"server CPU, % of a core", "cpu_pct", "%.1f", false, false},
+		{"server CPU per answered query, µs", "cpu_us_per_q", "%.2f", false, false},
 		{"other load on CPU 0 (server), %", "cpu0_other", "%.0f", false, false},
 		{"other load on CPU 1 (dnsperf), %", "cpu1_other", "%.0f", false, false},
 		{"zone file edits written", "zone_edits", "%.0f", false, true},
