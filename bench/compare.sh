@@ -25,7 +25,7 @@
 # A second report, OUT/compare-DATE-reload.md, has two more measurements of
 # every round:
 # - a ladder of fixed rates, LADDER_RATES ["10000 50000 100000 150000"]
-#   queries/s, LAT_DURATION seconds each, for gdnsd and gslb on 127.0.0.1:
+#   queries/s, LADDER_DURATION [6] seconds each, for gdnsd and gslb on 127.0.0.1:
 #   queries lost (unanswered within 2 s) at each rate, and latency
 #   percentiles (dnsperf -v) at the rates of PCT_RATES ["10000 50000"]
 #   (per-query lines cost dnsperf's core too much above that), with the
@@ -63,6 +63,7 @@ DNSPERF_OUTSTANDING=${DNSPERF_OUTSTANDING:-200}
 NQUERIES=${NQUERIES:-100000}
 NCLIENTS=${NCLIENTS:-500}
 LADDER_RATES=${LADDER_RATES:-10000 50000 100000 150000}
+LADDER_DURATION=${LADDER_DURATION:-6}
 PCT_RATES=${PCT_RATES:-10000 50000}
 RELOAD=${RELOAD:-1}
 RELOAD_RATE=${RELOAD_RATE:-50000}
@@ -621,7 +622,7 @@ ladder() { # server round: every rate of LADDER_RATES for LAT_DURATION seconds
 		if grep -qw -- "$rate" <<<"$PCT_RATES"; then v=(-v); fi
 		attempt=0
 		while :; do
-			fixed_dnsperf "$pid" "$port" "$out" -l "$LAT_DURATION" -c 1 -b "$FIXED_BUF" -q "$(outstanding "$rate")" -Q "$rate" "${v[@]}"
+			fixed_dnsperf "$pid" "$port" "$out" -l "$LADDER_DURATION" -c 1 -b "$FIXED_BUF" -q "$(outstanding "$rate")" -Q "$rate" "${v[@]}"
 			contended "$attempt" || break
 			attempt=$((attempt + 1))
 			log "round $round $name: other load during the $rate q/s run (CPU $SERVER_CPU ${T_OTHER0}%, CPU $CLIENT_CPU ${T_OTHER1}%), again"
@@ -884,7 +885,7 @@ LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 	grep -v -e '^latency ' -e '^throughput load' -e '^response codes' -e ' label' "$WORK/meta.tsv"
 	printf 'load average after the runs\t%s\n' "$LOADAVG_AFTER"
 	printf 'ladder\tdnsperf -B -c 1 -Q RATE -q RATE/100 (at least 100) -b %s -l %s, RATE in %s; per-query latencies (-v) at %s\n' \
-		"$FIXED_BUF" "$LAT_DURATION" "$LADDER_RATES" "$PCT_RATES"
+		"$FIXED_BUF" "$LADDER_DURATION" "$LADDER_RATES" "$PCT_RATES"
 	if [ "$RELOAD" = 1 ]; then
 		printf 'reload runs\tdnsperf -B -c 1 -Q %s -q %s -b '"$FIXED_BUF"' -l %s -v, without a change then with the zone file rewritten every %s s and the GeoIP database replaced every %s s\n' \
 			"$RELOAD_RATE" "$(outstanding "$RELOAD_RATE")" "$RELOAD_DURATION" "$ZONE_EVERY" "$GEOIP_EVERY"
@@ -896,7 +897,7 @@ throughput and fixed-rate runs of the main report, in the same alternating
 order):
 
 - **Fixed rates.** gdnsd and gslb of the main report, each asked at every rate
-  of the ladder for $LAT_DURATION s by one dnsperf socket pacing its queries
+  of the ladder for $LADDER_DURATION s by one dnsperf socket pacing its queries
   (\`-Q\`), with at most 10 ms of queries outstanding and a receive buffer of
   $FIXED_BUF KiB. A query without an answer within 2 s is lost; dnsperf counts
   it whether the server dropped it or the client's socket did (at the top of
