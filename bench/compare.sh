@@ -612,7 +612,7 @@ record_fixed() {
 	log "$(tail -1 "$FIXED" | awk -F'\t' '{printf "round %s %-6s %-6s %6s q/s: %s q/s answered, %s lost (dropped at the server socket %s, elsewhere %s), %s SERVFAIL, p99 %s µs, server CPU %s%% (other load %s%%/%s%%)", $2, $1, $3, $4, $12, $8, $9, $10, $11, $14, $17, $18, $19}')"
 }
 
-ladder() { # server round: every rate of LADDER_RATES for LAT_DURATION seconds
+ladder() { # server round: every rate of LADDER_RATES for LADDER_DURATION seconds
 	local name=$1 round=$2 pid port rate out attempt v
 	pid=PID_$name pid=${!pid}
 	port=PORT_$name port=${!port}
