@@ -22,8 +22,12 @@
 //	gslbbench targets -work DIR [-targets N] [-interval D] [-scenarios tcp,http-hang,http-hang:256] ...
 //	    gslb probing N health targets on 127.1.x.y: CPU share, memory,
 //	    probes per second, probe lateness, probe slots (bench/targets.sh)
+//	gslbbench mmdbcopy -in FILE -out FILE [-epoch-add S]
+//	    copy a database with its build time moved (the reload runs swap them)
 //	gslbbench report -runs FILE -meta FILE -agree FILE -out FILE
 //	    medians over rounds and gslb/gdnsd ratios as a Markdown table
+//	gslbbench reloadreport -runs FILE -meta FILE -notes FILE -out FILE
+//	    the fixed-rate ladder and the reload runs as a Markdown report
 package main
 
 import (
@@ -48,8 +52,12 @@ func main() {
 		err = agreeCmd(args)
 	case "freeport":
 		err = freeportCmd(args)
+	case "mmdbcopy":
+		err = mmdbcopyCmd(args)
 	case "report":
 		err = reportCmd(args)
+	case "reloadreport":
+		err = reloadreportCmd(args)
 	case "scale":
 		err = scaleCmd(args)
 	case "targets":
@@ -64,6 +72,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|report|scale|targets [flags]")
+	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|mmdbcopy|report|reloadreport|scale|targets [flags]")
 	os.Exit(2)
 }
