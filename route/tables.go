@@ -14,6 +14,29 @@ type tableSet struct {
 	geo    <-chan struct{} // the Replaced channel of the GeoIP version they were built from; nil: none
 	byPool map[*pick.Pool]*pick.Table
 	byKey  map[string]*pick.Table // the same tables by pick.Pool.TableKey
+	built  time.Time              // when the set was published; zero: the empty set of New
+	took   time.Duration          // building its fresh tables (0: all reused)
+}
+
+// TablesInfo describes the ranking tables in use, for metrics and logs.
+type TablesInfo struct {
+	Tables  int           // distinct tables (pools with the same pick.Pool.TableKey share one)
+	Pools   int           // pools they serve
+	Bytes   int           // memory the tables hold, approximately (pick.TableStats.Bytes summed)
+	Current bool          // built from the GeoIP data serving now; false before the first build and while the tables are rebuilt after a GeoIP reload (queries are ranked by a database lookup meanwhile)
+	Built   time.Time     // when the set in use was published; zero: none yet
+	Took    time.Duration // how long building its new tables took (0: every table was reused)
+}
+
+// Tables describes the ranking tables in use.
+func (r *Router) Tables() TablesInfo {
+	ts := r.tables.Load()
+	info := TablesInfo{Tables: len(ts.byKey), Pools: len(ts.byPool), Built: ts.built, Took: ts.took}
+	info.Current = !ts.built.IsZero() && (r.opts.Geo == nil || r.current(ts))
+	for _, t := range ts.byKey {
+		info.Bytes += t.Stats().Bytes
+	}
+	return info
 }
 
 func newTableSet(geo <-chan struct{}) *tableSet {
@@ -74,7 +97,9 @@ func (r *Router) BuildFor(p *pick.Pool) {
 			next.byKey[k] = t
 		}
 	}
+	start := time.Now()
 	next.add(p, r.opts.Geo)
+	next.built, next.took = time.Now(), time.Since(start)
 	r.tables.Store(next)
 }
 
@@ -97,6 +122,7 @@ func (r *Router) rebuild(ctx context.Context, replaced <-chan struct{}) {
 	old := r.tables.Load()
 	next := newTableSet(replaced)
 	if r.opts.Geo == nil || set == nil {
+		next.built = time.Now()
 		r.tables.Store(next)
 		return
 	}
@@ -123,18 +149,33 @@ func (r *Router) rebuild(ctx context.Context, replaced <-chan struct{}) {
 				next.byPool[p], next.byKey[key] = t, t
 				continue
 			}
-			next.add(p, r.opts.Geo)
+			t0 := time.Now()
+			t := next.add(p, r.opts.Geo)
+			st := t.Stats()
+			r.log.Debug("ranking table built", "pool", p.Name, "networks", st.Networks, "rankings", st.Rankings,
+				"nodes4", st.Nodes4, "nodes6", st.Nodes6, "peak_nodes", st.PeakNodes, "bytes", st.Bytes,
+				"took", time.Since(t0).Round(time.Millisecond))
 			fresh++
 		}
 	}
+	next.built = time.Now()
+	if fresh > 0 {
+		next.took = next.built.Sub(start)
+	}
 	r.tables.Store(next)
 	if fresh > 0 {
-		r.log.Info("ranking tables ready", "pools", len(next.byPool), "tables", len(next.byKey), "built", fresh, "took", time.Since(start).Round(time.Millisecond))
+		bytes := 0
+		for _, t := range next.byKey {
+			bytes += t.Stats().Bytes
+		}
+		r.log.Info("ranking tables ready", "pools", len(next.byPool), "tables", len(next.byKey), "built", fresh,
+			"took", next.took.Round(time.Millisecond), "bytes", bytes)
 	}
 }
 
-// add gives p the table of its key in ts, building it when ts has none.
-func (ts *tableSet) add(p *pick.Pool, geo GeoSource) {
+// add gives p the table of its key in ts, building it when ts has none,
+// and returns it.
+func (ts *tableSet) add(p *pick.Pool, geo GeoSource) *pick.Table {
 	key := p.TableKey()
 	t, ok := ts.byKey[key]
 	if !ok {
@@ -146,4 +187,5 @@ func (ts *tableSet) add(p *pick.Pool, geo GeoSource) {
 		ts.byKey[key] = t
 	}
 	ts.byPool[p] = t
+	return t
 }
