@@ -22,6 +22,10 @@
 //	gslbbench targets -work DIR [-targets N] [-interval D] [-scenarios tcp,http-hang,http-hang:256] ...
 //	    gslb probing N health targets on 127.1.x.y: CPU share, memory,
 //	    probes per second, probe lateness, probe slots (bench/targets.sh)
+//	gslbbench geoip -work DIR -db FILE -db2 FILE [-rate QPS] ...
+//	    gslb and gdnsd on a GeoLite2-size database with ten pools and maps:
+//	    start time, table build, memory, the database replaced under load
+//	    (bench/geoip.sh)
 //	gslbbench report -runs FILE -meta FILE -agree FILE -out FILE
 //	    medians over rounds and gslb/gdnsd ratios as a Markdown table
 package main
@@ -54,6 +58,8 @@ func main() {
 		err = scaleCmd(args)
 	case "targets":
 		err = targetsCmd(args)
+	case "geoip":
+		err = geoipCmd(args)
 	default:
 		usage()
 	}
@@ -64,6 +70,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|report|scale|targets [flags]")
+	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|report|scale|targets|geoip [flags]")
 	os.Exit(2)
 }
