@@ -137,6 +137,7 @@ type geoLoad struct {
 type latencies struct {
 	n             int
 	p50, p99, max float64 // microseconds
+	timeouts      int     // queries dnsperf gave up on (for a window: sent in it, as far as the interval lines tell)
 }
 
 func (r geoResult) String() string {
@@ -184,6 +185,7 @@ type geoServer struct {
 	dir     string
 	addr    string
 	ctl     string // gslb's control address
+	timeout time.Duration
 	db      string // the database path it serves (replaced by rename)
 	cmd     *exec.Cmd
 	exited  chan error
@@ -197,7 +199,7 @@ func (o *geoOpts) measure(name string) (geoResult, error) {
 		return res, err
 	}
 	s := &geoServer{name: name, dir: filepath.Join(o.work, name), addr: fmt.Sprintf("127.0.0.1:%d", ports[0]),
-		ctl: fmt.Sprintf("127.0.0.1:%d", ports[1])}
+		ctl: fmt.Sprintf("127.0.0.1:%d", ports[1]), timeout: o.timeout}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return res, err
 	}
@@ -483,7 +485,7 @@ func (o *geoOpts) load(s *geoServer, label string, d time.Duration, during func(
 	res.completed = perfFigure(text, `Queries completed:\s+(\d+)`)
 	res.lost = perfFigure(text, `Queries lost:\s+(\d+)`)
 	res.servfail = max(0, perfFigure(text, `SERVFAIL (\d+)`))
-	all, _ := perfWindows(text, time.Time{}, time.Time{})
+	all, _ := perfWindows(text, time.Time{}, time.Time{}, o.timeout)
 	res.all = all
 	return res, nil
 }
@@ -495,7 +497,7 @@ func (s *geoServer) during(from, to time.Time) latencies {
 	if err != nil {
 		return latencies{}
 	}
-	_, in := perfWindows(text, from, to)
+	_, in := perfWindows(text, from, to, s.timeout)
 	return in
 }
 
@@ -503,15 +505,21 @@ func (s *geoServer) during(from, to time.Time) latencies {
 // name type seconds" between time-stamped interval lines "EPOCH.USEC:
 // qps". It returns the latencies of every query, and of the queries in
 // the intervals that overlap [from, to] (none when from is zero).
-func perfWindows(text []byte, from, to time.Time) (all, in latencies) {
+func perfWindows(text []byte, from, to time.Time, timeout time.Duration) (all, in latencies) {
 	var lat, inLat []float64
 	var pending []float64 // queries since the last interval line
+	timeouts, inTimeouts, pendingTimeouts := 0, 0, 0
 	prev := time.Time{}
 	flush := func(end time.Time) {
 		if !from.IsZero() && !prev.IsZero() && end.After(from) && prev.Before(to.Add(time.Second)) {
 			inLat = append(inLat, pending...)
 		}
-		pending = pending[:0]
+		// A timeout is printed when dnsperf gives up, timeout after the
+		// query was sent.
+		if !from.IsZero() && !prev.IsZero() && end.After(from.Add(timeout)) && prev.Before(to.Add(timeout+time.Second)) {
+			inTimeouts += pendingTimeouts
+		}
+		pending, pendingTimeouts = pending[:0], 0
 		prev = end
 	}
 	sc := bufio.NewScanner(strings.NewReader(string(text)))
@@ -520,7 +528,12 @@ func perfWindows(text []byte, from, to time.Time) (all, in latencies) {
 		line := strings.TrimSpace(sc.Text())
 		if strings.HasPrefix(line, "> ") {
 			f := strings.Fields(line)
-			if len(f) < 3 || f[1] == "T" || f[1] == "I" {
+			if len(f) >= 2 && f[1] == "T" {
+				timeouts++
+				pendingTimeouts++
+				continue
+			}
+			if len(f) < 3 || f[1] == "I" {
 				continue
 			}
 			v, err := strconv.ParseFloat(f[len(f)-1], 64)
@@ -538,7 +551,9 @@ func perfWindows(text []byte, from, to time.Time) (all, in latencies) {
 			}
 		}
 	}
-	return summarize(lat), summarize(inLat)
+	all, in = summarize(lat), summarize(inLat)
+	all.timeouts, in.timeouts = timeouts, inTimeouts
+	return all, in
 }
 
 func summarize(v []float64) latencies {
