@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # make test fuzzes by execution count: no wall-clock deadline (see .ci/fuzz.sh)
 TESTFUZZ ?= 30000x
 
-.PHONY: build run test lint bench bench-compare bench-dnssec bench-protect bench-scale bench-targets bench-restart interop fuzz geoip check-example
+.PHONY: build run test lint bench bench-compare bench-dnssec bench-protect bench-scale bench-targets bench-geoip bench-restart interop fuzz geoip check-example
 
 # The version `gslb version` reports: git describe when this is a git work tree.
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
@@ -63,6 +63,13 @@ bench-scale: build
 # (bench/results/targets-DATE.md).
 bench-targets: build
 	bash bench/targets.sh
+
+# gslb and gdnsd on a generated GeoLite2-size GeoIP database (3.8M
+# networks) with ten pools and two maps (installs gdnsd and dnsperf if
+# missing): start time, ranking table build, memory, the database replaced
+# under 10k ECS queries/s (bench/results/geoip-DATE.md).
+bench-geoip: build
+	bash bench/geoip.sh
 
 # Loopback load test of online signing: CPU per query with DO on half of
 # the queries of a signed zone, beside the same zone unsigned (dnsperf).

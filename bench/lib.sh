@@ -42,3 +42,29 @@ remove_work() {
 		rm -rf "$1"
 	fi
 }
+
+# install_gdnsd installs Debian's gdnsd when it is missing, without letting
+# the package start its service (a policy-rc.d that exits 101, ours only
+# when there is none, removed afterwards).
+install_gdnsd() {
+	PATH=$PATH:/usr/sbin:/sbin
+	command -v gdnsd >/dev/null && return 0
+	command -v apt-get >/dev/null || die "gdnsd is missing and there is no apt-get to install it"
+	local sudo=() created_policy=0 rc=0
+	[ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+	log "installing gdnsd (apt-get)"
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\n# bench/lib.sh: no service starts during this install\nexit 101\n' |
+			"${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+		"${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
+		created_policy=1
+	fi
+	{
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+				-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold gdnsd
+	} </dev/null >&2 || rc=$?
+	if [ "$created_policy" -eq 1 ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
+	[ "$rc" -eq 0 ] || die "apt-get install gdnsd failed ($rc)"
+	command -v gdnsd >/dev/null || die "gdnsd still missing"
+}

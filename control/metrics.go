@@ -152,6 +152,9 @@ type MetricsConfig struct {
 	// Cluster is the cluster this node is in: gslb_cluster_*. Nil
 	// outside a cluster.
 	Cluster ClusterSource
+	// Tables describes the ranking tables in use: gslb_ranking_*. Nil:
+	// left out.
+	Tables func() RankingTables
 	// Connections is the control listener (a *Listener):
 	// gslb_control_connections and the counts of refused and evicted
 	// connections. Nil: left out.
@@ -161,6 +164,15 @@ type MetricsConfig struct {
 	// Now is the clock of the datacenters' evaluation (overrides that
 	// lapse, ramp-up). Nil: time.Now.
 	Now func() time.Time
+}
+
+// RankingTables describes the ranking tables in use (route.TablesInfo).
+type RankingTables struct {
+	Tables  int           // distinct tables
+	Bytes   int           // the memory they hold, approximately
+	Current bool          // built from the GeoIP data serving now
+	Built   time.Time     // when the set in use was published; zero: none yet
+	Took    time.Duration // how long building its new tables took
 }
 
 // Metrics is the Prometheus collector of a gslb server: it reads the DNS
@@ -209,6 +221,16 @@ var (
 		"SOA serial of each zone served.", []string{"zone"}, nil)
 	descGeoIPBuilt = prometheus.NewDesc("gslb_geoip_build_timestamp_seconds",
 		"Build time of each GeoIP database served, in seconds since the Unix epoch.", []string{"database"}, nil)
+	descTables = prometheus.NewDesc("gslb_ranking_tables",
+		"Ranking tables in use (pools with the same members, policy, biases and map share one).", nil, nil)
+	descTableBytes = prometheus.NewDesc("gslb_ranking_table_bytes",
+		"Memory held by the ranking tables in use, approximately.", nil, nil)
+	descTablesCurrent = prometheus.NewDesc("gslb_ranking_tables_current",
+		"1 when the ranking tables in use were built from the GeoIP data serving now; 0 before the first build and while they are rebuilt after a GeoIP reload (queries are ranked by a database lookup meanwhile).", nil, nil)
+	descTablesBuild = prometheus.NewDesc("gslb_ranking_tables_build_seconds",
+		"How long building the new tables of the set in use took (0 when every table was reused).", nil, nil)
+	descTablesBuilt = prometheus.NewDesc("gslb_ranking_tables_built_timestamp_seconds",
+		"When the set of ranking tables in use was published, in seconds since the Unix epoch (0: none yet).", nil, nil)
 	descPanics = prometheus.NewDesc("gslb_panics_total",
 		"Queries whose handling panicked (answered SERVFAIL).", nil, nil)
 	descBuildInfo = prometheus.NewDesc("gslb_build_info",
@@ -293,6 +315,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descRequests, descResponses, descDuration, descAnswers, descTargetUp, descTransitions,
 		descDatacenterUp, descReloadOK, descReloadTime, descZoneSerial, descGeoIPBuilt, descPanics,
+		descTables, descTableBytes, descTablesCurrent, descTablesBuild, descTablesBuilt,
 		descBuildInfo, descTruncated, descDropped, descTCPRejected, descTCPEvicted, descTCPConns, descZones, descZoneFilesFailing,
 		descTapSent, descTapDropped, descProbeLocalErrors, descProbesDelayed, descProbeSlots, descProbesInFlight,
 		descRRLSlipped, descRRLDropped, descRRLDryRun,
@@ -323,6 +346,14 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		for _, db := range m.cfg.GeoIP() {
 			ch <- gauge(descGeoIPBuilt, unixSeconds(db.Built), db.Database)
 		}
+	}
+	if m.cfg.Tables != nil {
+		t := m.cfg.Tables()
+		ch <- gauge(descTables, float64(t.Tables))
+		ch <- gauge(descTableBytes, float64(t.Bytes))
+		ch <- gauge(descTablesCurrent, boolValue(t.Current))
+		ch <- gauge(descTablesBuild, t.Took.Seconds())
+		ch <- gauge(descTablesBuilt, unixSeconds(t.Built))
 	}
 	m.mu.Lock()
 	ok, last := m.reloadOK, m.lastSuccess

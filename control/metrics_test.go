@@ -72,6 +72,9 @@ func testMetrics() *control.Metrics {
 		GeoIP: func() []control.GeoIPDatabase {
 			return []control.GeoIPDatabase{{Database: "city", Built: time.Unix(1700000000, 0)}}
 		},
+		Tables: func() control.RankingTables {
+			return control.RankingTables{Tables: 3, Bytes: 12345678, Current: true, Built: time.Unix(1800000200, 0), Took: 2500 * time.Millisecond}
+		},
 		ZoneErrors: func() []zones.FileError {
 			return []zones.FileError{{File: "zones/example.net.toml", Errors: []string{"zones/example.net.toml:1:1: origin: missing"}}}
 		},
@@ -155,6 +158,21 @@ gslb_geoip_build_timestamp_seconds{database="city"} 1.7e+09
 # HELP gslb_panics_total Queries whose handling panicked (answered SERVFAIL).
 # TYPE gslb_panics_total counter
 gslb_panics_total 1
+# HELP gslb_ranking_table_bytes Memory held by the ranking tables in use, approximately.
+# TYPE gslb_ranking_table_bytes gauge
+gslb_ranking_table_bytes 1.2345678e+07
+# HELP gslb_ranking_tables Ranking tables in use (pools with the same members, policy, biases and map share one).
+# TYPE gslb_ranking_tables gauge
+gslb_ranking_tables 3
+# HELP gslb_ranking_tables_build_seconds How long building the new tables of the set in use took (0 when every table was reused).
+# TYPE gslb_ranking_tables_build_seconds gauge
+gslb_ranking_tables_build_seconds 2.5
+# HELP gslb_ranking_tables_built_timestamp_seconds When the set of ranking tables in use was published, in seconds since the Unix epoch (0: none yet).
+# TYPE gslb_ranking_tables_built_timestamp_seconds gauge
+gslb_ranking_tables_built_timestamp_seconds 1.8000002e+09
+# HELP gslb_ranking_tables_current 1 when the ranking tables in use were built from the GeoIP data serving now; 0 before the first build and while they are rebuilt after a GeoIP reload (queries are ranked by a database lookup meanwhile).
+# TYPE gslb_ranking_tables_current gauge
+gslb_ranking_tables_current 1
 # HELP gslb_probe_local_errors_total Probes that failed on this host (out of descriptors, buffers or ports), not on their target: no result, the target kept its state.
 # TYPE gslb_probe_local_errors_total counter
 gslb_probe_local_errors_total{check="dns"} 0
@@ -199,6 +217,8 @@ gslb_zone_serial{zone="example.com."} 2.026112501e+09
 		"gslb_dns_requests_total", "gslb_dns_responses_total", "gslb_dns_tcp_connections", "gslb_dns_tcp_evicted_total", "gslb_dns_tcp_rejected_total",
 		"gslb_dnssec_signature_cache_hits_total", "gslb_dnssec_signature_cache_misses_total", "gslb_dnssec_signatures_total", "gslb_dnssec_signing_failures_total",
 		"gslb_dnstap_dropped_total", "gslb_dnstap_sent_total", "gslb_geoip_build_timestamp_seconds", "gslb_panics_total",
+		"gslb_ranking_tables", "gslb_ranking_table_bytes", "gslb_ranking_tables_current", "gslb_ranking_tables_build_seconds",
+		"gslb_ranking_tables_built_timestamp_seconds",
 		"gslb_probe_local_errors_total", "gslb_probe_slots", "gslb_probes_delayed_total", "gslb_probes_in_flight",
 		"gslb_rrl_dropped_total", "gslb_rrl_dry_run_total", "gslb_rrl_slipped_total",
 		"gslb_target_transitions_total", "gslb_target_up", "gslb_zone_files_failing", "gslb_zone_serial"}

@@ -87,13 +87,21 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 	// distinct rank key once. The cached id is still Rank's answer for the
 	// location, since Rank ranks by the key alone.
 	memo := make(map[rankKey]uint32)
+	// Neighbouring networks are often at the same place: compare with the
+	// last key before hashing one.
+	var lastKey rankKey
+	lastID, haveLast := uint32(0), false
 
 	b4, b6 := newBuilder(leafBit|unknown), newBuilder(leafBit|unknown)
 	insert := func(pfx netip.Prefix, k rankKey) {
-		id, ok := memo[k]
-		if !ok {
-			id = intern(p.rankBy(k))
-			memo[k] = id
+		id := lastID
+		if !haveLast || k != lastKey {
+			var ok bool
+			if id, ok = memo[k]; !ok {
+				id = intern(p.rankBy(k))
+				memo[k] = id
+			}
+			lastKey, lastID, haveLast = k, id, true
 		}
 		var a [16]byte
 		b := b6

@@ -582,3 +582,41 @@ func TestTableEmbedded(t *testing.T) {
 		}
 	}
 }
+
+// TestTableSharesSubtrees: identical subtrees are stored once, and lookups
+// in them still give each address its own ranking and scope.
+func TestTableSharesSubtrees(t *testing.T) {
+	p := webPool()
+	// The first half of every /16 of 10.0.0.0/8 is in Singapore, the
+	// second half unknown: as a tree, 8 nodes down to 10.0.0.0/8, 255
+	// below it and 256 for the /16s (519); stored once per depth, 17.
+	networks := func(yield func(netip.Prefix, geo.Location) bool) {
+		for i := range 256 {
+			if !yield(netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i), 0, 0}), 17), singapore) {
+				return
+			}
+		}
+	}
+	tbl := BuildTable(networks, p)
+	if got := tbl.Stats().Nodes4; got != 17 {
+		t.Errorf("Nodes4 = %d, want 17", got)
+	}
+	for _, tt := range []struct {
+		addr  string
+		want  string
+		scope int
+	}{
+		{"10.0.0.1", "sin ams iad", 17},
+		{"10.77.127.255", "sin ams iad", 17},
+		{"10.255.0.0", "sin ams iad", 17},
+		{"10.77.128.0", "ams iad sin", 17},
+		{"10.255.255.255", "ams iad sin", 17},
+		{"11.0.0.1", "ams iad sin", 8},
+		{"9.255.255.255", "ams iad sin", 7},
+	} {
+		r, scope := tbl.Lookup(netip.MustParseAddr(tt.addr))
+		if got := names(r, p); got != tt.want || scope != tt.scope {
+			t.Errorf("Lookup(%s) = %s /%d, want %s /%d", tt.addr, got, scope, tt.want, tt.scope)
+		}
+	}
+}

@@ -6,7 +6,9 @@ import "encoding/binary"
 // uint32 words. Node k has its children at words 2k (bit 0) and 2k+1
 // (bit 1). A word with leafBit set is a leaf holding a ranking id in its
 // other bits; any other word is the index of a child node. Node 0 is never a
-// child, so its first word serves as the root slot while building.
+// child, so its first word serves as the root slot while building. A
+// finished trie stores identical subtrees once (see finish), so a node may
+// have several parents; a lookup, which only goes down, cannot tell.
 const (
 	leafBit = 1 << 31
 	aliasID = 1<<31 - 1 // a leaf of IPv6 space that embeds IPv4 addresses; not a ranking
@@ -134,25 +136,114 @@ func (b *builder) insert(addr *[16]byte, bits int, v uint32) {
 	}
 }
 
-// finish returns the trie in a fresh, compact array laid out depth first,
-// so that a lookup's path tends to stay in few cache lines.
+// finish returns the trie in a fresh, compact array in which identical
+// subtrees are stored once: two nodes whose children are the same leaves
+// or the same nodes become one node, bottom up, so the trie becomes a
+// directed acyclic graph of which the trie is the unfolding. A lookup only
+// follows children, so it finds the same leaf at the same depth and cannot
+// tell; merged tries of GeoIP data repeat small subtrees often (a /24 cut
+// the same way between the same two rankings), and storing them once
+// shrinks a table by a factor of 1.5 to 4. The nodes are laid out depth
+// first from the root, so that a lookup's path tends to stay in few cache
+// lines.
 func (b *builder) finish() trie {
-	t := trie{nodes: make([]uint32, 0, 2*b.live)}
-	t.root = t.copyFrom(b, b.nodes[0])
+	d := dedup{nodes: b.nodes, index: newPairIndex(b.live)}
+	root := d.unique(b.nodes[0])
+	d.index = pairIndex{} // let the index go before the copy
+	t := trie{nodes: make([]uint32, 0, len(d.pairs))}
+	placed := make([]uint32, len(d.pairs)/2) // unique node -> its node in t, plus 1; 0: not yet
+	t.root = t.place(d.pairs, placed, root)
 	return t
 }
 
-// copyFrom appends the subtree v of b to t and returns its new value.
-func (t *trie) copyFrom(b *builder, v uint32) uint32 {
+// dedup finds the distinct subtrees of a builder's trie.
+type dedup struct {
+	nodes []uint32  // the builder's
+	pairs []uint32  // the distinct nodes: children at 2k and 2k+1, leaves or distinct nodes, children first
+	index pairIndex // children (left<<32 | right) -> distinct node
+}
+
+// unique returns the leaf v, or the distinct node equal to the subtree at
+// builder node v.
+func (d *dedup) unique(v uint32) uint32 {
 	if v&leafBit != 0 {
 		return v
 	}
+	l, r := d.unique(d.nodes[2*v]), d.unique(d.nodes[2*v+1])
+	key := uint64(l)<<32 | uint64(r)
+	if id, ok := d.index.get(key); ok {
+		return id
+	}
+	id := uint32(len(d.pairs) / 2)
+	d.pairs = append(d.pairs, l, r)
+	d.index.put(key, id)
+	return id
+}
+
+// place appends the distinct node v (and, first time, its subtree) to t
+// in depth-first order and returns its node in t.
+func (t *trie) place(pairs, placed []uint32, v uint32) uint32 {
+	if v&leafBit != 0 {
+		return v
+	}
+	if p := placed[v]; p != 0 {
+		return p - 1
+	}
 	n := uint32(len(t.nodes) / 2)
+	placed[v] = n + 1
 	t.nodes = append(t.nodes, 0, 0)
-	l := t.copyFrom(b, b.nodes[2*v])
-	r := t.copyFrom(b, b.nodes[2*v+1])
+	l := t.place(pairs, placed, pairs[2*v])
+	r := t.place(pairs, placed, pairs[2*v+1])
 	t.nodes[2*n], t.nodes[2*n+1] = l, r
 	return n
+}
+
+// pairIndex is an open-addressing hash table from a node's two children
+// to the distinct node with those children, sized once for the most
+// nodes it will hold. The empty key is all ones: that would be a node
+// whose two children are the same leaf, which a merged trie never has.
+type pairIndex struct {
+	keys  []uint64
+	vals  []uint32
+	shift uint
+}
+
+const emptyPair = ^uint64(0)
+
+// newPairIndex returns an index for at most n entries, at most 3/4 full.
+func newPairIndex(n int) pairIndex {
+	bits := uint(4)
+	for 1<<bits < n+n/3+1 {
+		bits++
+	}
+	x := pairIndex{keys: make([]uint64, 1<<bits), vals: make([]uint32, 1<<bits), shift: 64 - bits}
+	for i := range x.keys {
+		x.keys[i] = emptyPair
+	}
+	return x
+}
+
+func (x *pairIndex) slot(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> x.shift }
+
+func (x *pairIndex) get(key uint64) (uint32, bool) {
+	mask := uint64(len(x.keys) - 1)
+	for i := x.slot(key); ; i = (i + 1) & mask {
+		switch x.keys[i] {
+		case key:
+			return x.vals[i], true
+		case emptyPair:
+			return 0, false
+		}
+	}
+}
+
+func (x *pairIndex) put(key uint64, v uint32) {
+	mask := uint64(len(x.keys) - 1)
+	i := x.slot(key)
+	for x.keys[i] != emptyPair {
+		i = (i + 1) & mask
+	}
+	x.keys[i], x.vals[i] = key, v
 }
 
 // halves returns a 16-byte address as two big-endian uint64s.

@@ -163,3 +163,30 @@ func BenchmarkRoute(b *testing.B) {
 		r.Route(www, pick.IPv4, client, 24, &d)
 	}
 }
+
+// TestTablesInfo: the tables' description says when they are current: not
+// before the first build, yes after it, not after a GeoIP reload until the
+// next build.
+func TestTablesInfo(t *testing.T) {
+	set, db := example(t)
+	r := route.New(route.Options{Geo: db})
+	r.Update(set)
+	if info := r.Tables(); info.Current || info.Tables != 0 || !info.Built.IsZero() {
+		t.Errorf("before a build: Tables() = %+v, want nothing, not current", info)
+	}
+	r.Rebuild()
+	info := r.Tables()
+	if !info.Current || info.Tables < 1 || info.Pools < info.Tables || info.Bytes <= 0 || info.Built.IsZero() || info.Took <= 0 {
+		t.Errorf("after a build: Tables() = %+v, want current tables with bytes, a time and a duration", info)
+	}
+	if err := db.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Tables(); got.Current || got.Tables != info.Tables {
+		t.Errorf("after a GeoIP reload: Tables() = %+v, want the same tables, not current", got)
+	}
+	r.Rebuild()
+	if got := r.Tables(); !got.Current || got.Built.Before(info.Built) {
+		t.Errorf("after the rebuild: Tables() = %+v, want current, built after %v", got, info.Built)
+	}
+}

@@ -24,6 +24,10 @@
 //	    probes per second, probe lateness, probe slots (bench/targets.sh)
 //	gslbbench mmdbcopy -in FILE -out FILE [-epoch-add S]
 //	    copy a database with its build time moved (the reload runs swap them)
+//	gslbbench geoip -work DIR -db FILE -db2 FILE [-rate QPS] ...
+//	    gslb and gdnsd on a GeoLite2-size database with ten pools and maps:
+//	    start time, table build, memory, the database replaced under load
+//	    (bench/geoip.sh)
 //	gslbbench report -runs FILE -meta FILE -agree FILE -out FILE
 //	    medians over rounds and gslb/gdnsd ratios as a Markdown table
 //	gslbbench reloadreport -runs FILE -meta FILE -notes FILE -out FILE
@@ -62,6 +66,8 @@ func main() {
 		err = scaleCmd(args)
 	case "targets":
 		err = targetsCmd(args)
+	case "geoip":
+		err = geoipCmd(args)
 	default:
 		usage()
 	}
@@ -72,6 +78,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|mmdbcopy|report|reloadreport|scale|targets [flags]")
+	fmt.Fprintln(os.Stderr, "usage: gslbbench queries|wait|latency|agree|freeport|mmdbcopy|report|reloadreport|scale|targets|geoip [flags]")
 	os.Exit(2)
 }

@@ -25,6 +25,7 @@ func (s *server) newMetrics() error {
 		ZoneErrors:  s.zones.Errors,
 		GeoIP:       s.geoIPDatabases,
 		Cluster:     s.metricsCluster(),
+		Tables:      s.rankingTables,
 		Connections: controlConns{s},
 		Version:     buildVersion(version, bi),
 	})
@@ -36,6 +37,12 @@ func (s *server) newMetrics() error {
 	)
 	s.metrics.ReloadResult(s.loadErr == nil, time.Now())
 	return nil
+}
+
+// rankingTables describes the router's ranking tables for the metrics.
+func (s *server) rankingTables() control.RankingTables {
+	t := s.router.Tables()
+	return control.RankingTables{Tables: t.Tables, Bytes: t.Bytes, Current: t.Current, Built: t.Built, Took: t.Took}
 }
 
 // dnsCounts is the DNS server as the metrics see it.

@@ -74,7 +74,15 @@ func (s *server) startLoops(ctx context.Context, stop context.CancelFunc, fatal 
 		}()
 	}
 	bg("zone watcher", func(ctx context.Context) error { return s.zones.Watch(ctx, 0) })
-	bg("ranking tables", func(ctx context.Context) error { s.router.Run(ctx); return nil })
+	bg("ranking tables", func(ctx context.Context) error {
+		// Building tables takes seconds of CPU at start and after a GeoIP
+		// reload, while queries are answered: give way to them.
+		if err := backgroundThread(); err != nil {
+			s.log.Warn("cannot lower the priority of the ranking table builder", "error", err)
+		}
+		s.router.Run(ctx)
+		return nil
+	})
 	bg("pool transitions", func(ctx context.Context) error { s.watchPools(ctx, 5*time.Second); return nil })
 	if s.geoDB != nil {
 		bg("geoip watcher", s.geoDB.Watch)

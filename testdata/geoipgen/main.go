@@ -42,6 +42,15 @@
 // strays), and about one in ten only to a country, without coordinates.
 // This spread is not documented network by network: walk the database.
 //
+// # A GeoLite2-size database
+//
+// With -large FILE it writes only one large City database, for the
+// benchmark of a GeoLite2-size database (bench/geoip.sh, make bench-geoip),
+// which generates it into a temporary directory: it is never committed.
+// See writeLarge in large.go for its layout; -networks, -v6share and
+// -variant (a later build with some networks moved) shape it. The output
+// depends only on the flags.
+//
 // This program has its own go.mod so that mmdbwriter stays out of gslb's
 // dependencies.
 package main
@@ -169,7 +178,18 @@ var spreadASNs = func() []asnBlock {
 
 func main() {
 	out := flag.String("out", "..", "directory under which geoip/ is written")
+	var large largeOptions
+	flag.StringVar(&large.Path, "large", "", "write only a GeoLite2-size City database to this file (benchmarks; never committed)")
+	flag.IntVar(&large.Networks, "networks", 3_800_000, "-large: networks to write")
+	flag.IntVar(&large.V6Share, "v6share", 25, "-large: percent of the networks that are IPv6")
+	flag.IntVar(&large.Variant, "variant", 0, "-large: 0 for the base data, n > 0 for a later build (about 3% of networks moved, probe networks moved)")
 	flag.Parse()
+	if large.Path != "" {
+		if err := writeLarge(large); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if err := run(filepath.Join(*out, "geoip")); err != nil {
 		log.Fatal(err)
 	}
