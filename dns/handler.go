@@ -59,6 +59,7 @@ type scratch struct {
 	units []extraUnit // its RRsets with their RRSIGs, when truncating (pack.go)
 	sig   sigScratch  // DNSSEC signing (dnssec_sign.go)
 	n     uint32      // queries answered with this scratch, from a random start: picks those timed
+	names nameCache   // the last query name (names.go)
 }
 
 func newHandler(c *Config, stats *counters) *handler {
@@ -95,7 +96,7 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 		start = time.Now()
 	}
 	r := &s.req
-	*r = request{opt: r.opt[:0], lim: h.limits.Load(), prot: h.prot.Load()} // keep the OPT buffer
+	*r = request{opt: r.opt[:0], lim: h.limits.Load(), prot: h.prot.Load(), names: &s.names} // keep the OPT buffer
 	defer func() {
 		if p := recover(); p != nil {
 			h.stats.panics.Add(1)
