@@ -27,14 +27,14 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 	h.buildOPT(r)
 	limit := h.limit(r, tcp) - len(r.opt)
 	var (
-		b   []byte
-		ok  bool
-		err error
+		b      []byte
+		byHand bool
+		err    error
 	)
 	if !h.packSlow {
-		b, ok = packAddrs(out, m, r)
+		b, byHand = packAddrs(out, m, r)
 	}
-	if !ok {
+	if !byHand {
 		b, err = m.PackBuffer(out)
 	}
 	if err != nil {
@@ -42,6 +42,7 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 		return h.bare(out, nil, r, mdns.RcodeServerFailure)
 	}
 	if len(b) > limit {
+		byHand = false // packed again by miekg/dns
 		b, err = h.truncate(out, s, limit)
 		if err != nil {
 			h.log.Error("cannot pack a truncated answer; answered SERVFAIL", "qname", r.name, "qtype", r.qtype, "error", err)
@@ -52,8 +53,8 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 		h.stats.truncated.Add(1)
 	}
 	// The question was packed in lower case (see header): write it back
-	// as sent.
-	if q := b[headerLen:]; len(q) >= len(r.qwire) && asciiEqualFold(q[:len(r.qwire)], r.qwire) {
+	// as sent (packAddrs wrote it so).
+	if q := b[headerLen:]; !byHand && len(q) >= len(r.qwire) && asciiEqualFold(q[:len(r.qwire)], r.qwire) {
 		copy(q, r.qwire)
 	}
 	r.rcode = m.Rcode
@@ -89,8 +90,15 @@ func packAddrs(out []byte, m *mdns.Msg, r *request) ([]byte, bool) {
 		var rdata []byte
 		switch x := rr.(type) {
 		case *mdns.A:
-			// PackBuffer packs the IPv4 form of a 4- or 16-octet address
-			if rdata = x.A.To4(); rdata == nil {
+			// PackBuffer packs the IPv4 form of a 4- or 16-octet
+			// address (net.IP.To4, whose loop over the prefix took a
+			// tenth of a static answer's instructions).
+			switch {
+			case len(x.A) == 4:
+				rdata = x.A
+			case len(x.A) == 16 && string(x.A[:12]) == v4InV6Prefix:
+				rdata = x.A[12:]
+			default:
 				return nil, false
 			}
 			h = &x.Hdr
@@ -134,6 +142,9 @@ func packAddrs(out []byte, m *mdns.Msg, r *request) ([]byte, bool) {
 	binary.BigEndian.PutUint16(b[n+2:], q.Qclass)
 	return b, true
 }
+
+// v4InV6Prefix is the prefix of an IPv4 address in a 16-octet net.IP.
+const v4InV6Prefix = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff"
 
 // truncate packs the largest reply within limit that drops only whole
 // RRsets (RFC 2181 9) and never separates an RRset from its RRSIGs:
