@@ -60,6 +60,7 @@ type scratch struct {
 	sig   sigScratch  // DNSSEC signing (dnssec_sign.go)
 	n     uint32      // queries answered with this scratch, from a random start: picks those timed
 	names nameCache   // the last query name (names.go)
+	comp  compressor  // the names of a reply packed by packNegative
 }
 
 func newHandler(c *Config, stats *counters) *handler {
@@ -294,6 +295,8 @@ func (s *scratch) release() {
 	clear(s.ans.Additional[:cap(s.ans.Additional)])
 	s.geo.reset()
 	s.cname = mdns.CNAME{}
+	clear(s.comp.suffix[:s.comp.n])
+	s.comp.reset()
 }
 
 // rr returns the record to put in the reply for x: the shared record

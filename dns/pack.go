@@ -32,7 +32,9 @@ func (h *handler) pack(out []byte, s *scratch, tcp bool, scope uint8) []byte {
 		err    error
 	)
 	if !h.packSlow {
-		b, byHand = packAddrs(out, m, r)
+		if b, byHand = packAddrs(out, m, r); !byHand {
+			b, byHand = packNegative(out, m, r, &s.comp)
+		}
 	}
 	if !byHand {
 		b, err = m.PackBuffer(out)
@@ -122,21 +124,7 @@ func packAddrs(out []byte, m *mdns.Msg, r *request) ([]byte, bool) {
 		copy(b[off+12:], rdata)
 		off = len(b)
 	}
-	flags := uint16(m.Opcode)<<11 | uint16(m.Rcode)
-	if m.Response {
-		flags |= flagQR
-	}
-	if m.Authoritative {
-		flags |= flagAA
-	}
-	if m.RecursionDesired {
-		flags |= flagRD
-	}
-	binary.BigEndian.PutUint16(b[0:], m.Id)
-	binary.BigEndian.PutUint16(b[2:], flags)
-	binary.BigEndian.PutUint16(b[4:], 1)
-	binary.BigEndian.PutUint16(b[6:], uint16(len(m.Answer)))
-	binary.BigEndian.PutUint32(b[8:], 0) // NSCOUNT, ARCOUNT
+	writeHeader(b, m, len(m.Answer), 0)
 	n := headerLen + copy(b[headerLen:], r.qwire)
 	binary.BigEndian.PutUint16(b[n:], q.Qtype)
 	binary.BigEndian.PutUint16(b[n+2:], q.Qclass)
