@@ -63,7 +63,7 @@ func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 	// Walk down from the apex towards qname: stop at a zone cut (referral)
 	// or at the first name that does not exist (its parent is the closest
 	// encloser).
-	encloser := z.nodes[z.Origin]
+	encloser := z.apex
 	var exact *node
 	if len(starts) == z.nlabels {
 		exact = encloser
