@@ -59,6 +59,8 @@ type scratch struct {
 	units []extraUnit // its RRsets with their RRSIGs, when truncating (pack.go)
 	sig   sigScratch  // DNSSEC signing (dnssec_sign.go)
 	n     uint32      // queries answered with this scratch, from a random start: picks those timed
+	names nameCache   // the last query name (names.go)
+	comp  compressor  // the names of a reply packed by packNegative
 }
 
 func newHandler(c *Config, stats *counters) *handler {
@@ -95,7 +97,7 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 		start = time.Now()
 	}
 	r := &s.req
-	*r = request{opt: r.opt[:0], lim: h.limits.Load(), prot: h.prot.Load()} // keep the OPT buffer
+	*r = request{opt: r.opt[:0], lim: h.limits.Load(), prot: h.prot.Load(), names: &s.names} // keep the OPT buffer
 	defer func() {
 		if p := recover(); p != nil {
 			h.stats.panics.Add(1)
@@ -293,6 +295,8 @@ func (s *scratch) release() {
 	clear(s.ans.Additional[:cap(s.ans.Additional)])
 	s.geo.reset()
 	s.cname = mdns.CNAME{}
+	clear(s.comp.suffix[:s.comp.n])
+	s.comp.reset()
 }
 
 // rr returns the record to put in the reply for x: the shared record

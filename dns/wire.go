@@ -94,6 +94,8 @@ type request struct {
 	tsigAlg  []byte // the algorithm name, wire format
 	tsigTime []byte // time signed and fudge, 8 octets
 	tsigID   []byte // original ID, 2 octets
+
+	names *nameCache // the scratch's last query name; nil: none
 }
 
 // parse reads msg, whose header is known to be complete and to be a query
@@ -284,7 +286,11 @@ func (r *request) parseQuestion(msg []byte) bool {
 	r.qclass = binary.BigEndian.Uint16(msg[end+2:])
 	r.qend = end + 4
 	r.qwire = msg[headerLen:end]
-	r.name, r.lname = presentation(r.qwire)
+	if r.names != nil {
+		r.name, r.lname = r.names.presentation(r.qwire)
+	} else {
+		r.name, r.lname = presentation(r.qwire)
+	}
 	return true
 }
 

@@ -72,6 +72,15 @@ func (s *Snapshot) WithLifted(lifted []Lifted) *Snapshot {
 	return c
 }
 
+// Timed reports whether what the snapshot says of a target can depend on
+// the time: whether it holds overrides (Override and LiftedAt judge their
+// Until against a time) or lifted ones (LiftedAt). Without them Override,
+// LiftedAt and every status read give the same answer at any time, and the
+// query path need not read the clock.
+func (s *Snapshot) Timed() bool {
+	return s != nil && (len(s.overrides) > 0 || len(s.lifted) > 0)
+}
+
 // Lifted returns a copy of the lifted overrides the snapshot remembers.
 func (s *Snapshot) Lifted() []Lifted {
 	if s == nil {

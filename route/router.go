@@ -85,14 +85,22 @@ func New(opts Options) *Router {
 // capacity (Pool.MaxAnswers) makes Route allocation-free.
 func (r *Router) Route(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int, d *pick.Decision) {
 	ranking, bits := r.rank(name.Pool, client)
-	*d = pick.Resolve(name.Pool, ranking, r.query(fam, client), d.Addrs, nil)
+	*d = pick.Resolve(name.Pool, ranking, r.query(name.Pool, fam, client), d.Addrs, nil)
 	r.complete(name, d, sourceBits, bits)
 }
 
-func (r *Router) query(fam pick.Family, client netip.Addr) pick.Query {
-	q := pick.Query{Family: fam, Now: r.opts.Now(), Rand: r.opts.Rand(), Client: client}
+// query returns the pick.Query of a decision for pool p. The clock is
+// read only when the decision can depend on it: when the health snapshot
+// holds overrides (which end, or whose end ramps up) or p ramps up its
+// members. Without those Query.Now is never looked at, and reading it was
+// 1.5% of the server's CPU per geo-routed query under load.
+func (r *Router) query(p *pick.Pool, fam pick.Family, client netip.Addr) pick.Query {
+	q := pick.Query{Family: fam, Rand: r.opts.Rand(), Client: client}
 	if r.opts.Health != nil {
 		q.Health = r.opts.Health.Snapshot()
+	}
+	if p.RampUp > 0 || q.Health.Timed() {
+		q.Now = r.opts.Now()
 	}
 	return q
 }

@@ -57,13 +57,13 @@ func (a *Answer) seen(name string) bool {
 // follow, if any, after appending the CNAME to a.Answer.
 func (z *Zone) lookup(qname string, qtype uint16, a *Answer) (follow string) {
 	a.Zone = z
-	var buf [128]int
+	var buf [128]uint16 // not int: clearing 1 KB took 116 instructions a lookup
 	starts := labelStarts(qname, buf[:0])
 
 	// Walk down from the apex towards qname: stop at a zone cut (referral)
 	// or at the first name that does not exist (its parent is the closest
 	// encloser).
-	encloser := z.nodes[z.Origin]
+	encloser := z.apex
 	var exact *node
 	if len(starts) == z.nlabels {
 		exact = encloser

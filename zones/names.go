@@ -7,8 +7,9 @@ import "strings"
 // respect escapes when they look for label boundaries.
 
 // labelStarts appends the offset of every label of name (the root name has
-// none) and returns the result. For "a.b." it gives [0, 2].
-func labelStarts(name string, dst []int) []int {
+// none) and returns the result. For "a.b." it gives [0, 2]. A name in
+// presentation format is at most 1,020 octets (4 × 255): offsets fit 16 bits.
+func labelStarts(name string, dst []uint16) []uint16 {
 	if name == "." || name == "" {
 		return dst
 	}
@@ -19,7 +20,7 @@ func labelStarts(name string, dst []int) []int {
 			i++ // skip the escaped byte (or the first digit of \DDD)
 		case '.':
 			if i+1 < len(name) {
-				dst = append(dst, i+1)
+				dst = append(dst, uint16(i+1))
 			}
 		}
 	}
@@ -28,7 +29,7 @@ func labelStarts(name string, dst []int) []int {
 
 // countLabels returns the number of labels in name.
 func countLabels(name string) int {
-	var buf [128]int
+	var buf [128]uint16
 	return len(labelStarts(name, buf[:0]))
 }
 

@@ -46,10 +46,38 @@ func (s *Set) Find(name string) *Zone {
 	if s == nil || len(s.byOrigin) == 0 {
 		return nil
 	}
+	if len(s.list) <= findScanMax {
+		return s.scan(name)
+	}
+	return s.ancestors(name)
+}
+
+// ancestors is Find by looking name and each of its ancestors up.
+func (s *Set) ancestors(name string) *Zone {
 	for n := name; n != ""; n = parentName(n) {
 		if z, ok := s.byOrigin[n]; ok {
 			return z
 		}
 	}
 	return nil
+}
+
+// findScanMax is the most zones a Set searches by comparing each origin
+// with the end of the name (scan) rather than by looking each of the
+// name's ancestors up in the map: for a few zones, a few comparisons cost
+// less than hashing every ancestor (two lookups for www.example.com.).
+const findScanMax = 8
+
+// scan is Find by comparing name with every origin (inZone).
+func (s *Set) scan(name string) *Zone {
+	if name == "" {
+		return nil
+	}
+	var best *Zone
+	for _, z := range s.list {
+		if (best == nil || len(z.Origin) > len(best.Origin)) && inZone(name, z.Origin) {
+			best = z
+		}
+	}
+	return best
 }

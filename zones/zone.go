@@ -19,6 +19,7 @@ type Zone struct {
 	Pools   map[string]*pick.Pool
 	DNSSEC  *DNSSEC          // the [dnssec] table: nil when the zone is not signed
 	nodes   map[string]*node // every owner name, empty non-terminal and GSLB name
+	apex    *node            // nodes[Origin], which every lookup starts from
 	nlabels int              // labels in Origin
 
 	maxChain int // CNAMEs followed for one answer starting here (max_cname_chain); 0: the default

@@ -128,7 +128,7 @@ func (c *compiler) compile() *Zone {
 	// One node per owner, most often: sized once, not grown by doubling
 	// (a zone of a million records rehashed its map twenty times).
 	z.nodes = make(map[string]*node, len(records)+1)
-	z.node(origin)
+	z.apex = z.node(origin)
 
 	c.soa(records)
 	pools := c.pools()
