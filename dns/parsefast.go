@@ -198,6 +198,7 @@ func fastAddress(rec zones.Record, hdr mdns.RR_Header, rest string) (zones.Recor
 // fastTXT finishes a TXT record whose RDATA is rest: one or more strings
 // in double quotes, separated by blanks.
 func fastTXT(rec zones.Record, hdr mdns.RR_Header, rest string) (zones.Record, bool) {
+	rest = strings.Clone(rest) // not a part of the zone file's text, which it would keep
 	var txt []string
 	var rdata []byte
 	for rest != "" {
@@ -292,7 +293,7 @@ func ownerName(owner, origin string) (string, bool) {
 	case !plainName(owner):
 		return "", false
 	case strings.HasSuffix(owner, "."):
-		name = owner
+		name = strings.Clone(owner) // not a part of the zone file's text, which it would keep
 	case origin == ".":
 		name = owner + "."
 	default:

@@ -58,7 +58,7 @@ func Compile(file string, src []byte, cfg *config.Config, parse Parser, opts Com
 		return nil, err
 	}
 	var errs tomlcheck.ErrorList
-	root := tomlcheck.Parse(file, src, &errs)
+	root := tomlcheck.Parse(file, src, &errs, "records")
 	if root == nil {
 		return nil, errs.Err()
 	}
