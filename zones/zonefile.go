@@ -85,6 +85,8 @@ type compiler struct {
 
 	reported map[overKey]bool // names and RRsets past a limit, reported once
 
+	anyCut, anyDNAME bool // whether add saw a delegation point, a DNAME
+
 	origin string
 	ttl    uint32
 	z      *Zone
