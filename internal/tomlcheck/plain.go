@@ -31,8 +31,11 @@ type plainArray struct {
 // scanner where it was and returns false.
 func (s *posScanner) plainArray(key string) bool {
 	saved := *s
-	var elems []string
-	var lc []linecol
+	// Sized once for one string a line (a million records: appending
+	// would leave as much garbage again as the result).
+	lines := strings.Count(s.src[s.off:], "\n") + 1
+	elems := make([]string, 0, lines)
+	lc := make([]linecol, 0, lines)
 	s.next() // '['
 	start := s.off
 	want := true // an element or the end may come; after one, a comma or the end
@@ -50,8 +53,11 @@ func (s *posScanner) plainArray(key string) bool {
 			end := s.off
 			s.next()
 			s.plain = append(s.plain, plainArray{key: key, start: start, end: end, elems: elems})
+			if prev := s.out.elems[key]; len(prev) > 0 {
+				lc = append(prev, lc...)
+			}
 			if len(lc) > 0 {
-				s.out.elems[key] = append(s.out.elems[key], lc...)
+				s.out.elems[key] = lc
 			}
 			return true
 		case c == ',' && !want && len(elems) > 0:
