@@ -33,7 +33,7 @@ test:
 	bash .ci/deps.sh
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
-	FUZZTIME=$(TESTFUZZ) FUZZTIME_FuzzTable=3000x bash .ci/fuzz.sh ./dns ./zones ./pick ./config
+	FUZZTIME=$(TESTFUZZ) FUZZTIME_FuzzTable=3000x bash .ci/fuzz.sh ./dns ./zones ./pick ./config ./internal/tomlcheck
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -88,7 +88,7 @@ interop: build
 
 # Every native fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m for a long run).
 fuzz:
-	FUZZTIME=$(FUZZTIME) bash .ci/fuzz.sh ./dns ./zones ./pick ./config
+	FUZZTIME=$(FUZZTIME) bash .ci/fuzz.sh ./dns ./zones ./pick ./config ./internal/tomlcheck
 
 # Regenerate the sample GeoIP databases in testdata/geoip.
 geoip:

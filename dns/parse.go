@@ -22,7 +22,7 @@ func ParseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 	if strings.HasPrefix(text, "$") {
 		return zones.Record{}, fmt.Errorf("directive %q not allowed: one record per string", strings.Fields(text)[0])
 	}
-	if rec, ok := parseAddress(text, origin, defaultTTL); ok {
+	if rec, ok := parseFast(text, origin, defaultTTL); ok {
 		return rec, nil
 	}
 	return parseRecord(text, origin, defaultTTL)

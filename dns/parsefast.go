@@ -1,7 +1,6 @@
 package dns
 
 import (
-	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -11,65 +10,47 @@ import (
 	"github.com/gslb/gslb/zones"
 )
 
-// parseAddress parses the commonest zone record, an A or AAAA record
-// written plainly, without miekg/dns's zone parser, which costs a lexer and
-// a dozen allocations per record: a zone of a million records loads in a
-// third of the time. It returns exactly what ParseRecord returns for the
-// same text (TestParseAddressAgrees and FuzzParseAddress compare them), and
-// ok false for anything it does not take on, which ParseRecord then hands to
-// the zone parser: it takes an owner of plain labels (letters, digits, '-',
-// '_', a '*' label first), '@', relative or absolute; an optional decimal
-// TTL; an optional class IN; the type A or AAAA (any case); one address; no
-// comment, quote, parenthesis or escape.
-func parseAddress(text, origin string, defaultTTL uint32) (zones.Record, bool) {
-	var f [6]string
-	n := 0
-	for rest := text; ; {
-		rest = strings.TrimLeft(rest, " \t")
-		if rest == "" {
-			break
-		}
-		if n == len(f) {
-			return zones.Record{}, false
-		}
-		end := strings.IndexAny(rest, " \t")
-		if end < 0 {
-			end = len(rest)
-		}
-		f[n], rest = rest[:end], rest[end:]
-		n++
-	}
-	if n < 3 || !plainName(origin) || !strings.HasSuffix(origin, ".") {
+// parseFast parses the commonest zone records written plainly without
+// miekg/dns's zone parser, which costs a lexer and a dozen allocations per
+// record: A and AAAA (a zone of a million records loads in a third of the
+// time), and NS, CNAME, PTR, MX, SRV and TXT. It returns exactly what
+// ParseRecord returns for the same text (TestParseFastAgrees and
+// FuzzParseFast compare them), and ok false for anything it does not take
+// on, which ParseRecord then hands to the zone parser.
+//
+// It takes an owner of plain labels (letters, digits, '-', '_', a '*'
+// label first), '@', relative or absolute, in a zone whose origin is
+// plain; an optional decimal TTL; an optional class IN; the type (any
+// case); and RDATA of the type's plainest form: addresses without an
+// embedded IPv4 or a zone, decimal numbers, names of plain labels without
+// '*' (or '@'), TXT strings in double quotes of printable ASCII without
+// '\' or '"' and at most 255 octets each. No comment, parenthesis or
+// escape anywhere.
+func parseFast(text, origin string, defaultTTL uint32) (zones.Record, bool) {
+	if !plainName(origin) || !strings.HasSuffix(origin, ".") {
 		return zones.Record{}, false
 	}
-	owner, fields := f[0], f[1:n]
+	owner, rest := field(text)
+	f, rest := field(rest)
+	if owner == "" || f == "" {
+		return zones.Record{}, false
+	}
 	ttl := defaultTTL
-	if c := fields[0][0]; c >= '0' && c <= '9' {
-		if len(fields[0]) > 9 {
+	if c := f[0]; c >= '0' && c <= '9' {
+		if len(f) > 9 {
 			return zones.Record{}, false
 		}
-		v, err := strconv.ParseUint(fields[0], 10, 32)
+		v, err := strconv.ParseUint(f, 10, 32)
 		if err != nil {
 			return zones.Record{}, false
 		}
-		ttl, fields = uint32(v), fields[1:]
+		ttl = uint32(v)
+		f, rest = field(rest)
 	}
-	if len(fields) > 0 && strings.EqualFold(fields[0], "IN") {
-		fields = fields[1:]
+	if strings.EqualFold(f, "IN") {
+		f, rest = field(rest)
 	}
-	if len(fields) != 2 {
-		return zones.Record{}, false
-	}
-	var typ uint16
-	switch {
-	case strings.EqualFold(fields[0], "A"):
-		typ = mdns.TypeA
-	case strings.EqualFold(fields[0], "AAAA"):
-		typ = mdns.TypeAAAA
-	default:
-		return zones.Record{}, false
-	}
-	addr, ok := plainAddr(fields[1], typ)
+	typ, ok := fastType(f)
 	if !ok {
 		return zones.Record{}, false
 	}
@@ -77,21 +58,207 @@ func parseAddress(text, origin string, defaultTTL uint32) (zones.Record, bool) {
 	if !ok {
 		return zones.Record{}, false
 	}
-	// As miekg/dns's parser: the address as net.ParseIP gives it (16
-	// octets), and the RDLENGTH that packing sets.
-	ip16 := addr.As16()
-	ip := net.IP(ip16[:])
-	var rr mdns.RR
-	var rdata string
-	if typ == mdns.TypeA {
-		v4 := addr.As4()
-		rdata = string(v4[:])
-		rr = &mdns.A{Hdr: mdns.RR_Header{Name: name, Rrtype: typ, Class: mdns.ClassINET, Ttl: ttl, Rdlength: 4}, A: ip}
-	} else {
-		rdata = string(ip16[:])
-		rr = &mdns.AAAA{Hdr: mdns.RR_Header{Name: name, Rrtype: typ, Class: mdns.ClassINET, Ttl: ttl, Rdlength: 16}, AAAA: ip}
+	hdr := mdns.RR_Header{Name: name, Rrtype: typ, Class: mdns.ClassINET, Ttl: ttl}
+	rec := zones.Record{Name: name, Type: typ, TTL: ttl}
+	switch typ {
+	case mdns.TypeA, mdns.TypeAAAA:
+		return fastAddress(rec, hdr, rest)
+	case mdns.TypeTXT:
+		return fastTXT(rec, hdr, rest)
 	}
-	return zones.Record{Name: name, Type: typ, TTL: ttl, Addr: addr, Data: rr, RData: rdata}, true
+	// The other types are numbers, then one name.
+	var nums [3]uint16
+	n := 0
+	switch typ {
+	case mdns.TypeMX:
+		n = 1 // preference
+	case mdns.TypeSRV:
+		n = 3 // priority, weight, port
+	}
+	for i := range n {
+		f, rest = field(rest)
+		v, ok := number16(f)
+		if !ok {
+			return zones.Record{}, false
+		}
+		nums[i] = v
+	}
+	f, rest = field(rest)
+	target, ok := targetName(f, origin)
+	if !ok || rest != "" {
+		return zones.Record{}, false
+	}
+	var buf [2*maxNameWire + 8]byte
+	rdata := buf[:0]
+	for _, v := range nums[:n] {
+		rdata = append(rdata, byte(v>>8), byte(v))
+	}
+	rdata = appendWireName(rdata, target)
+	hdr.Rdlength = uint16(len(rdata))
+	rec.RData = string(rdata)
+	switch typ {
+	case mdns.TypeNS:
+		rec.Target, rec.Data = target, &mdns.NS{Hdr: hdr, Ns: target}
+	case mdns.TypeCNAME:
+		rec.Target, rec.Data = target, &mdns.CNAME{Hdr: hdr, Target: target}
+	case mdns.TypePTR:
+		rec.Data = &mdns.PTR{Hdr: hdr, Ptr: target}
+	case mdns.TypeMX:
+		rec.Target, rec.Data = target, &mdns.MX{Hdr: hdr, Preference: nums[0], Mx: target}
+	case mdns.TypeSRV:
+		// SRV names are not compressed: the reply carries it opaque, as
+		// ParseRecord does.
+		rec.Target = target
+		rec.Data = opaque(&mdns.SRV{Hdr: hdr, Priority: nums[0], Weight: nums[1], Port: nums[2], Target: target})
+	}
+	return rec, true
+}
+
+// field returns the first blank-separated field of s and what follows it,
+// without the blanks around it.
+func field(s string) (string, string) {
+	s = strings.TrimLeft(s, " \t")
+	end := strings.IndexAny(s, " \t")
+	if end < 0 {
+		return s, ""
+	}
+	return s[:end], strings.TrimLeft(s[end:], " \t")
+}
+
+// fastType returns the type parseFast takes that s names (any case).
+func fastType(s string) (uint16, bool) {
+	var up [5]byte
+	if len(s) > len(up) {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up[i] = c
+	}
+	switch string(up[:len(s)]) {
+	case "A":
+		return mdns.TypeA, true
+	case "AAAA":
+		return mdns.TypeAAAA, true
+	case "NS":
+		return mdns.TypeNS, true
+	case "CNAME":
+		return mdns.TypeCNAME, true
+	case "PTR":
+		return mdns.TypePTR, true
+	case "MX":
+		return mdns.TypeMX, true
+	case "SRV":
+		return mdns.TypeSRV, true
+	case "TXT":
+		return mdns.TypeTXT, true
+	}
+	return 0, false
+}
+
+// fastAddress finishes an A or AAAA record whose RDATA is rest: one
+// address.
+func fastAddress(rec zones.Record, hdr mdns.RR_Header, rest string) (zones.Record, bool) {
+	f, rest := field(rest)
+	addr, ok := plainAddr(f, hdr.Rrtype)
+	if !ok || rest != "" {
+		return zones.Record{}, false
+	}
+	// As miekg/dns's parser: the address as net.ParseIP gives it (16
+	// octets), and the RDLENGTH that packing sets. The address is held in
+	// the same allocation as the record: one object per record, not two.
+	ip16 := addr.As16()
+	rec.Addr = addr
+	if hdr.Rrtype == mdns.TypeA {
+		v4 := addr.As4()
+		hdr.Rdlength = 4
+		rec.RData = string(v4[:])
+		a := &struct {
+			rr mdns.A
+			ip [16]byte
+		}{ip: ip16}
+		a.rr = mdns.A{Hdr: hdr, A: a.ip[:]}
+		rec.Data = &a.rr
+	} else {
+		hdr.Rdlength = 16
+		rec.RData = string(ip16[:])
+		a := &struct {
+			rr mdns.AAAA
+			ip [16]byte
+		}{ip: ip16}
+		a.rr = mdns.AAAA{Hdr: hdr, AAAA: a.ip[:]}
+		rec.Data = &a.rr
+	}
+	return rec, true
+}
+
+// fastTXT finishes a TXT record whose RDATA is rest: one or more strings
+// in double quotes, separated by blanks.
+func fastTXT(rec zones.Record, hdr mdns.RR_Header, rest string) (zones.Record, bool) {
+	rest = strings.Clone(rest) // not a part of the zone file's text, which it would keep
+	var txt []string
+	var rdata []byte
+	for rest != "" {
+		if rest[0] != '"' {
+			return zones.Record{}, false
+		}
+		end := strings.IndexByte(rest[1:], '"') + 1
+		if end == 0 || end-1 > 255 {
+			return zones.Record{}, false
+		}
+		s := rest[1:end]
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < ' ' || c > '~' || c == '\\' {
+				return zones.Record{}, false
+			}
+		}
+		rest = rest[end+1:]
+		if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+			return zones.Record{}, false
+		}
+		rest = strings.TrimLeft(rest, " \t")
+		txt = append(txt, s)
+		rdata = append(append(rdata, byte(len(s))), s...)
+	}
+	if len(txt) == 0 || len(rdata) > 0xffff {
+		return zones.Record{}, false
+	}
+	hdr.Rdlength = uint16(len(rdata))
+	rec.RData = string(rdata)
+	rec.Data = &mdns.TXT{Hdr: hdr, Txt: txt}
+	return rec, true
+}
+
+// number16 parses a decimal number of at most 65535.
+func number16(s string) (uint16, bool) {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 10, 16)
+	return uint16(v), err == nil
+}
+
+// targetName returns the absolute, lower-case name for a name in RDATA
+// ('@', or plain labels without '*', relative to origin or absolute), or
+// false.
+func targetName(s, origin string) (string, bool) {
+	if strings.Contains(s, "*") {
+		return "", false
+	}
+	return ownerName(s, origin)
+}
+
+// appendWireName appends name, absolute and of plain labels, in wire form.
+func appendWireName(b []byte, name string) []byte {
+	for name != "." && name != "" {
+		i := strings.IndexByte(name, '.')
+		b = append(append(b, byte(i)), name[:i]...)
+		name = name[i+1:]
+	}
+	return append(b, 0)
 }
 
 // plainAddr parses an IPv4 address (digits and dots) for A or an IPv6
@@ -126,7 +293,7 @@ func ownerName(owner, origin string) (string, bool) {
 	case !plainName(owner):
 		return "", false
 	case strings.HasSuffix(owner, "."):
-		name = owner
+		name = strings.Clone(owner) // not a part of the zone file's text, which it would keep
 	case origin == ".":
 		name = owner + "."
 	default:

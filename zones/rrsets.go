@@ -42,7 +42,9 @@ func (c *compiler) records() []*Record {
 	return out
 }
 
-// add puts a record into its node, dropping exact duplicates: records of
+// add puts a record into its node, dropping exact duplicates, and marks
+// delegation points (NS at a name other than the apex); it notes whether
+// the zone has any, or any DNAME, for structure. Duplicates are records of
 // the same type with the same RDATA (compared in canonical wire form) and
 // the same TTL. The same RDATA with another TTL is the same record with a
 // TTL that differs from its RRset's, and is reported as such.
@@ -78,6 +80,12 @@ func (c *compiler) add(r *Record) {
 		return
 	}
 	n.sets = append(n.sets, rrset{typ: r.Type, records: []*Record{r}})
+	switch {
+	case r.Type == TypeNS && n.name != c.origin:
+		n.cut, c.anyCut = true, true // a delegation point
+	case r.Type == TypeDNAME:
+		c.anyDNAME = true
+	}
 	slices.SortFunc(n.sets, func(a, b rrset) int { return int(a.typ) - int(b.typ) })
 }
 

@@ -27,8 +27,11 @@ func (s *Store) SetConfig(cfg *config.Config) error {
 	defer s.mu.Unlock()
 	var errs tomlcheck.ErrorList
 	next := make(map[string]*loaded, len(s.files))
+	compiled := 0
+	var gc gcPause
+	defer func() { gc.end(compiled) }()
 	for path, old := range s.files {
-		l, ferrs := s.recompile(path, old, cfg)
+		l, ferrs := s.recompile(path, old, cfg, &gc)
 		if l == nil {
 			errs = append(errs, ferrs...)
 			continue
@@ -42,22 +45,22 @@ func (s *Store) SetConfig(cfg *config.Config) error {
 	s.cfg.Store(cfg)
 	s.files = next
 	s.publishLocked()
-	compiled := 0
 	for _, l := range next {
 		compiled += len(l.src)
 	}
-	release(compiled)
 	return nil
 }
 
 // recompile compiles the zone of a serving file against cfg: the file as
 // it is now when that compiles and keeps the zone's origin, else the
 // version serving. On failure it returns the problems of the version the
-// operator sees: the file on disk.
-func (s *Store) recompile(path string, old *loaded, cfg *config.Config) (*loaded, tomlcheck.ErrorList) {
+// operator sees: the file on disk. gc pauses the collector for a large
+// file.
+func (s *Store) recompile(path string, old *loaded, cfg *config.Config, gc *gcPause) (*loaded, tomlcheck.ErrorList) {
 	var diskErrs tomlcheck.ErrorList
 	if src, err := readZoneFile(path, cfg); err == nil {
 		if hash := sha256.Sum256(src); hash != old.hash {
+			gc.grow(len(src))
 			z, err := Compile(path, src, cfg, s.parse, CompileOptions{Serial: s.derivedSerial(path, old), Keys: s.keys})
 			if err == nil && z.Origin == old.zone.Origin {
 				return &loaded{zone: z, hash: hash, src: src}, nil
@@ -65,6 +68,7 @@ func (s *Store) recompile(path string, old *loaded, cfg *config.Config) (*loaded
 			diskErrs = tomlcheck.Errors(err)
 		}
 	}
+	gc.grow(len(old.src))
 	z, err := Compile(path, old.src, cfg, s.parse, CompileOptions{Serial: old.zone.Serial, Keys: s.keys})
 	if err != nil {
 		if len(diskErrs) > 0 {

@@ -152,8 +152,10 @@ func (s *Store) ReloadContext(ctx context.Context) error {
 	}
 	next := map[string]*loaded{}
 	compiled := 0
+	var gc gcPause
+	defer func() { gc.end(compiled) }()
 	for _, p := range paths {
-		l, ferrs := s.loadFile(ctx, p)
+		l, ferrs := s.loadFile(ctx, p, &gc)
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("zones: loading stopped: %w", err)
 		}
@@ -180,7 +182,6 @@ func (s *Store) ReloadContext(ctx context.Context) error {
 	}
 	s.setFailing(errs, next)
 	s.logErrors(errs)
-	release(compiled)
 	return errs.Err()
 }
 
@@ -272,9 +273,9 @@ func (s *Store) logErrors(errs tomlcheck.ErrorList) {
 	}
 }
 
-// loadFile compiles one file. On failure it returns the version serving (if
-// any) and the problems.
-func (s *Store) loadFile(ctx context.Context, path string) (*loaded, tomlcheck.ErrorList) {
+// loadFile compiles one file, the collector paused by gc for a large one.
+// On failure it returns the version serving (if any) and the problems.
+func (s *Store) loadFile(ctx context.Context, path string, gc *gcPause) (*loaded, tomlcheck.ErrorList) {
 	old := s.files[path]
 	src, err := readZoneFile(path, s.cfg.Load())
 	if err != nil {
@@ -288,6 +289,7 @@ func (s *Store) loadFile(ctx context.Context, path string) (*loaded, tomlcheck.E
 		return old, nil
 	}
 	opts := CompileOptions{Serial: s.derivedSerial(path, old), Keys: s.keys, Context: ctx}
+	gc.grow(len(src))
 	z, err := Compile(path, src, s.cfg.Load(), s.parse, opts)
 	if err != nil && ctx.Err() != nil {
 		return old, nil // stopped: the caller says so

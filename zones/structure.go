@@ -13,15 +13,10 @@ func (c *compiler) structure() {
 	if apex.get(TypeNS) == nil {
 		t.Errorf(t.KeyPath("origin"), "zone %s has no NS records at its apex", z.Origin)
 	}
-	// Whether the zone has a delegation or a DNAME at all: most have
-	// neither, and then no name needs its ancestors looked up.
-	anyCut, anyDNAME := false, false
-	for _, n := range z.nodes {
-		if n.name != z.Origin && n.get(TypeNS) != nil {
-			n.cut, anyCut = true, true
-		}
-		anyDNAME = anyDNAME || n.get(TypeDNAME) != nil
-	}
+	// Whether the zone has a delegation or a DNAME at all (add noted
+	// them): most have neither, and then no name needs its ancestors
+	// looked up.
+	anyCut, anyDNAME := c.anyCut, c.anyDNAME
 	// Map order: the errors are sorted by position when the list is
 	// returned (tomlcheck.ErrorList.Err), so sorting a million names first
 	// would buy nothing.

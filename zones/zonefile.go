@@ -58,7 +58,7 @@ func Compile(file string, src []byte, cfg *config.Config, parse Parser, opts Com
 		return nil, err
 	}
 	var errs tomlcheck.ErrorList
-	root := tomlcheck.Parse(file, src, &errs)
+	root := tomlcheck.Parse(file, src, &errs, "records")
 	if root == nil {
 		return nil, errs.Err()
 	}
@@ -84,6 +84,8 @@ type compiler struct {
 	lim   limits
 
 	reported map[overKey]bool // names and RRsets past a limit, reported once
+
+	anyCut, anyDNAME bool // whether add saw a delegation point, a DNAME
 
 	origin string
 	ttl    uint32

@@ -29,8 +29,9 @@ func (p Position) String() string {
 // BurntSushi/toml reports the position of syntax errors but not of keys, and
 // it stops at the first type error; gslb decodes into generic values, checks
 // them itself (to report every problem at once) and uses this index to say
-// where each problem is. The scanner runs only on documents that already
-// parsed, so it can be lenient.
+// where each problem is. The scanner is lenient: it runs before the decoder
+// (see plainArray), and its positions are used only for a document the
+// decoder accepts; on any other it must merely stop.
 //
 // The elements of an array are kept apart, in a slice per array: a zone file
 // of a million records has a million of them, which a map keyed by their

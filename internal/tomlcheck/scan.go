@@ -1,6 +1,9 @@
 package tomlcheck
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // posScanner indexes the key positions of a TOML document that already
 // parsed; see positions.
@@ -10,13 +13,18 @@ type posScanner struct {
 	line, col int
 	out       positions
 	arrays    map[string]int // next index of each [[array of tables]]
+
+	plainKeys []string     // top-level keys whose arrays of plain strings are read here
+	plain     []plainArray // the arrays read
+	quoted    bool         // the last key read had a quoted part
 }
 
-// scanPositions returns the position of every key of src.
-func scanPositions(src string) positions {
-	s := &posScanner{src: src, line: 1, col: 1, out: newPositions(), arrays: map[string]int{}}
+// scanPositions returns the position of every key of src, and the arrays
+// of plain strings at plainKeys that it read (see plainArray).
+func scanPositions(src string, plainKeys []string) (positions, []plainArray) {
+	s := &posScanner{src: src, line: 1, col: 1, out: newPositions(), arrays: map[string]int{}, plainKeys: plainKeys}
 	s.document()
-	return s.out
+	return s.out, s.plain
 }
 
 func (s *posScanner) eof() bool { return s.off >= len(s.src) }
@@ -100,6 +108,13 @@ func (s *posScanner) document() {
 		}
 		s.next()
 		s.skipSpace(false)
+		if table == nil && len(k) == 1 && !s.quoted && s.peek() == '[' && slices.Contains(s.plainKeys, k[0]) {
+			pos := s.here()
+			if s.plainArray(k[0]) {
+				s.out.set(k, pos)
+				continue
+			}
+		}
 		s.value(append(append([]string(nil), table...), k...))
 	}
 }
@@ -107,12 +122,15 @@ func (s *posScanner) document() {
 // key reads a dotted key.
 func (s *posScanner) key() []string {
 	var parts []string
+	s.quoted = false
 	for !s.eof() {
 		s.skipSpace(false)
 		switch s.peek() {
 		case '"':
+			s.quoted = true
 			parts = append(parts, s.basicString())
 		case '\'':
+			s.quoted = true
 			parts = append(parts, s.literalString())
 		default:
 			start := s.off
@@ -157,6 +175,7 @@ func (s *posScanner) body(path []string) {
 			if s.eof() || s.peek() == ']' {
 				break
 			}
+			from := s.off
 			// An element's path is built only for an array or table
 			// within: a long array of strings costs a slice entry each.
 			s.out.elem(key, s.here())
@@ -168,6 +187,9 @@ func (s *posScanner) body(path []string) {
 			s.skipSpace(true)
 			if s.peek() == ',' {
 				s.next()
+			}
+			if s.off == from {
+				break // a document the decoder refuses (Parse scans first): stop, not loop
 			}
 		}
 		if !s.eof() {

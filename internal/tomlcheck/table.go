@@ -23,10 +23,27 @@ type doc struct {
 // Parse decodes src, the contents of file, into generic values and returns
 // its root table. A syntax error is added to errs with its position and nil
 // is returned. Every problem the Table methods find later is added to errs.
-func Parse(file string, src []byte, errs *ErrorList) *Table {
-	var m map[string]any
+//
+// The arrays of plain strings at the top-level keys plainArrays are read
+// without the decoder's per-string cost (see plainArray); the table holds
+// them as a []string, which Strings returns as it is. The strings are
+// parts of one copy of src: a caller keeping one keeps it all.
+func Parse(file string, src []byte, errs *ErrorList, plainArrays ...string) *Table {
 	text := string(src) // one copy for the decoder and the position scanner
-	if _, err := toml.Decode(text, &m); err != nil {
+	pos, plain := scanPositions(text, plainArrays)
+	var m map[string]any
+	var err error
+	if len(plain) > 0 {
+		if m, err = decode(blank(text, plain)); err == nil && !fill(m, plain) {
+			err = errors.New("the decoder did not read the plain arrays as the scanner did")
+		}
+	}
+	if len(plain) == 0 || err != nil {
+		// No plain arrays, or a problem: the decoder reads the whole
+		// document and says what it is.
+		m, err = decode(text)
+	}
+	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			errs.Add(Position{File: file, Line: pe.Position.Line, Col: pe.Position.Col}, "", "TOML syntax: %s", pe.Message)
@@ -35,8 +52,30 @@ func Parse(file string, src []byte, errs *ErrorList) *Table {
 		}
 		return nil
 	}
-	d := &doc{file: file, pos: scanPositions(text), errs: errs}
+	d := &doc{file: file, pos: pos, errs: errs}
 	return &Table{doc: d, m: m, used: map[string]bool{}}
+}
+
+// decode decodes a TOML document into generic values.
+func decode(text string) (map[string]any, error) {
+	var m map[string]any
+	_, err := toml.Decode(text, &m)
+	return m, err
+}
+
+// fill puts the strings of each plain array into m, whose decoder read
+// them as empty arrays (blank), and reports false, changing nothing, when
+// it did not.
+func fill(m map[string]any, plain []plainArray) bool {
+	for _, a := range plain {
+		if arr, ok := m[a.key].([]any); !ok || len(arr) != 0 {
+			return false
+		}
+	}
+	for _, a := range plain {
+		m[a.key] = a.elems
+	}
+	return true
 }
 
 // Table is one TOML table (or inline table) being checked. It records the
@@ -167,7 +206,7 @@ func typeName(v any) string {
 		return "a float"
 	case bool:
 		return "a boolean"
-	case []any, []map[string]any:
+	case []any, []string, []map[string]any:
 		return "an array"
 	case map[string]any:
 		return "a table"
@@ -252,6 +291,9 @@ func (t *Table) Strings(key string) ([]string, bool) {
 	if !ok {
 		return nil, false
 	}
+	if strs, ok := v.([]string); ok { // a plain array (Parse)
+		return strs, true
+	}
 	arr, isArr := v.([]any)
 	if !isArr {
 		t.Errorf(t.KeyPath(key), "must be an array of strings, not %s", typeName(v))
@@ -326,6 +368,11 @@ func (t *Table) TableArray(key string) ([]*Table, bool) {
 	switch a := v.(type) {
 	case []map[string]any:
 		maps = a
+	case []string: // a plain array (Parse)
+		if len(a) > 0 {
+			t.Errorf(append(t.KeyPath(key), Index(0)), "must be a table, not %s", typeName(a[0]))
+			return nil, false
+		}
 	case []any:
 		for i, e := range a {
 			m, isMap := e.(map[string]any)
@@ -376,6 +423,10 @@ func (t *Table) Items(key string) ([]Item, bool) {
 	switch a := v.(type) {
 	case []any:
 		elems = a
+	case []string: // a plain array (Parse)
+		for _, e := range a {
+			elems = append(elems, e)
+		}
 	case []map[string]any:
 		for _, m := range a {
 			elems = append(elems, m)
