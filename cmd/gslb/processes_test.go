@@ -34,13 +34,19 @@ func startProcess(t *testing.T, env []string, args ...string) *gslbProcess {
 	t.Helper()
 	p := &gslbProcess{cmd: exec.Command(os.Args[0], append([]string{"serve"}, args...)...), seen: make(chan struct{}, 1)}
 	p.cmd.Env = append(append(os.Environ(), asGSLB+"=1"), env...)
-	stderr, err := p.cmd.StderrPipe()
+	// A pipe of the test's own rather than StderrPipe: Wait closes that
+	// one's reading end when the process exits, and a successor that
+	// inherited the writing end would then die of SIGPIPE on its next
+	// log line.
+	stderr, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.cmd.Stderr = w
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	w.Close()
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
@@ -53,6 +59,7 @@ func startProcess(t *testing.T, env []string, args ...string) *gslbProcess {
 			}
 		}
 		io.Copy(io.Discard, stderr)
+		stderr.Close()
 	}()
 	t.Cleanup(func() {
 		p.cmd.Process.Kill()
