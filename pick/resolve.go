@@ -32,9 +32,19 @@ import "net/netip"
 // it passed it over, and the final decision; tracing allocates and is meant
 // for `gslb explain` and tests.
 func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Decision {
+	limit := 0
+	if p != nil {
+		limit = p.MaxAnswers
+	}
+	return resolve(p, &r, q, dst, tr, limit)
+}
+
+// resolve is Resolve answering at most limit addresses (0: every one the
+// policy selects).
+func resolve(p *Pool, r *Ranking, q Query, dst []netip.Addr, tr *Trace, limit int) Decision {
 	d := Decision{Pool: p, Member: -1, Addrs: dst[:0]}
 	if tr != nil {
-		tr.reset(p, r, q)
+		tr.reset(p, *r, q)
 	}
 	if p == nil {
 		d.Outcome = NoData
@@ -44,7 +54,7 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Decision 
 		}
 		return d
 	}
-	ev := evaluation{p: p, q: &q, r: &r, tracing: tr != nil}
+	ev := evaluation{p: p, q: &q, r: r, tracing: tr != nil}
 	ev.n, ev.listed = r.candidates(len(p.Members))
 	if tr != nil {
 		ev.traceAll(tr)
@@ -54,7 +64,7 @@ func Resolve(p *Pool, r Ranking, q Query, dst []netip.Addr, tr *Trace) Decision 
 	d.Reason, d.MinScope = c.reason, c.minScope
 	if c.at >= 0 {
 		d.Member = ev.member(c.at)
-		selectAnswer(&d, p, d.Member, &c.state, &q, c.mode)
+		selectAnswer(&d, p, d.Member, &c.state, &q, c.mode, limit)
 	} else {
 		d.Outcome = c.outcome
 		if c.outcome == CNAME {

@@ -13,8 +13,8 @@ const (
 
 // selectAnswer is step 3: it fills d with the answer of member m (in state
 // st): its CNAME, or the addresses mode selects, ordered by the pool's
-// address policy, at most p.MaxAnswers of them.
-func selectAnswer(d *Decision, p *Pool, m int, st *memberState, q *Query, mode selectMode) {
+// address policy, at most limit of them (0: all).
+func selectAnswer(d *Decision, p *Pool, m int, st *memberState, q *Query, mode selectMode, limit int) {
 	mem := &p.Members[m]
 	if st.cname {
 		d.Outcome, d.CNAME = CNAME, mem.CNAME
@@ -30,13 +30,13 @@ func selectAnswer(d *Decision, p *Pool, m int, st *memberState, q *Query, mode s
 	}
 	switch p.AddressPolicy {
 	case WeightedAddresses:
-		d.Addrs = appendOrdered(d.Addrs, p, mem, q, st, mode, count, 0)
+		d.Addrs = appendOrdered(d.Addrs, p, mem, q, st, mode, count, 0, limit)
 	case StickyAddresses:
 		subnet, scope := q.Subnet(p.stickyPrefixes())
 		d.MinScope = max(d.MinScope, scope)
-		d.Addrs = appendOrdered(d.Addrs, p, mem, q, st, mode, count, subnetHash(subnet))
+		d.Addrs = appendOrdered(d.Addrs, p, mem, q, st, mode, count, subnetHash(subnet), limit)
 	default:
-		d.Addrs = appendRotated(d.Addrs, p, mem, q, st, mode, count)
+		d.Addrs = appendRotated(d.Addrs, p, mem, q, st, mode, count, limit)
 	}
 }
 
@@ -44,16 +44,13 @@ func selectAnswer(d *Decision, p *Pool, m int, st *memberState, q *Query, mode s
 // address policies order; the zones package refuses more.
 const maxOrdered = 64
 
-// appendOrdered appends to dst up to p.MaxAnswers of the count addresses of
+// appendOrdered appends to dst up to limit (0: all) of the count addresses of
 // mem that mode selects, in the order of the weighted or sticky address
 // policy: a weighted random draw without replacement, or, when client is
 // not 0, the highest weighted rendezvous scores of the client's subnet
 // hash first. Address weights of 0 count as 1.
-func appendOrdered(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberState, mode selectMode, count int, client uint64) []netip.Addr {
-	want := count
-	if p.MaxAnswers > 0 && p.MaxAnswers < want {
-		want = p.MaxAnswers
-	}
+func appendOrdered(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberState, mode selectMode, count int, client uint64, limit int) []netip.Addr {
+	want := answerCount(count, limit)
 	addrs, ws := mem.Addrs(q.Family), mem.Weights(q.Family)
 	weight := func(i int) uint32 {
 		if i < len(ws) && ws[i] > 0 {
@@ -104,17 +101,14 @@ func appendOrdered(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberS
 	return dst
 }
 
-// appendRotated appends to dst up to p.MaxAnswers of the count addresses of
+// appendRotated appends to dst up to limit (0: all) of the count addresses of
 // mem that mode selects, starting at the (q.Rand mod count)-th and wrapping,
 // so that successive queries rotate through them.
-func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberState, mode selectMode, count int) []netip.Addr {
+func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberState, mode selectMode, count, limit int) []netip.Addr {
 	if count <= 0 {
 		return dst
 	}
-	want := count
-	if p.MaxAnswers > 0 && p.MaxAnswers < want {
-		want = p.MaxAnswers
-	}
+	want := answerCount(count, limit)
 	off := int(q.Rand % uint32(count))
 	addrs := mem.Addrs(q.Family)
 	start := len(dst)
@@ -145,6 +139,15 @@ func appendRotated(dst []netip.Addr, p *Pool, mem *Member, q *Query, st *memberS
 		k++
 	}
 	return dst
+}
+
+// answerCount is how many of count addresses an answer holds when at most
+// limit may (0: no limit).
+func answerCount(count, limit int) int {
+	if limit > 0 && limit < count {
+		return limit
+	}
+	return count
 }
 
 // selected reports whether mode selects address a, the i-th of mem's

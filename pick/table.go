@@ -191,36 +191,57 @@ func (t *Table) Lookup(addr netip.Addr) (Ranking, int) {
 	if t == nil {
 		return Ranking{}, 0
 	}
+	id, bits := t.LookupID(addr)
+	return t.rankings[id], bits
+}
+
+// LookupID is Lookup giving the index of the ranking among the table's
+// (see Ranking and Rankings) instead of the ranking: clients with the same
+// index rank the pool's members alike. It does not allocate; t must not be
+// nil.
+func (t *Table) LookupID(addr netip.Addr) (id, bits int) {
 	switch {
 	case addr.Is4():
 		a := addr.As4()
 		id, bits := t.v4.lookup4(binary.BigEndian.Uint32(a[:]))
-		return t.rankings[id], bits
+		return int(id), bits
 	case addr.Is4In6():
 		a := addr.Unmap().As4()
 		id, bits := t.v4.lookup4(binary.BigEndian.Uint32(a[:]))
-		return t.rankings[id], 96 + bits
+		return int(id), 96 + bits
 	case addr.Is6():
 		id, bits := t.v6.lookup6(halves(addr.As16()))
 		if id == aliasID {
 			return t.lookupEmbedded(addr)
 		}
-		return t.rankings[id], bits
+		return int(id), bits
 	default:
-		return t.rankings[0], 0
+		return 0, 0
 	}
 }
 
 // lookupEmbedded looks up the IPv4 address embedded in the 6to4 or Teredo
 // address addr and translates the scope back to addr's form.
-func (t *Table) lookupEmbedded(addr netip.Addr) (Ranking, int) {
+func (t *Table) lookupEmbedded(addr netip.Addr) (id, bits int) {
 	v4, emb := geo.Canonical(addr)
 	if !v4.Is4() {
-		return t.rankings[0], 128 // not expected: the alias ranges are Canonical's
+		return 0, 128 // not expected: the alias ranges are Canonical's
 	}
 	a := v4.As4()
-	id, bits := t.v4.lookup4(binary.BigEndian.Uint32(a[:]))
-	return t.rankings[id], emb.OuterBits(bits)
+	id32, bits := t.v4.lookup4(binary.BigEndian.Uint32(a[:]))
+	return int(id32), emb.OuterBits(bits)
+}
+
+// Ranking returns the ranking of index id (see LookupID).
+func (t *Table) Ranking(id int) *Ranking { return &t.rankings[id] }
+
+// Rankings returns how many distinct rankings the table holds: the
+// indexes LookupID returns are below it.
+func (t *Table) Rankings() int {
+	if t == nil {
+		return 0
+	}
+	return len(t.rankings)
 }
 
 // Serves reports whether t holds the rankings of pool p: p has the

@@ -38,7 +38,8 @@ func (r *Router) Explain(name *zones.Name, fam pick.Family, client netip.Addr, s
 	if withKM := pick.RankClient(e.Located, e.Location, name.Pool); withKM.Equal(ranking) || !name.Pool.RanksByLocation() {
 		ranking = withKM
 	}
-	e.Decision = pick.Resolve(name.Pool, ranking, r.query(name.Pool, fam, client), nil, &e.Trace)
+	h := r.snapshot()
+	e.Decision = pick.Resolve(name.Pool, ranking, r.query(name.Pool, fam, client, h), nil, &e.Trace)
 	r.complete(name, &e.Decision, sourceBits, bits)
 	return e
 }

@@ -56,6 +56,8 @@ type Router struct {
 	log    *slog.Logger
 	tables atomic.Pointer[tableSet]
 
+	plans  atomic.Pointer[planIndex] // decisions made ahead (plans.go)
+
 	mu      sync.Mutex
 	pending chan struct{} // wakes the table builder
 	zones   *zones.Set    // the latest zone set given to Update
@@ -84,9 +86,31 @@ func New(opts Options) *Router {
 // The addresses are appended to d.Addrs[:0], so a d reused with enough
 // capacity (Pool.MaxAnswers) makes Route allocation-free.
 func (r *Router) Route(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int, d *pick.Decision) {
-	ranking, bits := r.rank(name.Pool, client)
-	*d = pick.Resolve(name.Pool, ranking, r.query(name.Pool, fam, client), d.Addrs, nil)
+	p := name.Pool
+	h := r.snapshot()
+	if pick.Plannable(p, h) {
+		if pp := r.plansFor(r.tables.Load(), p); pp != nil {
+			id, bits := 0, 0
+			if pp.table != nil {
+				id, bits = pp.table.LookupID(client)
+			}
+			*d = pp.plan(p, id, fam, h).Decide(r.opts.Rand(), d.Addrs)
+			r.complete(name, d, sourceBits, bits)
+			return
+		}
+	}
+	ranking, bits := r.rank(p, client)
+	*d = pick.Resolve(p, ranking, r.query(p, fam, client, h), d.Addrs, nil)
 	r.complete(name, d, sourceBits, bits)
+}
+
+// snapshot returns the health snapshot in force (nil without a health
+// source: everything Unknown).
+func (r *Router) snapshot() *health.Snapshot {
+	if r.opts.Health == nil {
+		return nil
+	}
+	return r.opts.Health.Snapshot()
 }
 
 // query returns the pick.Query of a decision for pool p. The clock is
@@ -94,11 +118,8 @@ func (r *Router) Route(name *zones.Name, fam pick.Family, client netip.Addr, sou
 // holds overrides (which end, or whose end ramps up) or p ramps up its
 // members. Without those Query.Now is never looked at, and reading it was
 // 1.5% of the server's CPU per geo-routed query under load.
-func (r *Router) query(p *pick.Pool, fam pick.Family, client netip.Addr) pick.Query {
-	q := pick.Query{Family: fam, Rand: r.opts.Rand(), Client: client}
-	if r.opts.Health != nil {
-		q.Health = r.opts.Health.Snapshot()
-	}
+func (r *Router) query(p *pick.Pool, fam pick.Family, client netip.Addr, h *health.Snapshot) pick.Query {
+	q := pick.Query{Family: fam, Rand: r.opts.Rand(), Client: client, Health: h}
 	if p.RampUp > 0 || q.Health.Timed() {
 		q.Now = r.opts.Now()
 	}
