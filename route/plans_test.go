@@ -14,7 +14,9 @@ import (
 
 // swappableHealth is a health source whose snapshot the test replaces, as
 // the monitor does when a status changes.
-type swappableHealth struct{ s atomic.Pointer[health.Snapshot] }
+type swappableHealth struct {
+	s atomic.Pointer[health.Snapshot]
+}
 
 func (h *swappableHealth) Snapshot() *health.Snapshot { return h.s.Load() }
 

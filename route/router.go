@@ -56,7 +56,7 @@ type Router struct {
 	log    *slog.Logger
 	tables atomic.Pointer[tableSet]
 
-	plans  atomic.Pointer[planIndex] // decisions made ahead (plans.go)
+	plans atomic.Pointer[planIndex] // decisions made ahead (plans.go)
 
 	mu      sync.Mutex
 	pending chan struct{} // wakes the table builder
