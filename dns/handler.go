@@ -60,6 +60,7 @@ type scratch struct {
 	sig   sigScratch  // DNSSEC signing (dnssec_sign.go)
 	n     uint32      // queries answered with this scratch, from a random start: picks those timed
 	names nameCache   // the last query name (names.go)
+	last  lastGSLB    // the last geo-routed name found (lastgslb.go)
 	comp  compressor  // the names of a reply packed by packNegative
 }
 
@@ -114,6 +115,13 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 			h.stats.reply(r.qtype, r.rcode, src, tcp, start)
 		}
 		s.release()
+		if s.last.set != nil {
+			var cur *zones.Set
+			if h.zones != nil {
+				cur = h.zones.Zones()
+			}
+			s.last.forgetUnless(cur)
+		}
 		h.scratch.Put(s)
 	}()
 
@@ -169,7 +177,7 @@ func (h *handler) answer(out, msg []byte, s *scratch, src netip.Addr, tcp bool) 
 	if h.zones != nil {
 		set = h.zones.Zones()
 	}
-	set.Lookup(r.lname, r.qtype, a)
+	s.last.lookup(set, r.lname, r.qtype, a)
 	r.rrlKind = rrlAnswer
 	if a.Outcome == zones.Refused {
 		r.ede = edeNotAuth // RFC 8914 4.21, as NSD and Knot say
