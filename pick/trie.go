@@ -17,7 +17,8 @@ const (
 // trie is a finished, read-only trie.
 type trie struct {
 	nodes []uint32
-	root  uint32 // a leaf, or the index of the root node
+	root  uint32    // a leaf, or the index of the root node
+	jump  jumpIndex // where lookups start (trie_jump.go)
 }
 
 // lookup4 returns the ranking id of the leaf holding IPv4 address a (as a
@@ -25,6 +26,11 @@ type trie struct {
 // the merged network around a.
 func (t *trie) lookup4(a uint32) (id uint32, depth int) {
 	v, nodes := t.root, t.nodes
+	if k := t.jump.bits; k > 0 {
+		i := a >> (32 - k)
+		v, depth = t.jump.words[i], int(t.jump.depth[i])
+		a <<= depth
+	}
 	for v&leafBit == 0 {
 		v = nodes[2*v+a>>31]
 		a <<= 1
@@ -36,6 +42,11 @@ func (t *trie) lookup4(a uint32) (id uint32, depth int) {
 // lookup6 is lookup4 for an IPv6 address given as two big-endian halves.
 func (t *trie) lookup6(hi, lo uint64) (id uint32, depth int) {
 	v, nodes := t.root, t.nodes
+	if k := t.jump.bits; k > 0 { // k <= 16: the index never reaches lo
+		i := hi >> (64 - k)
+		v, depth = t.jump.words[i], int(t.jump.depth[i])
+		hi <<= depth
+	}
 	for v&leafBit == 0 {
 		if depth == 64 {
 			hi = lo
@@ -153,6 +164,7 @@ func (b *builder) finish() trie {
 	t := trie{nodes: make([]uint32, 0, len(d.pairs))}
 	placed := make([]uint32, len(d.pairs)/2) // unique node -> its node in t, plus 1; 0: not yet
 	t.root = t.place(d.pairs, placed, root)
+	t.buildJump()
 	return t
 }
 
