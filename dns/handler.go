@@ -87,12 +87,29 @@ func newHandler(c *Config, stats *counters) *handler {
 // length of at least 65536. It returns nil when the query gets no reply:
 // a packet shorter than a header, a response (QR set), or over TCP a
 // question cut short (the caller then closes the connection).
-func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []byte) {
+func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) []byte {
+	s := h.scratch.Get().(*scratch)
+	reply, reuse := h.respondWith(s, out, msg, src, tcp)
+	if reuse {
+		h.scratch.Put(s)
+	}
+	return reply
+}
+
+// newScratch returns a scratch for a reader that keeps its own (see
+// respondWith).
+func (h *handler) newScratch() *scratch { return h.scratch.New().(*scratch) }
+
+// respondWith is respond with the scratch s, which the caller owns: a UDP
+// reader keeps one for all its queries rather than take one from the pool
+// for each. reuse is false when s must not be used again (a panic left it
+// in an unknown state).
+func (h *handler) respondWith(s *scratch, out, msg []byte, src netip.Addr, tcp bool) (reply []byte, reuse bool) {
 	if len(msg) < headerLen || binary.BigEndian.Uint16(msg[2:])&flagQR != 0 {
 		h.stats.dropped.Add(1)
-		return nil // RFC 1035 7.3 / NSD: never answer an answer
+		return nil, true // RFC 1035 7.3 / NSD: never answer an answer
 	}
-	s := h.scratch.Get().(*scratch)
+	reuse = true
 	var start time.Time
 	if s.n++; s.n&h.timeMask == 0 {
 		start = time.Now()
@@ -106,7 +123,8 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 				"qname", r.name, "qtype", r.qtype, "client", src, "stack", string(debug.Stack()))
 			reply = h.bare(out, msg, r, mdns.RcodeServerFailure)
 			h.stats.reply(r.qtype, r.rcode, src, tcp, start)
-			return // s is not reused: its state is unknown
+			reuse = false // its state is unknown
+			return
 		}
 		if reply != nil && !tcp && r.prot.rrl != nil {
 			reply = h.rateLimit(reply, r, src) // the reply, a slip or nil
@@ -122,9 +140,14 @@ func (h *handler) respond(out, msg []byte, src netip.Addr, tcp bool) (reply []by
 			}
 			s.last.forgetUnless(cur)
 		}
-		h.scratch.Put(s)
 	}()
+	return h.query(out, msg, s, src, tcp), true
+}
 
+// query answers msg, a query of at least a header's length, with the
+// scratch s whose request respondWith has reset.
+func (h *handler) query(out, msg []byte, s *scratch, src netip.Addr, tcp bool) []byte {
+	r := &s.req
 	r.parseHeader(msg)
 	switch r.opcode {
 	case mdns.OpcodeQuery:

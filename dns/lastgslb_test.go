@@ -1,13 +1,18 @@
 package dns
 
 import (
+	"context"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+	"weak"
 
 	mdns "github.com/miekg/dns"
 
@@ -90,5 +95,49 @@ func TestLastGSLBForgetsReplacedSet(t *testing.T) {
 	l.lookup(set, "www.example.com.", mdns.TypeA, &a)
 	if l.set != nil {
 		t.Fatalf("remembered %+v for a static name", l)
+	}
+}
+
+// TestIdleReaderForgetsZoneSet: a UDP reader that answered a geo-routed
+// name and then waits for queries does not keep the zone set of that
+// answer alive once another one serves: a replaced set of a million
+// records must not stay in memory because a socket went quiet.
+func TestIdleReaderForgetsZoneSet(t *testing.T) {
+	var cur atomic.Pointer[zones.Set]
+	cur.Store(loadZones(t))
+	old := weak.Make(cur.Load())
+	s := NewServer(Config{Listen: []string{"127.0.0.1:0"}, UDPSockets: 1, Zones: ZonesFunc(cur.Load),
+		Router: fakeRouter{}, Logger: slog.New(slog.DiscardHandler)})
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- s.Serve(ctx) }()
+	defer func() { cancel(); <-errc }()
+	<-s.Ready()
+
+	c, err := net.Dial("udp", s.Addrs()[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 512)
+	for range 3 {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Write(query(t, "geo.example.com.", mdns.TypeA)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur.Store(loadZones(t)) // a reload; the reader waits for its next query
+	for deadline := time.Now().Add(10 * time.Second); old.Value() != nil; {
+		if time.Now().After(deadline) {
+			t.Fatal("the replaced zone set is still referenced by a waiting reader")
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond) // the reader reaches its wait
 	}
 }

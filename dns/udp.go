@@ -76,6 +76,7 @@ func (s *Server) serveUDP(u *udpSocket) {
 // their replies the time they were sent.
 func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 	defer b.close()
+	sc := s.h.newScratch() // this reader's: no pool round trip per query
 	var (
 		replies [udpBatchSize][]byte // for the query log
 		qtime   time.Time
@@ -98,7 +99,10 @@ func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 			if !ok {
 				continue
 			}
-			reply := s.h.respond(b.outBuf(i), msg, from.Addr(), false)
+			reply, reuse := s.h.respondWith(sc, b.outBuf(i), msg, from.Addr(), false)
+			if !reuse {
+				sc = s.h.newScratch()
+			}
 			if reply != nil {
 				b.reply(i, reply)
 			}
@@ -107,6 +111,14 @@ func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 			}
 		}
 		_ = b.write() // only fails when the socket is closed: the next read says so
+		if n < udpBatchSize {
+			// The socket is likely empty: the next read may wait long
+			// (for the socket or for another reader's turn), and the
+			// scratch must not keep the zone set of its last answer
+			// alive meanwhile (lastgslb.go). A full batch says more
+			// queries are queued: keep it for them.
+			sc.last = lastGSLB{}
+		}
 		if t != nil {
 			tapBatch(t, u, b, n, qtime, &replies)
 		}
