@@ -20,18 +20,19 @@ import (
 )
 
 // benchmarkQuery answers one query repeatedly through the handler, as a
-// UDP socket's goroutine does.
+// UDP socket's reader does (with a scratch of its own).
 func benchmarkQuery(b *testing.B, msg []byte) {
 	h := newTestHandler(b, fakeRouter{})
 	out := make([]byte, maxTCPSize+1)
 	src := netip.MustParseAddr("192.0.2.1")
-	if h.respond(out, msg, src, false) == nil {
+	sc := h.newScratch() // a UDP reader's own scratch
+	if reply, _ := h.respondWith(sc, out, msg, src, false); reply == nil {
 		b.Fatal("no reply")
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		h.respond(out, msg, src, false)
+		h.respondWith(sc, out, msg, src, false)
 	}
 }
 
@@ -179,7 +180,8 @@ func BenchmarkGeoECS(b *testing.B) {
 	msg := query(b, "www.example.com.", mdns.TypeA, ecs("203.0.113.0/24"))
 	out := make([]byte, maxTCPSize+1)
 	src := netip.MustParseAddr("198.51.100.53")
-	reply := h.respond(out, msg, src, false)
+	sc := h.newScratch() // a UDP reader's own scratch
+	reply, _ := h.respondWith(sc, out, msg, src, false)
 	var m mdns.Msg
 	if err := m.Unpack(reply); err != nil || len(m.Answer) != 1 || m.Answer[0].(*mdns.A).A.String() != "203.0.113.10" {
 		b.Fatalf("reply %v: %v", err, m.Answer)
@@ -187,7 +189,7 @@ func BenchmarkGeoECS(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		h.respond(out, msg, src, false)
+		h.respondWith(sc, out, msg, src, false)
 	}
 }
 
