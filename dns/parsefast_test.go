@@ -101,6 +101,16 @@ func TestParseFastAgrees(t *testing.T) {
 		{"_sip._tcp 300 IN srv 0 0 0 .", "example.com.", true},
 		{"_sip._tcp SRV 10 60 sip", "example.com.", false},
 		{"_sip._tcp SRV 10 60 5060 sip ; c", "example.com.", false},
+		{"example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 2026010101 3600 900 1209600 300", "example.com.", true},
+		{"@ 300 IN SOA NS1.Example.NET. Host.Master.example.com. 4294967295 0 0 0 0", "example.com.", true},
+		{"@ SOA ns1 hostmaster 1 2 3 4 5", "example.com.", true},
+		{"@ SOA . . 1 2 3 4 5", "example.com.", true},
+		{"@ SOA ns1 hostmaster 4294967296 2 3 4 5", "example.com.", false},
+		{"@ SOA ns1 hostmaster 1 1h 3 4 5", "example.com.", false},
+		{"@ SOA ns1 hostmaster 1 2 3 4", "example.com.", false},
+		{"@ SOA ns1 hostmaster 1 2 3 4 5 6", "example.com.", false},
+		{"@ SOA ns1 john\\.doe 1 2 3 4 5", "example.com.", false},
+		{"@ SOA ns1 hostmaster ( 1 2 3 4 5 )", "example.com.", false},
 		{"www CH A 192.0.2.1", "example.com.", false},
 		{"a..b A 192.0.2.1", "example.com.", false},
 		{"www A 192.0.2.1", "ex\\.ample.", false},
@@ -131,7 +141,8 @@ func TestParseFastAgrees(t *testing.T) {
 // and parses the same.
 func FuzzParseFast(f *testing.F) {
 	for _, s := range []string{"www A 192.0.2.1", "@ 300 IN AAAA 2001:db8::1", "*.x.Y. a 10.0.0.1", "a_b-c 0 in aaaa ::",
-		`www TXT "v=spf1 -all" "x"`, "www CNAME web", "@ NS ns1.example.net.", "@ MX 10 mx", "_s._tcp SRV 1 2 3 t.", "1 PTR h.example."} {
+		`www TXT "v=spf1 -all" "x"`, "www CNAME web", "@ NS ns1.example.net.", "@ MX 10 mx", "_s._tcp SRV 1 2 3 t.", "1 PTR h.example.",
+		"@ 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 3600 900 1209600 300"} {
 		f.Add(s, "example.com.")
 	}
 	f.Fuzz(func(t *testing.T, text, origin string) {
