@@ -16,15 +16,15 @@ PATH=$PATH:/usr/sbin:/sbin # Debian's gdnsd, nsd and knotd are there
 # bench scripts. The packages may not start their services (gdnsd, nsd and
 # knot enable one that would listen on port 53): a policy-rc.d that exits
 # 101 forbids invoke-rc.d to (ours only when there is none, removed
-# afterwards); a missing command that is running all the same after the
-# install was started by it, and is stopped, by process ID.
+# afterwards); one of those daemons, missing before, that runs all the same
+# after the install was started by it, and is stopped, by process ID.
 install_packages() {
-	local pair cmd pkg need=() missing=() cmds=() sudo=() created_policy=0 rc=0 before after pid
+	local pair cmd pkg need=() daemons=() cmds=() sudo=() created_policy=0 rc=0 before after pid
 	for pair in "$@"; do
 		cmd=${pair%%=*} pkg=${pair#*=}
 		cmds+=("$cmd")
 		command -v "$cmd" >/dev/null && continue
-		missing+=("$cmd")
+		case $cmd in gdnsd | nsd | knotd) daemons+=("$cmd") ;; esac
 		[[ " ${need[*]} " == *" $pkg "* ]] || need+=("$pkg")
 	done
 	[ ${#need[@]} -eq 0 ] && return 0
@@ -37,7 +37,7 @@ install_packages() {
 		"${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
 		created_policy=1
 	fi
-	before=$(pgrep -x "$(alternatives "${missing[@]}")" || true)
+	before=$(running "${daemons[@]}")
 	{
 		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
 			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
@@ -45,7 +45,7 @@ install_packages() {
 	} </dev/null >&2 || rc=$?
 	if [ "$created_policy" -eq 1 ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
 	[ "$rc" -eq 0 ] || die "apt-get install ${need[*]} failed ($rc)"
-	after=$(pgrep -x "$(alternatives "${missing[@]}")" || true)
+	after=$(running "${daemons[@]}")
 	for pid in $after; do
 		if ! grep -qx "$pid" <<<"$before"; then
 			log "stopping $(cat "/proc/$pid/comm" 2>/dev/null) pid $pid, started by the package install"
@@ -56,7 +56,12 @@ install_packages() {
 		command -v "$cmd" >/dev/null || die "$cmd still missing"
 	done
 }
-alternatives() { local IFS='|'; echo "$*"; } # a b c -> a|b|c (a pattern for pgrep -x)
+# running NAME...: the IDs of the processes of these names, one a line.
+running() {
+	[ $# -gt 0 ] || return 0
+	local IFS='|'
+	pgrep -x -- "$*" || true
+}
 
 # --- what a script needs ----------------------------------------------------------
 
@@ -119,19 +124,22 @@ build_bench_tools() {
 	BB=$WORK/gslbbench
 }
 
-# alive PID: the process is running (not exited, not a zombie).
+# alive PID: the process is running (not exited, not a zombie). Read with
+# builtins only (no fork), so that waiting loops see an exit soon.
 alive() {
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+	local stat st
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat=${stat##*) } # the fields after the ") " that ends the command name
+	st=${stat%% *}
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
-# wait_gone PID [TENTHS]: waits until the process has exited, TENTHS
-# tenths of a second at most (50); false when it is still running.
+# wait_gone PID [SECONDS]: waits until the process has exited, SECONDS at
+# most (5), looking every 50 ms; false when it is still running.
 wait_gone() {
-	for _ in $(seq "${2:-50}"); do
+	for _ in $(seq $((${2:-5} * 20))); do
 		alive "$1" || return 0
-		sleep 0.1
+		sleep 0.05
 	done
 	! alive "$1"
 }
@@ -327,7 +335,7 @@ write_bench_zone() {
 		echo
 		echo '[pools.web]'
 		echo 'policy = "nearest"'
-		echo "max_answers = $(bench_max_answers)             # gdnsd answers every address of the chosen datacenter"
+		echo "max_answers = $(bench_max_answers)             # every IPv4 address of the chosen datacenter (as gdnsd answers)"
 		echo 'members = ['
 		for dc in "${BENCH_DATACENTERS[@]}"; do
 			read -r name _ _ v4 v6 <<<"$dc"

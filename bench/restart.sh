@@ -94,7 +94,7 @@ wait_log() {
 }
 
 # wait_exit PID: until the process has exited (10 s at most).
-wait_exit() { wait_gone "$1" 100 || die "process $1 did not exit"; }
+wait_exit() { wait_gone "$1" 10 || die "process $1 did not exit"; }
 
 # udp_drops: the kernel's count of UDP datagrams dropped for a full
 # receive buffer, machine-wide (RcvbufErrors).
