@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # make test fuzzes by execution count: no wall-clock deadline (see .ci/fuzz.sh)
 TESTFUZZ ?= 30000x
 
-.PHONY: build run test lint bench bench-compare bench-dnssec bench-protect bench-scale bench-targets bench-geoip bench-restart interop fuzz geoip check-example
+.PHONY: build run test lint bench bench-compare bench-dnssec bench-protect bench-scale bench-targets bench-geoip bench-restart interop fuzz geoip
 
 # The version `gslb version` reports: git describe when this is a git work tree.
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)

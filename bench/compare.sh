@@ -77,96 +77,24 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 GSLB=${GSLB:-$ROOT/bin/gslb}
 MMDB=$ROOT/testdata/geoip/GeoIP2-City-Test.mmdb
 ZONE=example.com.
-TTL=30                 # TTL of www in both servers
-STATIC_TTL=300         # TTL of the static records and the SOA in both
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-for cmd in go git taskset awk; do
-	command -v "$cmd" >/dev/null || die "$cmd is required"
-done
-[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-compare)"
-[ -r "$MMDB" ] || die "$MMDB is missing"
-[ "$(nproc)" -ge 2 ] || die "needs at least 2 CPUs (server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
+require bench-compare go git taskset awk
+require_bench_zone
 
 # --- 1. dnsperf and gdnsd from Debian packages --------------------------------
 
-PATH=$PATH:/usr/sbin:/sbin
-install_packages() {
-	local need=() sudo=() before after pid created_policy=0
-	command -v dnsperf >/dev/null || need+=(dnsperf)
-	command -v gdnsd >/dev/null || need+=(gdnsd)
-	command -v dig >/dev/null || need+=(bind9-dnsutils) # the reload runs ask for the edited name
-	command -v curl >/dev/null || need+=(curl)          # and read gslb's /metrics
-	[ ${#need[@]} -eq 0 ] && return 0
-	command -v apt-get >/dev/null || die "missing ${need[*]} and no apt-get to install them"
-	[ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
-	log "installing ${need[*]} (apt-get)"
-	# The gdnsd package enables a service that would listen on port 53. A
-	# policy-rc.d that exits 101 forbids invoke-rc.d from starting it; ours
-	# only if there is none, removed again afterwards.
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\n# bench/compare.sh: no service starts during this install\nexit 101\n' |
-			"${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-		"${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
-		created_policy=1
-	fi
-	before=$(pgrep -x gdnsd || true)
-	local rc=0
-	{
-		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-				-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${need[@]}"
-	} </dev/null >&2 || rc=$?
-	if [ "$created_policy" -eq 1 ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
-	[ "$rc" -eq 0 ] || die "apt-get install ${need[*]} failed ($rc)"
-	# Belt and braces: a gdnsd that appeared during the install was started
-	# by it; stop exactly those processes, by id.
-	after=$(pgrep -x gdnsd || true)
-	for pid in $after; do
-		if ! grep -qx "$pid" <<<"$before"; then
-			log "stopping gdnsd pid $pid started by the package install"
-			"${sudo[@]}" kill "$pid" 2>/dev/null || true
-		fi
-	done
-	for cmd in dnsperf gdnsd dig curl; do
-		command -v "$cmd" >/dev/null || die "$cmd still missing"
-	done
-}
-install_packages
+# dig: the reload runs ask for the edited name; curl: and read gslb's /metrics
+install_packages dnsperf=dnsperf gdnsd=gdnsd dig=bind9-dnsutils curl=curl
 
 # --- working directory, servers, cleanup -------------------------------------
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gslb-bench.XXXXXX")
-SERVER_PIDS=()
-cleanup() {
-	local rc=$? pid
-	for pid in "${SERVER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${SERVER_PIDS[@]}"; do
-		# bounded wait, then force
-		for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	if [ "${KEEP:-0}" = 1 ]; then
-		log "kept $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log "building bench/tools"
-(cd bench/tools && go build -o "$WORK/gslbbench" .) || die "building bench/tools failed"
-BB=$WORK/gslbbench
+make_work gslb-bench
+build_bench_tools
 
 read -r -a WILD_BINS <<<"${WILDCARD_BINS-$GSLB}"
 WILD_NAMES=()
@@ -182,6 +110,7 @@ WILD_NAMES=()
 	read -r PORT_rgslb
 	read -r CONTROL_PORT
 } < <("$BB" freeport -n $((5 + ${#WILD_BINS[@]})))
+# shellcheck disable=SC2034 # read as ${!port}, port=PORT_<name>
 PORT_gslb=$GSLB_PORT PORT_gdnsd=$GDNSD_PORT
 log "gslb on 127.0.0.1:$GSLB_PORT, gdnsd on 127.0.0.1:$GDNSD_PORT (both on CPU $SERVER_CPU), dnsperf on CPU $CLIENT_CPU"
 for i in "${!WILD_BINS[@]}"; do
@@ -191,101 +120,22 @@ done
 
 # --- 2. equivalent configurations ---------------------------------------------
 
-# The example's seven datacenters (testdata/example/gslb.toml) and the
-# addresses of its pool "web" (zones/example.com.toml), except that syd has
-# addresses instead of a CNAME so that every datacenter answers A records.
-# name lat lon IPv4-addresses IPv6-addresses
-DATACENTERS=(
-	"ams 52.37 4.90 192.0.2.10,192.0.2.11 2001:db8:10::10"
-	"fra 50.11 8.68 192.0.2.20 2001:db8:20::10"
-	"iad 38.95 -77.45 198.51.100.10,198.51.100.11 2001:db8:30::10"
-	"sjc 37.34 -121.89 198.51.100.20 2001:db8:40::10"
-	"gru -23.55 -46.63 198.51.100.30 -"
-	"sin 1.35 103.82 203.0.113.10 2001:db8:60::10"
-	"syd -33.87 151.21 203.0.113.20,203.0.113.21 2001:db8:70::10"
-)
-# Most IPv4 addresses of one datacenter: gdnsd answers all addresses of the
-# chosen datacenter, so gslb's max_answers is set to this (2) and both answer
-# every address of the chosen datacenter.
-MAX_ANSWERS=0
-for dc in "${DATACENTERS[@]}"; do
-	read -r _ _ _ v4 _ <<<"$dc"
-	n=$(tr ',' '\n' <<<"$v4" | grep -c .)
-	if [ "$n" -gt "$MAX_ANSWERS" ]; then MAX_ANSWERS=$n; fi
-done
-
-# Static records, in both servers' syntax (relative to the origin).
-STATIC_RECORDS=(
-	"@ NS ns1"
-	"@ NS ns2.example.net."
-	"@ MX 10 mail"
-	'@ TXT "v=spf1 -all"'
-	"ns1 A 192.0.2.53"
-	"ns1 AAAA 2001:db8::53"
-	"mail A 192.0.2.25"
-)
-SOA_SERIAL=2026112501
-
-quoted_list() { printf '"%s"' "${1//,/\", \"}"; } # a,b,c -> "a", "b", "c"
+# The bench zone of bench/lib.sh (BENCH_DATACENTERS, BENCH_RECORDS), in
+# both servers' formats. Both answer every IPv4 address of the chosen
+# datacenter: gdnsd answers all of them, gslb's max_answers is the most
+# that one datacenter has (2).
+MAX_ANSWERS=$(bench_max_answers)
+TTL=$BENCH_TTL SOA_SERIAL=$BENCH_SERIAL
 
 mkdir -p "$WORK/gslb/zones" "$WORK/gdnsd/zones" "$WORK/gdnsd/run" "$WORK/gdnsd/state"
-{
-	echo "# gslb bench configuration, written by bench/compare.sh"
-	echo "listen = [\"127.0.0.1:$GSLB_PORT\"]"
-	echo 'zones = "zones"'
-	echo 'state = "gslb.db"'
-	echo
-	echo '[geoip]'
-	echo "city = \"$MMDB\""
-	echo
-	echo '[control]'
-	echo 'listen = ""                 # off: no clash with a dev server on 8053'
-	for dc in "${DATACENTERS[@]}"; do
-		read -r name lat lon _ _ <<<"$dc"
-		printf '\n[datacenters.%s]\nlat = %s\nlon = %s\n' "$name" "$lat" "$lon"
-	done
-} >"$WORK/gslb/gslb.toml"
+# the control API off: no clash with a dev server on 8053
+write_gslb_config "$WORK/gslb/gslb.toml" "127.0.0.1:$GSLB_PORT" "" "$MMDB" zones
 for name in "${WILD_NAMES[@]}"; do
 	p=PORT_$name
 	mkdir -p "$WORK/$name"
-	sed "s/^listen = \[\"127.0.0.1:$GSLB_PORT\"\]/listen = [\"0.0.0.0:${!p}\"]/; s|^zones = \"zones\"|zones = \"$WORK/gslb/zones\"|" \
-		"$WORK/gslb/gslb.toml" >"$WORK/$name/gslb.toml"
-	grep -q "0.0.0.0:${!p}" "$WORK/$name/gslb.toml" || die "no wildcard listen address in $WORK/$name/gslb.toml"
+	write_gslb_config "$WORK/$name/gslb.toml" "0.0.0.0:${!p}" "" "$MMDB" "$WORK/gslb/zones"
 done
-{
-	echo "origin = \"$ZONE\""
-	echo "ttl = $STATIC_TTL"
-	echo 'records = ['
-	for r in "${STATIC_RECORDS[@]}"; do
-		printf "  '%s',\n" "$r"
-	done
-	echo ']'
-	echo
-	echo '[soa]'
-	echo "primary = \"ns1.$ZONE\""
-	echo "contact = \"hostmaster.$ZONE\""
-	echo "serial = $SOA_SERIAL"
-	echo 'refresh = 3600'
-	echo 'retry = 900'
-	echo 'expire = 1209600'
-	echo "negative_ttl = $STATIC_TTL"
-	echo
-	echo '[gslb.www]'
-	echo 'pool = "web"'
-	echo "ttl = $TTL"
-	echo
-	echo '[pools.web]'
-	echo 'policy = "nearest"'
-	echo "max_answers = $MAX_ANSWERS             # gdnsd answers every address of the chosen datacenter"
-	echo 'members = ['
-	for dc in "${DATACENTERS[@]}"; do
-		read -r name _ _ v4 v6 <<<"$dc"
-		addrs=$v4
-		[ "$v6" != - ] && addrs=$addrs,$v6
-		echo "  { datacenter = \"$name\", addresses = [$(quoted_list "$addrs")] },"
-	done
-	echo ']'
-} >"$WORK/gslb/zones/example.com.toml"
+write_bench_zone "$WORK/gslb/zones/example.com.toml" "$ZONE" "$SOA_SERIAL"
 
 {
 	echo "# gdnsd 3 bench configuration, written by bench/compare.sh"
@@ -302,10 +152,10 @@ done
 	echo '    maps => {'
 	echo '      bench => {'
 	echo "        geoip2_db => $MMDB"
-	printf '        datacenters => [ %s ]\n' "$(for dc in "${DATACENTERS[@]}"; do read -r n _ <<<"$dc"; printf '%s ' "$n"; done)"
-	echo "        auto_dc_limit => ${#DATACENTERS[@]}   # rank every datacenter, as gslb does (default 3)"
+	printf '        datacenters => [ %s ]\n' "$(for dc in "${BENCH_DATACENTERS[@]}"; do read -r n _ <<<"$dc"; printf '%s ' "$n"; done)"
+	echo "        auto_dc_limit => ${#BENCH_DATACENTERS[@]}   # rank every datacenter, as gslb does (default 3)"
 	echo '        auto_dc_coords => {'
-	for dc in "${DATACENTERS[@]}"; do
+	for dc in "${BENCH_DATACENTERS[@]}"; do
 		read -r name lat lon _ _ <<<"$dc"
 		echo "          $name => [ $lat, $lon ]"
 	done
@@ -317,7 +167,7 @@ done
 	echo '        map => bench'
 	echo '        # no service_types: every address is statically up (no monitoring)'
 	echo '        dcmap => {'
-	for dc in "${DATACENTERS[@]}"; do
+	for dc in "${BENCH_DATACENTERS[@]}"; do
 		read -r name _ _ v4 v6 <<<"$dc"
 		line="          $name => { addrs_v4 => [ ${v4//,/, } ]"
 		[ "$v6" != - ] && line="$line, addrs_v6 => [ ${v6//,/, } ]"
@@ -331,15 +181,15 @@ done
 } >"$WORK/gdnsd/config"
 {
 	echo "\$ORIGIN $ZONE"
-	echo "\$TTL $STATIC_TTL"
-	echo "@ SOA ns1 hostmaster $SOA_SERIAL 3600 900 1209600 $STATIC_TTL"
-	for r in "${STATIC_RECORDS[@]}"; do
+	echo "\$TTL $BENCH_STATIC_TTL"
+	echo "@ SOA ns1 hostmaster $SOA_SERIAL 3600 900 1209600 $BENCH_STATIC_TTL"
+	for r in "${BENCH_RECORDS[@]}"; do
 		echo "$r"
 	done
 	echo "www $TTL DYNA geoip!www"
 } >"$WORK/gdnsd/zones/${ZONE%.}"
 
-for dc in "${DATACENTERS[@]}"; do
+for dc in "${BENCH_DATACENTERS[@]}"; do
 	read -r name _ _ v4 _ <<<"$dc"
 	echo "$name ${v4//,/ }"
 done >"$WORK/dcmap"
@@ -354,17 +204,12 @@ mkdir -p "$WORK/geoip" "$WORK/rgslb/zones" "$WORK/rgslb/geoip" \
 	"$WORK/rgdnsd/zones" "$WORK/rgdnsd/run" "$WORK/rgdnsd/state" "$WORK/rgdnsd/geoip"
 cp "$MMDB" "$WORK/geoip/0.mmdb"
 EPOCH_1=$("$BB" mmdbcopy -in "$MMDB" -out "$WORK/geoip/1.mmdb" -epoch-add 86400)
+# shellcheck disable=SC2034 # read as ${!epoch}, epoch=EPOCH_<0 or 1>
 EPOCH_0=$((EPOCH_1 - 86400)) # build times, as gslb_geoip_build_timestamp_seconds has them
 cp "$WORK/geoip/0.mmdb" "$WORK/rgslb/geoip/city.mmdb"
 cp "$WORK/geoip/0.mmdb" "$WORK/rgdnsd/geoip/city.mmdb"
-sed "s|^listen = \[\"127.0.0.1:$GSLB_PORT\"\]|listen = [\"127.0.0.1:$PORT_rgslb\"]|
-	s|^city = .*|city = \"$WORK/rgslb/geoip/city.mmdb\"|
-	s|^listen = \"\" .*|listen = \"127.0.0.1:$CONTROL_PORT\"|" "$WORK/gslb/gslb.toml" >"$WORK/rgslb/gslb.toml"
-for want in "127.0.0.1:$PORT_rgslb" "$WORK/rgslb/geoip/city.mmdb" "127.0.0.1:$CONTROL_PORT"; do
-	grep -qF "$want" "$WORK/rgslb/gslb.toml" || die "$want is not in $WORK/rgslb/gslb.toml"
-done
-sed "s|^records = \[|records = [\n  'reload TXT \"edit 0\"',|; s|^serial = .*|serial = $RELOAD_SERIAL0|" \
-	"$WORK/gslb/zones/example.com.toml" >"$WORK/rgslb/zones/example.com.toml"
+write_gslb_config "$WORK/rgslb/gslb.toml" "127.0.0.1:$PORT_rgslb" "127.0.0.1:$CONTROL_PORT" "$WORK/rgslb/geoip/city.mmdb" zones
+write_bench_zone "$WORK/rgslb/zones/example.com.toml" "$ZONE" "$RELOAD_SERIAL0" "" 'reload TXT "edit 0"'
 sed "s|127.0.0.1:$GDNSD_PORT|127.0.0.1:$PORT_rgdnsd|; s|$WORK/gdnsd/|$WORK/rgdnsd/|
 	s|geoip2_db => .*|geoip2_db => $WORK/rgdnsd/geoip/city.mmdb|" "$WORK/gdnsd/config" >"$WORK/rgdnsd/config"
 for want in "127.0.0.1:$PORT_rgdnsd" "$WORK/rgdnsd/run" "$WORK/rgdnsd/state" "$WORK/rgdnsd/geoip/city.mmdb"; do
@@ -392,60 +237,20 @@ log "$(cat "$WORK/queries.log")"
 
 # --- 4. the load runs ----------------------------------------------------------
 
-start_server() { # name -> sets PID_<name>
-	local name=$1 pid port
+start() { # name: starts that server (start_server), which sets PID_<name>
+	local name=$1 port=PORT_$1
 	case $name in
-	gdnsd)
-		taskset -c "$SERVER_CPU" gdnsd -c "$WORK/gdnsd" start >"$WORK/gdnsd.log" 2>&1 &
-		pid=$! port=$GDNSD_PORT
+	gdnsd | rgdnsd)
+		start_server "$name" "${!port}" gdnsd -c "$WORK/$name" start
 		;;
-	gslb)
-		taskset -c "$SERVER_CPU" "$GSLB" serve -config "$WORK/gslb/gslb.toml" -state "$WORK/gslb/state.db" \
-			>"$WORK/gslb.log" 2>&1 &
-		pid=$! port=$GSLB_PORT
-		;;
-	rgdnsd)
-		taskset -c "$SERVER_CPU" gdnsd -c "$WORK/rgdnsd" start >"$WORK/rgdnsd.log" 2>&1 &
-		pid=$! port=$PORT_rgdnsd
-		;;
-	rgslb)
-		taskset -c "$SERVER_CPU" "$GSLB" serve -config "$WORK/rgslb/gslb.toml" -state "$WORK/rgslb/state.db" \
-			>"$WORK/rgslb.log" 2>&1 &
-		pid=$! port=$PORT_rgslb
+	gslb | rgslb)
+		start_server "$name" "${!port}" "$GSLB" serve -config "$WORK/$name/gslb.toml" -state "$WORK/$name/state.db"
 		;;
 	wild*)
-		local i=$((${name#wild} - 1)) p=PORT_$name
-		taskset -c "$SERVER_CPU" "${WILD_BINS[$i]}" serve -config "$WORK/$name/gslb.toml" -state "$WORK/$name/state.db" \
-			>"$WORK/$name.log" 2>&1 &
-		pid=$! port=${!p}
+		start_server "$name" "${!port}" "${WILD_BINS[$((${name#wild} - 1))]}" serve \
+			-config "$WORK/$name/gslb.toml" -state "$WORK/$name/state.db"
 		;;
 	esac
-	SERVER_PIDS+=("$pid")
-	printf -v "PID_$name" '%s' "$pid"
-	if ! "$BB" wait -server "127.0.0.1:$port" -name "www.$ZONE" -tries 300 -interval 100ms; then
-		tail -20 "$WORK/$name.log" >&2 || true
-		die "$name did not start"
-	fi
-	server_alive "$pid"
-}
-
-server_alive() { # pid: dies, with the end of the server's log, when it has exited
-	local name rc
-	alive "$1" && return 0
-	for name in gdnsd gslb "${WILD_NAMES[@]}" rgdnsd rgslb; do
-		local p=PID_$name
-		if [ "${!p:-}" = "$1" ]; then
-			wait "$1" && rc=0 || rc=$?
-			log "$name (pid $1) exited with status $rc; the end of its log:"
-			tail -40 "$WORK/$name.log" >&2 || true
-			die "$name exited during the benchmark"
-		fi
-	done
-	die "pid $1 exited"
-}
-cpu_ticks() { # utime+stime of a process (all threads), in clock ticks
-	# fields after the ") " that ends the command name: 12 and 13 are utime and stime
-	sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
 child_ticks() { # cutime+cstime of this shell: CPU time of the children it has waited for
 	sed 's/.*) //' "/proc/$$/stat" | awk '{print $14 + $15}'
@@ -454,11 +259,7 @@ cpu_busy() { # ticks of CPU $1 since boot: "PROCESSES IRQ": user+nice+system+ste
 	awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $9, $7 + $8}' /proc/stat
 }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
-dnsperf_field() { # file, label -> first number after the label
-	awk -v label="$2" 'index($0, label) {sub(".*" label "[ \t]*", ""); print $1 + 0; exit}' "$1"
-}
 
-CLK_TCK=$(getconf CLK_TCK)
 RUNS=$WORK/runs.tsv
 printf 'server\tround\tqps\tcompleted\tlost_pct\tcpu_us_per_q\tqps_per_core\tcpu_util\tcpu0_irq\tcpu0_other\tcpu1_other\tattempts\tresp_bytes\tp50_us\tp99_us\tp999_us\tlat_timeouts\tlat_cpu0_other\tlat_attempts\trss_kb\thwm_kb\n' >"$RUNS"
 
@@ -521,7 +322,7 @@ measure() { # server round
 	qps=$(dnsperf_field "$out.max" "Queries per second:")
 	completed=$(dnsperf_field "$out.max" "Queries completed:")
 	sent=$(dnsperf_field "$out.max" "Queries sent:")
-	resp=$(awk '/Average packet size/ {for (i = 1; i <= NF; i++) if ($i == "response") {print $(i + 1) + 0; exit}}' "$out.max")
+	resp=$(dnsperf_response_bytes "$out.max")
 	[ "${completed:-0}" -gt 0 ] || { cat "$out.max" >&2; die "no answers from $name"; }
 
 	# fixed rate, for latency percentiles from dnsperf -v per-query lines
@@ -532,8 +333,8 @@ measure() { # server round
 		attempt=$((attempt + 1))
 		log "round $round $name: other load during the fixed-rate run (CPU $SERVER_CPU ${T_OTHER0}%, CPU $CLIENT_CPU ${T_OTHER1}%), again"
 	done
-	local count timeouts p50 p99 p999 maxlat
-	read -r count timeouts p50 p99 p999 maxlat < <("$BB" latency "$out.lat")
+	local timeouts p50 p99 p999 maxlat
+	read -r _ timeouts p50 p99 p999 maxlat < <("$BB" latency "$out.lat")
 
 	awk -v n="$name" -v r="$round" -v qps="$qps" -v done="$completed" -v sent="$sent" \
 		-v ticks="$ticks" -v hz="$CLK_TCK" -v secs="$secs" -v irq0="$irq0" -v o0="$other0" -v o1="$other1" -v tries="$tries" \
@@ -591,7 +392,7 @@ rcode_count() { # dnsperf output, rcode -> how many answers had it
 # columns (zone_edits ... served), "-" for each when absent.
 record_fixed() {
 	local name=$1 round=$2 phase=$3 rate=$4 out=$5 tries=$6 rest=${7:--	-	-	-	-	-	-} pid
-	local sent completed lost qps servfail count timeouts p50=- p99=- p999=- maxlat=-
+	local sent completed lost qps servfail timeouts p50=- p99=- p999=- maxlat=-
 	pid=PID_$name pid=${!pid}
 	sent=$(dnsperf_field "$out" "Queries sent:")
 	completed=$(dnsperf_field "$out" "Queries completed:")
@@ -599,7 +400,7 @@ record_fixed() {
 	qps=$(dnsperf_field "$out" "Queries per second:")
 	servfail=$(rcode_count "$out" SERVFAIL)
 	if grep -q '^> ' "$out"; then
-		read -r count timeouts p50 p99 p999 maxlat < <("$BB" latency "$out")
+		read -r _ timeouts p50 p99 p999 maxlat < <("$BB" latency "$out")
 		if [ "${KEEP:-0}" != 1 ]; then # the per-query lines are big (~50 bytes a query): keep the summary only
 			grep -v '^> ' "$out" >"$out.summary" || true
 			mv "$out.summary" "$out"
@@ -633,6 +434,7 @@ ladder() { # server round: every rate of LADDER_RATES for LADDER_DURATION second
 
 # The reload runs' state, kept across rounds: the last edit number and the
 # database in place (0 or 1).
+# shellcheck disable=SC2034 # read as ${!e} and ${!g}
 EDIT_rgslb=0 EDIT_rgdnsd=0 GEOIP_rgslb=0 GEOIP_rgdnsd=0
 
 edit_zone() { # server n: the zone file with TXT "edit n" and serial RELOAD_SERIAL0+n, renamed into place
@@ -747,15 +549,15 @@ reload_runs() {
 
 LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "starting both servers (load average $LOADAVG_BEFORE)"
-start_server gdnsd
-start_server gslb
+start gdnsd
+start gslb
 for name in "${WILD_NAMES[@]}"; do
-	start_server "$name"
+	start "$name"
 done
 RELOAD_NAMES=()
 if [ "$RELOAD" = 1 ]; then RELOAD_NAMES=(rgdnsd rgslb); fi
 for name in "${RELOAD_NAMES[@]}"; do
-	start_server "$name"
+	start "$name"
 done
 log "warm-up (3 s each)"
 for name in gdnsd gslb "${WILD_NAMES[@]}" "${RELOAD_NAMES[@]}"; do
@@ -799,9 +601,11 @@ CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 {
 	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
 	printf 'machine\t%s CPUs (nproc), %s, Linux %s, load average before the runs %s\n' "$(nproc)" "$CPU_MODEL" "$(uname -r)" "$LOADAVG_BEFORE"
+	# shellcheck disable=SC2016 # the backquotes are Markdown
 	printf 'gdnsd\t%s (Debian package; `udp_threads => 1`%s)\n' "$GDNSD_VERSION" "$([ "$GDNSD_UDP_RCVBUF" = 0 ] || echo ", \`udp_rcvbuf => $GDNSD_UDP_RCVBUF\`")"
 	printf 'gslb\t%s (%s; GOMAXPROCS %s)\n' "$GSLB_REV" "$GO_VERSION" "${GOMAXPROCS:-default, 1 from the CPU affinity}"
 	printf 'dnsperf\t%s\n' "$DNSPERF_VERSION"
+	# shellcheck disable=SC2016 # the backquotes are Markdown
 	printf 'pinning\tserver on CPU %s (`taskset -c %s`), dnsperf on CPU %s\n' "$SERVER_CPU" "$SERVER_CPU" "$CLIENT_CPU"
 	printf 'queries\t%s\n' "$(sed 's/^[^:]*: //' "$WORK/queries.log")"
 	printf 'throughput load\tdnsperf -B -c %s -q %s -l %s\n' "$DNSPERF_CLIENTS" "$DNSPERF_OUTSTANDING" "$DURATION"
@@ -818,10 +622,10 @@ cat >"$WORK/notes.md" <<EOF
 Configurations (written by \`bench/compare.sh\`): the example's seven datacenters
 with the same coordinates and addresses (syd with addresses instead of a CNAME),
 the same database (\`testdata/geoip/GeoIP2-City-Test.mmdb\`), no health checks,
-TTL $TTL for \`www\` and $STATIC_TTL for the static records. gslb: policy
+TTL $TTL for \`www\` and $BENCH_STATIC_TTL for the static records. gslb: policy
 \`nearest\`, \`max_answers = $MAX_ANSWERS\` (the most IPv4 addresses of one
 datacenter), control API off. gdnsd: plugin geoip in city-auto mode
-(\`auto_dc_coords\`) with \`auto_dc_limit => ${#DATACENTERS[@]}\` so that it ranks
+(\`auto_dc_coords\`) with \`auto_dc_limit => ${#BENCH_DATACENTERS[@]}\` so that it ranks
 every datacenter as gslb does (with its default of 3 the chosen datacenters are
 the same but about 8% of the ECS scopes differ), resources through multifo
 without \`service_types\` (all up), \`udp_threads => 1\` and \`tcp_threads => 1\`

@@ -18,7 +18,8 @@
 #
 # Environment (defaults in brackets): ROUNDS [3], DURATION [8], NQUERIES
 # [100000], DO_PERCENT [50], DNSPERF_CLIENTS [2], DNSPERF_OUTSTANDING [200],
-# SERVER_CPU [0], CLIENT_CPU [1], KEEP=1 keeps the temporary directory.
+# SERVER_CPU [0], CLIENT_CPU [1], KEEP=1 keeps the temporary directory,
+# OUT (the Markdown report) [bench/results/dnssec-DATE.md].
 #
 # Nothing here sends a packet anywhere but 127.0.0.1; apt-get is the only
 # network use (to install dnsperf when missing).
@@ -45,80 +46,23 @@ die() { printf '[dnssec-bench] error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-for cmd in go git taskset awk; do
-	command -v "$cmd" >/dev/null || die "$cmd is required"
-done
-[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-dnssec)"
-[ -r "$MMDB" ] || die "$MMDB is missing"
-[ "$(nproc)" -ge 2 ] || die "needs at least 2 CPUs (servers on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
+require bench-dnssec go git taskset awk
+require_bench_zone
 
-install_dnsperf
+install_packages dnsperf=dnsperf
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gslb-dnssec-bench.XXXXXX")
-SERVER_PIDS=()
-cleanup() {
-	local rc=$? pid
-	for pid in "${SERVER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${SERVER_PIDS[@]}"; do
-		for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	if [ "${KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log "building bench/tools"
-(cd bench/tools && go build -o "$WORK/gslbbench" .) || die "building bench/tools failed"
-BB=$WORK/gslbbench
+make_work gslb-dnssec-bench
+build_bench_tools
 { read -r PORT_unsigned; read -r PORT_signed; } < <("$BB" freeport -n 2)
 
 # --- configurations: one zone, signed or not -----------------------------------
 
-DATACENTERS=(
-	"ams 52.37 4.90 192.0.2.10,192.0.2.11 2001:db8:10::10"
-	"fra 50.11 8.68 192.0.2.20 2001:db8:20::10"
-	"iad 38.95 -77.45 198.51.100.10,198.51.100.11 2001:db8:30::10"
-	"sjc 37.34 -121.89 198.51.100.20 2001:db8:40::10"
-	"gru -23.55 -46.63 198.51.100.30 -"
-	"sin 1.35 103.82 203.0.113.10 2001:db8:60::10"
-	"syd -33.87 151.21 203.0.113.20,203.0.113.21 2001:db8:70::10"
-)
-quoted_list() { printf '"%s"' "${1//,/\", \"}"; } # a,b,c -> "a", "b", "c"
 write_config() { # variant port signed(0/1)
-	local dir=$WORK/$1
+	local dir=$WORK/$1 dnssec=
+	[ "$3" = 1 ] && dnssec='[dnssec]                 # a generated ECDSA P-256 key'
 	mkdir -p "$dir/zones"
-	{
-		echo "listen = [\"127.0.0.1:$2\"]"
-		echo 'zones = "zones"'
-		echo 'state = "gslb.db"'
-		printf '\n[geoip]\ncity = "%s"\n\n[control]\nlisten = ""\n' "$MMDB"
-		for dc in "${DATACENTERS[@]}"; do
-			read -r name lat lon _ _ <<<"$dc"
-			printf '\n[datacenters.%s]\nlat = %s\nlon = %s\n' "$name" "$lat" "$lon"
-		done
-	} >"$dir/gslb.toml"
-	{
-		echo "origin = \"$ZONE\""
-		echo 'ttl = 300'
-		echo "records = ['@ NS ns1', '@ NS ns2.example.net.', '@ MX 10 mail', '@ TXT \"v=spf1 -all\"',"
-		echo "  'ns1 A 192.0.2.53', 'ns1 AAAA 2001:db8::53', 'mail A 192.0.2.25']"
-		printf '\n[soa]\nprimary = "ns1.%s"\nnegative_ttl = 300\n' "$ZONE"
-		[ "$3" = 1 ] && printf '\n[dnssec]                 # a generated ECDSA P-256 key\n'
-		printf '\n[gslb.www]\npool = "web"\nttl = 30\n\n[pools.web]\npolicy = "nearest"\nmax_answers = 2\nmembers = [\n'
-		for dc in "${DATACENTERS[@]}"; do
-			read -r name _ _ v4 v6 <<<"$dc"
-			addrs=$v4
-			[ "$v6" != - ] && addrs=$addrs,$v6
-			echo "  { datacenter = \"$name\", addresses = [$(quoted_list "$addrs")] },"
-		done
-		echo ']'
-	} >"$dir/zones/example.com.toml"
+	write_gslb_config "$dir/gslb.toml" "127.0.0.1:$2" "" "$MMDB" zones
+	write_bench_zone "$dir/zones/example.com.toml" "$ZONE" "$BENCH_SERIAL" "$dnssec"
 	"$GSLB" check -config "$dir/gslb.toml" >"$WORK/$1-check.log" 2>&1 ||
 		{ cat "$WORK/$1-check.log" >&2; die "gslb check of the $1 configuration failed"; }
 }
@@ -132,41 +76,34 @@ log "$(cat "$WORK/q-signed.log")"
 
 # --- servers and runs ----------------------------------------------------------
 
-start_server() { # variant
+start() { # variant
 	local port=PORT_$1
-	taskset -c "$SERVER_CPU" "$GSLB" serve -config "$WORK/$1/gslb.toml" -state "$WORK/$1/state.db" >"$WORK/$1.log" 2>&1 &
-	SERVER_PIDS+=("$!")
-	printf -v "PID_$1" '%s' "$!"
-	"$BB" wait -server "127.0.0.1:${!port}" -name "www.$ZONE" -tries 300 -interval 100ms ||
-		{ tail -20 "$WORK/$1.log" >&2; die "gslb ($1) did not start"; }
+	start_server "$1" "${!port}" "$GSLB" serve -config "$WORK/$1/gslb.toml" -state "$WORK/$1/state.db"
 }
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
-dnsperf_field() { awk -v label="$2" 'index($0, label) {sub(".*" label "[ \t]*", ""); print $1 + 0; exit}' "$1"; }
-CLK_TCK=$(getconf CLK_TCK)
 DNSPERF=(taskset -c "$CLIENT_CPU" dnsperf -B -s 127.0.0.1 -t 2 -c "$DNSPERF_CLIENTS" -q "$DNSPERF_OUTSTANDING")
 
 RUNS=$WORK/runs.tsv
 : >"$RUNS"
 measure() { # variant round
-	local port=PORT_$1 pid=PID_$1 out=$WORK/$1-r$2 t0 t1 done qps resp
+	local port=PORT_$1 pid=PID_$1 out=$WORK/$1-r$2 t0 t1 answered qps resp
 	pid=${!pid}
 	t0=$(cpu_ticks "$pid")
 	"${DNSPERF[@]}" -d "$WORK/q-$1.bin" -p "${!port}" -l "$DURATION" >"$out" 2>&1 || { tail -20 "$out" >&2; die "dnsperf failed"; }
-	alive "$pid" || { tail -40 "$WORK/$1.log" >&2; die "gslb ($1) exited"; }
+	server_alive "$pid"
 	t1=$(cpu_ticks "$pid")
-	done=$(dnsperf_field "$out" "Queries completed:")
+	answered=$(dnsperf_field "$out" "Queries completed:")
 	qps=$(dnsperf_field "$out" "Queries per second:")
-	resp=$(awk '/Average packet size/ {for (i = 1; i <= NF; i++) if ($i == "response") {print $(i + 1) + 0; exit}}' "$out")
-	[ "${done:-0}" -gt 0 ] || { cat "$out" >&2; die "no answers from $1"; }
-	awk -v v="$1" -v r="$2" -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v n="$done" -v qps="$qps" -v resp="$resp" \
+	resp=$(dnsperf_response_bytes "$out")
+	[ "${answered:-0}" -gt 0 ] || { cat "$out" >&2; die "no answers from $1"; }
+	awk -v v="$1" -v r="$2" -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v n="$answered" -v qps="$qps" -v resp="$resp" \
 		'BEGIN {printf "%s\t%d\t%.3f\t%.0f\t%s\n", v, r, t / hz * 1e6 / n, qps, resp}' >>"$RUNS"
 	log "$(tail -1 "$RUNS" | awk -F'\t' '{printf "round %s %-11s %s µs CPU/query, %s qps, response %s bytes", $2, $1, $3, $4, $5}')"
 }
 
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 log "starting both servers (load average $LOADAVG)"
-start_server unsigned
-start_server signed
+start unsigned
+start signed
 log "warm-up (3 s each; fills the signature cache)"
 for v in unsigned signed; do
 	port=PORT_$v
@@ -179,12 +116,9 @@ done
 
 # --- report --------------------------------------------------------------------
 
-DATE=$(date -u +%Y-%m-%d)
-mkdir -p bench/results
-REPORT=bench/results/dnssec-$DATE.md
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
-col() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v {print $c}' "$RUNS" | median; }
-U=$(col unsigned 3) S=$(col signed 3)
+REPORT=${OUT:-bench/results/dnssec-$(date -u +%Y-%m-%d).md}
+mkdir -p "$(dirname "$REPORT")"
+U=$(column_median "$RUNS" unsigned 3) S=$(column_median "$RUNS" signed 3)
 {
 	echo "# Online signing under load, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo

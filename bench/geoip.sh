@@ -33,33 +33,24 @@ trap 'printf "[geoip] error: line %s: %s failed\n" "$LINENO" "$BASH_COMMAND" >&2
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 GSLB=${GSLB:-$ROOT/bin/gslb}
-PATH=$PATH:/usr/sbin:/sbin
 
 log() { printf '[geoip] %s\n' "$*" >&2; }
 die() { printf '[geoip] error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-command -v go >/dev/null || die "go is required"
-[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-geoip)"
-install_dnsperf
-install_gdnsd
+require bench-geoip go
+install_packages dnsperf=dnsperf gdnsd=gdnsd
 
-KEEP=${KEEP:-0}
-WORK=$(mktemp -d /tmp/gslb-geoip.XXXXXX)
-PIDS=$WORK/servers.pid
-cleanup() {
-	stop_recorded "$PIDS"
-	remove_work "$WORK"
-}
-trap cleanup EXIT
+make_work gslb-geoip
+PIDFILE=$WORK/servers.pid
 
 NETWORKS=${NETWORKS:-4500000}
 mkdir -p bench/results
 OUT=${OUT:-bench/results/geoip-$(date -u +%F).md}
-log "building geoipgen (testdata/geoipgen) and gslbbench (bench/tools), modules of their own"
+log "building geoipgen (testdata/geoipgen, its own module)"
 (cd testdata/geoipgen && go build -o "$WORK/geoipgen" .)
-(cd bench/tools && go build -o "$WORK/gslbbench" .)
+build_bench_tools
 for v in 0 1; do
 	if [ -n "${DBDIR:-}" ]; then
 		[ -r "$DBDIR/City-$v.mmdb" ] || die "DBDIR=$DBDIR has no City-$v.mmdb"
@@ -73,7 +64,7 @@ for v in 0 1; do
 	log "$(cat "$WORK/gen-$v.log") in $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.0f s", e - s}')"
 done
 INFO="$(sed 's|^[^:]*: ||; s|, variant 0||' "$WORK/gen-0.log"), $(($(stat -c %s "$WORK/City-0.mmdb") / 1048576)) MiB (\`testdata/geoipgen -large -networks $NETWORKS\`; the replacement is \`-variant 1\`)"
-"$WORK/gslbbench" geoip -work "$WORK" -pidfile "$PIDS" -out "$OUT" -dbinfo "$INFO" \
+"$BB" geoip -work "$WORK" -pidfile "$PIDFILE" -out "$OUT" -dbinfo "$INFO" \
 	-gslb "$GSLB" -gdnsd "$(command -v gdnsd)" -dnsperf "$(command -v dnsperf)" \
 	-db "$WORK/City-0.mmdb" -db2 "$WORK/City-1.mmdb" \
 	-rate "${RATE:-10000}" -before "${BEFORE:-10s}" -after "${AFTER:-40s}" -servers "${SERVERS:-gslb,gdnsd}"

@@ -33,8 +33,8 @@
 # [100000], DNSPERF_CLIENTS [2], DNSPERF_OUTSTANDING [200] (LIMIT_OUTSTANDING
 # [40000] and a 1 s timeout for limit: half its queries get no answer, and
 # with 200 outstanding dnsperf would wait on timeouts, not load the server),
-# SERVER_CPU [0],
-# CLIENT_CPU [1], KEEP=1 keeps the temporary directory.
+# SERVER_CPU [0], CLIENT_CPU [1], KEEP=1 keeps the temporary directory,
+# OUT (the Markdown report) [bench/results/protect-DATE.md].
 #
 # Nothing here sends a packet anywhere but 127.0.0.1; apt-get is the only
 # network use (to install dnsperf when missing).
@@ -62,86 +62,28 @@ die() { printf '[protect-bench] error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-for cmd in go git taskset awk curl; do
-	command -v "$cmd" >/dev/null || die "$cmd is required"
-done
-[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-protect)"
-[ -r "$MMDB" ] || die "$MMDB is missing"
-[ "$(nproc)" -ge 2 ] || die "needs at least 2 CPUs (servers on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
+require bench-protect go git taskset awk curl
+require_bench_zone
 
-install_dnsperf
+install_packages dnsperf=dnsperf
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gslb-protect-bench.XXXXXX")
-SERVER_PIDS=()
-cleanup() {
-	local rc=$? pid
-	for pid in "${SERVER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${SERVER_PIDS[@]}"; do
-		for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	if [ "${KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log "building bench/tools"
-(cd bench/tools && go build -o "$WORK/gslbbench" .) || die "building bench/tools failed"
-BB=$WORK/gslbbench
+make_work gslb-protect-bench
+build_bench_tools
 {
 	for v in "${VARIANTS[@]}"; do read -r "PORT_$v"; read -r "CTL_$v"; done
 } < <("$BB" freeport -n $((2 * ${#VARIANTS[@]})))
 
 # --- configurations: one zone, four [rrl] settings -------------------------------
 
-DATACENTERS=(
-	"ams 52.37 4.90 192.0.2.10,192.0.2.11 2001:db8:10::10"
-	"fra 50.11 8.68 192.0.2.20 2001:db8:20::10"
-	"iad 38.95 -77.45 198.51.100.10,198.51.100.11 2001:db8:30::10"
-	"sjc 37.34 -121.89 198.51.100.20 2001:db8:40::10"
-	"gru -23.55 -46.63 198.51.100.30 -"
-	"sin 1.35 103.82 203.0.113.10 2001:db8:60::10"
-	"syd -33.87 151.21 203.0.113.20,203.0.113.21 2001:db8:70::10"
-)
-quoted_list() { printf '"%s"' "${1//,/\", \"}"; } # a,b,c -> "a", "b", "c"
-quoted_list() { printf '"%s"' "${1//,/\", \"}"; } # a,b,c -> "a", "b", "c"
 write_config() { # variant
-	local dir=$WORK/$1 port=PORT_$1 ctl=CTL_$1
+	local dir=$WORK/$1 port=PORT_$1 ctl=CTL_$1 rrl=
+	case $1 in
+	rrl) rrl=$'[rrl]\nresponses_per_second = 1000000' ;;
+	limit) rrl=$'[rrl]\nresponses_per_second = 10\nslip = 2' ;;
+	esac
 	mkdir -p "$dir/zones"
-	{
-		echo "listen = [\"127.0.0.1:${!port}\"]"
-		echo 'zones = "zones"'
-		echo 'state = "gslb.db"'
-		printf '\n[geoip]\ncity = "%s"\n\n[control]\nlisten = "127.0.0.1:%s"\n' "$MMDB" "${!ctl}"
-		case $1 in
-		rrl) printf '\n[rrl]\nresponses_per_second = 1000000\n' ;;
-		limit) printf '\n[rrl]\nresponses_per_second = 10\nslip = 2\n' ;;
-		esac
-		for dc in "${DATACENTERS[@]}"; do
-			read -r name lat lon _ _ <<<"$dc"
-			printf '\n[datacenters.%s]\nlat = %s\nlon = %s\n' "$name" "$lat" "$lon"
-		done
-	} >"$dir/gslb.toml"
-	{
-		echo "origin = \"$ZONE\""
-		echo 'ttl = 300'
-		echo "records = ['@ NS ns1', '@ NS ns2.example.net.', '@ MX 10 mail', '@ TXT \"v=spf1 -all\"',"
-		echo "  'ns1 A 192.0.2.53', 'ns1 AAAA 2001:db8::53', 'mail A 192.0.2.25']"
-		printf '\n[soa]\nprimary = "ns1.%s"\nnegative_ttl = 300\n' "$ZONE"
-		printf '\n[gslb.www]\npool = "web"\nttl = 30\n\n[pools.web]\npolicy = "nearest"\nmax_answers = 2\nmembers = [\n'
-		for dc in "${DATACENTERS[@]}"; do
-			read -r name _ _ v4 v6 <<<"$dc"
-			addrs=$v4
-			[ "$v6" != - ] && addrs=$addrs,$v6
-			echo "  { datacenter = \"$name\", addresses = [$(quoted_list "$addrs")] },"
-		done
-		echo ']'
-	} >"$dir/zones/example.com.toml"
+	write_gslb_config "$dir/gslb.toml" "127.0.0.1:${!port}" "127.0.0.1:${!ctl}" "$MMDB" zones "$rrl"
+	write_bench_zone "$dir/zones/example.com.toml" "$ZONE" "$BENCH_SERIAL"
 	"$GSLB" check -config "$dir/gslb.toml" >"$WORK/$1-check.log" 2>&1 ||
 		{ cat "$WORK/$1-check.log" >&2; die "gslb check of the $1 configuration failed"; }
 }
@@ -155,15 +97,10 @@ qfile() { if [ "$1" = cookies ]; then echo "$WORK/q-cookie.bin"; else echo "$WOR
 
 # --- servers and runs ----------------------------------------------------------
 
-start_server() { # variant
+start() { # variant
 	local port=PORT_$1
-	taskset -c "$SERVER_CPU" "$GSLB" serve -config "$WORK/$1/gslb.toml" -state "$WORK/$1/state.db" >"$WORK/$1.log" 2>&1 &
-	SERVER_PIDS+=("$!")
-	printf -v "PID_$1" '%s' "$!"
-	"$BB" wait -server "127.0.0.1:${!port}" -name "www.$ZONE" -tries 300 -interval 100ms ||
-		{ tail -20 "$WORK/$1.log" >&2; die "gslb ($1) did not start"; }
+	start_server "$1" "${!port}" "$GSLB" serve -config "$WORK/$1/gslb.toml" -state "$WORK/$1/state.db"
 }
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 metrics() { # variant: replies sent (all rcodes), slipped, dropped, from /metrics
 	local ctl=CTL_$1
 	curl -fsS "http://127.0.0.1:${!ctl}/metrics" | awk '
@@ -173,8 +110,6 @@ metrics() { # variant: replies sent (all rcodes), slipped, dropped, from /metric
 		name == "gslb_rrl_dropped_total" {d += $NF}
 		END {printf "%d %d %d\n", r, s, d}'
 }
-dnsperf_field() { awk -v label="$2" 'index($0, label) {sub(".*" label "[ \t]*", ""); print $1 + 0; exit}' "$1"; }
-CLK_TCK=$(getconf CLK_TCK)
 DNSPERF=(taskset -c "$CLIENT_CPU" dnsperf -B -s 127.0.0.1 -c "$DNSPERF_CLIENTS")
 dnsperf_load() { # variant: the load options; limit drops half its answers, so it needs a flood
 	if [ "$1" = limit ]; then echo "-t 1 -q $LIMIT_OUTSTANDING"; else echo "-t 2 -q $DNSPERF_OUTSTANDING"; fi
@@ -183,18 +118,18 @@ dnsperf_load() { # variant: the load options; limit drops half its answers, so i
 RUNS=$WORK/runs.tsv
 : >"$RUNS"
 measure() { # variant round
-	local port=PORT_$1 pid=PID_$1 out=$WORK/$1-r$2 t0 t1 done qps r0 r1 s0 s1 d0 d1
+	local port=PORT_$1 pid=PID_$1 out=$WORK/$1-r$2 t0 t1 answered qps r0 r1 s0 s1 d0 d1
 	pid=${!pid}
 	read -r r0 s0 d0 < <(metrics "$1")
 	t0=$(cpu_ticks "$pid")
 	# shellcheck disable=SC2046 # the load options are words
 	"${DNSPERF[@]}" $(dnsperf_load "$1") -d "$(qfile "$1")" -p "${!port}" -l "$DURATION" >"$out" 2>&1 || { tail -20 "$out" >&2; die "dnsperf failed"; }
-	alive "$pid" || { tail -40 "$WORK/$1.log" >&2; die "gslb ($1) exited"; }
+	server_alive "$pid"
 	t1=$(cpu_ticks "$pid")
 	read -r r1 s1 d1 < <(metrics "$1")
-	done=$(dnsperf_field "$out" "Queries completed:")
+	answered=$(dnsperf_field "$out" "Queries completed:")
 	qps=$(dnsperf_field "$out" "Queries per second:")
-	[ "${done:-0}" -gt 0 ] || { cat "$out" >&2; die "no answers from $1"; }
+	[ "${answered:-0}" -gt 0 ] || { cat "$out" >&2; die "no answers from $1"; }
 	awk -v v="$1" -v r="$2" -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v qps="$qps" -v n="$((r1 - r0))" -v s="$((s1 - s0))" -v d="$((d1 - d0))" \
 		'BEGIN {printf "%s\t%d\t%.3f\t%.0f\t%d\t%d\t%d\n", v, r, t / hz * 1e6 / (n + d), qps, n, s, d}' >>"$RUNS"
 	log "$(tail -1 "$RUNS" | awk -F'\t' '{printf "round %s %-8s %s µs CPU/query, dnsperf %s answers/s, replies %s (slipped %s), dropped %s", $2, $1, $3, $4, $5, $6, $7}')"
@@ -202,7 +137,7 @@ measure() { # variant round
 
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 log "starting the servers (load average $LOADAVG)"
-for v in "${VARIANTS[@]}"; do start_server "$v"; done
+for v in "${VARIANTS[@]}"; do start "$v"; done
 log "warm-up (2 s each)"
 for v in "${VARIANTS[@]}"; do
 	port=PORT_$v
@@ -219,11 +154,9 @@ LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report --------------------------------------------------------------------
 
-DATE=$(date -u +%Y-%m-%d)
-mkdir -p bench/results
-REPORT=bench/results/protect-$DATE.md
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
-col() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v {print $c}' "$RUNS" | median; }
+REPORT=${OUT:-bench/results/protect-$(date -u +%Y-%m-%d).md}
+mkdir -p "$(dirname "$REPORT")"
+col() { column_median "$RUNS" "$1" "$2"; }
 ratios() { # variant: its CPU per query / off's, round by round
 	awk -F'\t' -v v="$1" '{c[$2, $1] = $3; r[$2] = 1} END {for (i = 1; i in r; i++) printf "%s%.2f", (i > 1 ? ", " : ""), c[i, v] / c[i, "off"]}' "$RUNS"
 }

@@ -36,19 +36,12 @@ die() { printf '[restart] error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-restart)"
-install_dnsperf
+require bench-restart go
+install_packages dnsperf=dnsperf
 
-WORK=$(mktemp -d /tmp/gslb-restart.XXXXXX)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	if [ "${KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-(cd bench/tools && go build -o "$WORK/gslbbench" .) || die "building bench/tools failed"
-{ read -r DNS_PORT; read -r CTL_PORT; } < <("$WORK/gslbbench" freeport -n 2)
+make_work gslb-restart
+build_bench_tools
+{ read -r DNS_PORT; read -r CTL_PORT; } < <("$BB" freeport -n 2)
 
 mkdir -p "$WORK/zones"
 cat >"$WORK/gslb.toml" <<TOML
@@ -88,7 +81,7 @@ start_gslb() {
 	shift
 	"$GSLB" serve -config "$WORK/gslb.toml" "$@" 2>>"$logf" &
 	STARTED=$!
-	PIDS+=("$STARTED")
+	SERVER_PIDS+=("$STARTED")
 }
 
 # wait_log FILE TEXT: until FILE contains TEXT (10 s at most).
@@ -101,13 +94,7 @@ wait_log() {
 }
 
 # wait_exit PID: until the process has exited (10 s at most).
-wait_exit() {
-	for _ in $(seq 200); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	die "process $1 did not exit"
-}
+wait_exit() { wait_gone "$1" 10 || die "process $1 did not exit"; }
 
 # udp_drops: the kernel's count of UDP datagrams dropped for a full
 # receive buffer, machine-wide (RcvbufErrors).
@@ -134,7 +121,7 @@ for mode in $MODES; do
 	usr2)
 		kill -USR2 "$old"
 		wait_log "$WORK/old.log" "started a new gslb"
-		PIDS+=("$(sed -n 's/.*started a new gslb.* pid=\([0-9]*\).*/\1/p' "$WORK/old.log" | tail -1)")
+		SERVER_PIDS+=("$(sed -n 's/.*started a new gslb.* pid=\([0-9]*\).*/\1/p' "$WORK/old.log" | tail -1)")
 		wait_exit "$old"
 		;;
 	none) ;; # no restart: the baseline
@@ -159,9 +146,9 @@ for mode in $MODES; do
 	results+=("| $mode | $sent | $completed | $lost | $drops | $((lost > drops ? lost - drops : 0)) | $took |")
 	grep -h "level=ERROR" "$WORK"/*.log >&2 || true
 	# stop whatever serves now
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	for p in "${PIDS[@]}"; do wait_exit "$p"; done
-	PIDS=()
+	for p in "${SERVER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in "${SERVER_PIDS[@]}"; do wait_exit "$p"; done
+	SERVER_PIDS=()
 done
 
 printf '\n| mode | queries sent | answered | lost | of which kernel receive-buffer drops | lost to the restart | old server gone after (s) |\n|---|---|---|---|---|---|---|\n'

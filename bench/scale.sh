@@ -24,61 +24,23 @@ trap 'printf "[scale] error: line %s: %s failed\n" "$LINENO" "$BASH_COMMAND" >&2
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 GSLB=${GSLB:-$ROOT/bin/gslb}
-PATH=$PATH:/usr/sbin:/sbin
 
 log() { printf '[scale] %s\n' "$*" >&2; }
 die() { printf '[scale] error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-command -v go >/dev/null || die "go is required"
-[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-scale)"
+require bench-scale go
 
-install_packages() {
-	local need=() sudo=() created_policy=0 rc=0
-	command -v nsd >/dev/null || need+=(nsd)
-	command -v knotd >/dev/null || need+=(knot)
-	command -v dnsperf >/dev/null || need+=(dnsperf)
-	[ ${#need[@]} -eq 0 ] && return 0
-	command -v apt-get >/dev/null || die "missing ${need[*]} and no apt-get to install them"
-	[ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
-	log "installing ${need[*]} (apt-get)"
-	# The packages enable services that would listen on port 53: a
-	# policy-rc.d that exits 101 forbids invoke-rc.d to start them (ours
-	# only when there is none, removed afterwards).
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\n# bench/scale.sh: no service starts during this install\nexit 101\n' |
-			"${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-		"${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
-		created_policy=1
-	fi
-	{
-		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-				-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${need[@]}"
-	} </dev/null >&2 || rc=$?
-	[ "$created_policy" -eq 1 ] && "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
-	[ "$rc" -eq 0 ] || die "apt-get install ${need[*]} failed"
-}
-install_packages
-for cmd in nsd knotd knotc dnsperf; do
-	command -v "$cmd" >/dev/null || die "$cmd is missing"
-done
+install_packages nsd=nsd knotd=knot knotc=knot dnsperf=dnsperf
 
-KEEP=${KEEP:-0}
-WORK=$(mktemp -d /tmp/gslb-scale.XXXXXX)
-PIDS=$WORK/servers.pid
-cleanup() {
-	stop_recorded "$PIDS"
-	remove_work "$WORK"
-}
-trap cleanup EXIT
+make_work gslb-scale
+PIDFILE=$WORK/servers.pid
 
 mkdir -p bench/results
 OUT=${OUT:-bench/results/scale-$(date -u +%F).md}
-log "building gslbbench (bench/tools, its own module)"
-(cd bench/tools && go build -o "$WORK/gslbbench" .)
-"$WORK/gslbbench" scale -work "$WORK" -pidfile "$PIDS" -out "$OUT" \
+build_bench_tools
+"$BB" scale -work "$WORK" -pidfile "$PIDFILE" -out "$OUT" \
 	-gslb "$GSLB" -nsd "$(command -v nsd)" -knotd "$(command -v knotd)" -knotc "$(command -v knotc)" \
 	-dnsperf "$(command -v dnsperf)" \
 	-records "${RECORDS:-1000000}" -zones "${ZONES:-10000}" -rate "${RATE:-20000}" \

@@ -37,24 +37,16 @@ die() { printf '[targets] error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-command -v go >/dev/null || die "go is required"
-[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make bench-targets)"
+require bench-targets go
 [ "$(uname -s)" = Linux ] || die "needs Linux (every 127.x.y.z address is local there)"
 
-KEEP=${KEEP:-0}
-WORK=$(mktemp -d /tmp/gslb-targets.XXXXXX)
-PIDS=$WORK/servers.pid
-cleanup() {
-	stop_recorded "$PIDS"
-	remove_work "$WORK"
-}
-trap cleanup EXIT
+make_work gslb-targets
+PIDFILE=$WORK/servers.pid
 
 mkdir -p bench/results
 OUT=${OUT:-bench/results/targets-$(date -u +%F).md}
-log "building gslbbench (bench/tools, its own module)"
-(cd bench/tools && go build -o "$WORK/gslbbench" .)
-"$WORK/gslbbench" targets -work "$WORK" -pidfile "$PIDS" -out "$OUT" -gslb "$GSLB" \
+build_bench_tools
+"$BB" targets -work "$WORK" -pidfile "$PIDFILE" -out "$OUT" -gslb "$GSLB" \
 	-targets "${TARGETS:-5000}" -interval "${INTERVAL:-5s}" -timeout "${TIMEOUT:-2s}" \
 	-window "${WINDOW:-60s}" -hang "${HANG:-10}" -max-in-flight "${MAX_IN_FLIGHT:-0}" \
 	-scenarios "${SCENARIOS:-tcp,http-hang,http-hang:256}"

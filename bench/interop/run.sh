@@ -27,75 +27,31 @@ trap 'printf "[interop] error: line %s: %s failed\n" "$LINENO" "$BASH_COMMAND" >
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 GSLB=${GSLB:-$ROOT/bin/gslb}
-PATH=$PATH:/usr/sbin:/sbin
 
 log() { printf '[interop] %s\n' "$*" >&2; }
 die() { printf '[interop] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-command -v go >/dev/null || die "go is required"
-[ -x "$GSLB" ] || die "$GSLB is missing: run make build (or make interop)"
+require interop go
 
 # --- NSD and Knot from Debian packages, started by nobody but us -------------
-install_packages() {
-	local need=() sudo=() created_policy=0 rc=0
-	command -v nsd >/dev/null || need+=(nsd)
-	command -v knotd >/dev/null || need+=(knot)
-	command -v kdig >/dev/null || need+=(knot-dnsutils)
-	[ ${#need[@]} -eq 0 ] && return 0
-	command -v apt-get >/dev/null || die "missing ${need[*]} and no apt-get to install them"
-	[ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
-	log "installing ${need[*]} (apt-get)"
-	# The packages enable services that would listen on port 53: a
-	# policy-rc.d that exits 101 forbids invoke-rc.d to start them (ours
-	# only when there is none, removed afterwards).
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\n# bench/interop/run.sh: no service starts during this install\nexit 101\n' |
-			"${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-		"${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
-		created_policy=1
-	fi
-	{
-		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-				-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${need[@]}"
-	} </dev/null >&2 || rc=$?
-	[ "$created_policy" -eq 1 ] && "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
-	[ "$rc" -eq 0 ] || die "apt-get install ${need[*]} failed"
-}
-install_packages
-for cmd in nsd nsd-checkzone knotd knotc; do
-	command -v "$cmd" >/dev/null || die "$cmd is missing"
-done
+install_packages nsd=nsd nsd-checkzone=nsd knotd=knot knotc=knot kdig=knot-dnsutils
 
 # --- the comparison ------------------------------------------------------------
-KEEP=${KEEP:-0}
 if [ -n "${WORK:-}" ]; then
 	mkdir -p "$WORK"
 	KEEP=1
+	cleanup_at_exit
 else
-	WORK=$(mktemp -d /tmp/gslb-interop.XXXXXX)
+	make_work gslb-interop
 fi
-PIDS=$WORK/servers.pid
-cleanup() {
-	# Servers the Go program could not stop (it was killed): end their
-	# process groups, by the IDs it recorded, and nothing else.
-	if [ -s "$PIDS" ]; then
-		while read -r pid; do
-			[ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
-		done <"$PIDS"
-	fi
-	if [ "$KEEP" = 1 ]; then
-		log "files kept in $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
+PIDFILE=$WORK/servers.pid
 
 log "building the comparison (bench/interop, its own module)"
 (cd bench/interop && go build -o "$WORK/interop" .)
 
-args=(-root "$ROOT" -gslb "$GSLB" -work "$WORK" -pidfile "$PIDS" -out "$WORK/report.txt"
+args=(-root "$ROOT" -gslb "$GSLB" -work "$WORK" -pidfile "$PIDFILE" -out "$WORK/report.txt"
 	-nsd "$(command -v nsd)" -knotd "$(command -v knotd)")
 [ -n "${SCENARIO:-}" ] && args+=(-scenario "$SCENARIO")
 [ -n "${SEED:-}" ] && args+=(-seed "$SEED")
