@@ -119,14 +119,19 @@ func ZoneFiles(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".toml") {
+		if e.IsDir() || !isZoneFileName(e.Name()) {
 			continue
 		}
-		out = append(out, filepath.Join(dir, name))
+		out = append(out, filepath.Join(dir, e.Name()))
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// isZoneFileName reports whether a file of the zones directory named name
+// is a zone file: not hidden, ending in .toml.
+func isZoneFileName(name string) bool {
+	return !strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".toml")
 }
 
 // Reload reads every zone file again and publishes the result. It returns
@@ -140,6 +145,11 @@ func (s *Store) Reload() error { return s.ReloadContext(context.Background()) }
 func (s *Store) ReloadContext(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.reloadAllLocked(ctx)
+}
+
+// reloadAllLocked is ReloadContext with s.mu held.
+func (s *Store) reloadAllLocked(ctx context.Context) error {
 	var errs tomlcheck.ErrorList
 	dir := s.Dir()
 	paths, err := ZoneFiles(dir)
@@ -167,6 +177,70 @@ func (s *Store) ReloadContext(ctx context.Context) error {
 			}
 		}
 	}
+	return s.settle(next, errs)
+}
+
+// ReloadFiles reads again the zone files of paths, files of the zones
+// directory that changed (Watch gives those its events name), and those
+// that had problems at the last reload, and publishes the result; every
+// other file keeps its version without being read, so that an edit of one
+// zone among thousands reads one file. A path that is no longer a file
+// stops being served. When the last reload could not read the directory
+// itself, it reloads everything (ReloadContext).
+func (s *Store) ReloadFiles(ctx context.Context, paths []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dir := filepath.Clean(s.Dir())
+	todo := map[string]bool{}
+	for _, p := range paths {
+		todo[filepath.Clean(p)] = true
+	}
+	if f := s.failing.Load(); f != nil {
+		for _, fe := range *f {
+			if filepath.Clean(fe.File) == dir {
+				return s.reloadAllLocked(ctx)
+			}
+			todo[fe.File] = true
+		}
+	}
+	next := maps.Clone(s.files)
+	if next == nil {
+		next = map[string]*loaded{}
+	}
+	var errs tomlcheck.ErrorList
+	compiled := 0
+	var gc gcPause
+	defer func() { gc.end(compiled) }()
+	for _, p := range slices.Sorted(maps.Keys(todo)) {
+		if filepath.Dir(p) != dir || !isZoneFileName(filepath.Base(p)) {
+			continue
+		}
+		if fi, err := os.Lstat(p); err != nil || fi.IsDir() {
+			delete(next, p) // removed (or no longer a file): ZoneFiles would not list it
+			continue
+		}
+		l, ferrs := s.loadFile(ctx, p, &gc)
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("zones: loading stopped: %w", err)
+		}
+		errs = append(errs, ferrs...)
+		if l == nil {
+			delete(next, p)
+			continue
+		}
+		next[p] = l
+		if old := s.files[p]; old == nil || old.zone != l.zone {
+			compiled += len(l.src)
+		}
+	}
+	return s.settle(next, errs)
+}
+
+// settle makes next, the zone files loaded by a reload, the files
+// serving, with errs the problems the reload found: files that may not
+// serve their origin are set aside, and the zones are published when
+// anything changed. s.mu is held.
+func (s *Store) settle(next map[string]*loaded, errs tomlcheck.ErrorList) error {
 	errs = append(errs, s.settleOrigins(next)...)
 	changed := len(next) != len(s.files)
 	for p, l := range next {
@@ -347,6 +421,11 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 	dw.moveTo(s.Dir())
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	// What the next reload reads: the zone files named by events, or
+	// everything (all) when an event concerns the directory itself, a
+	// ConfigMap's ..data swap, or events may have been lost.
+	changed := map[string]bool{}
+	all := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -354,12 +433,18 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 			return nil
 		case <-s.rewatch:
 			dw.moveTo(s.Dir()) // SetDir may have changed it
+			all = true
 			timer.Reset(debounce)
 		case ev, ok := <-w.Events:
 			if !ok {
 				return errors.New("zones watcher: event channel closed")
 			}
 			if dw.relevant(ev) {
+				if p := filepath.Clean(ev.Name); filepath.Dir(p) == dw.dir && isZoneFileName(filepath.Base(p)) {
+					changed[p] = true
+				} else {
+					all = true
+				}
 				timer.Reset(debounce)
 			}
 		case err, ok := <-w.Errors:
@@ -367,10 +452,17 @@ func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
 				return errors.New("zones watcher: error channel closed")
 			}
 			s.log.Warn("zones watcher", "error", err)
-			timer.Reset(debounce) // events may have been lost (queue overflow)
+			all = true // events may have been lost (queue overflow)
+			timer.Reset(debounce)
 		case <-timer.C:
-			dw.establish()           // the directory may have been replaced
-			_ = s.ReloadContext(ctx) // errors are logged by Reload
+			dw.establish() // the directory may have been replaced
+			if all {
+				_ = s.ReloadContext(ctx) // errors are logged by Reload
+			} else {
+				_ = s.ReloadFiles(ctx, slices.Collect(maps.Keys(changed)))
+			}
+			clear(changed)
+			all = false
 		}
 	}
 }
