@@ -89,11 +89,7 @@ func TestPlansAgreeWithResolve(t *testing.T) {
 // TestPlannedRouteDoesNotAllocate: once the plan of a client's ranking is
 // made, routing allocates nothing.
 func TestPlannedRouteDoesNotAllocate(t *testing.T) {
-	set, db := example(t)
-	www := gslbName(t, set, "www.example.com.")
-	r := route.New(route.Options{Geo: db})
-	r.Update(set)
-	r.Rebuild()
+	r, www := wwwRouter(t)
 	client := netip.MustParseAddr("203.0.113.7")
 	d := pick.Decision{Addrs: make([]netip.Addr, 0, 8)}
 	r.Route(www, pick.IPv4, client, 24, &d)

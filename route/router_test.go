@@ -150,12 +150,19 @@ func TestRouteFailover(t *testing.T) {
 	}
 }
 
-func BenchmarkRoute(b *testing.B) {
-	set, db := example(b)
-	www := gslbName(b, set, "www.example.com.")
+// wwwRouter returns a router over the example with its tables built, and
+// its name www.example.com.
+func wwwRouter(t testing.TB) (*route.Router, *zones.Name) {
+	t.Helper()
+	set, db := example(t)
 	r := route.New(route.Options{Geo: db})
 	r.Update(set)
 	r.Rebuild()
+	return r, gslbName(t, set, "www.example.com.")
+}
+
+func BenchmarkRoute(b *testing.B) {
+	r, www := wwwRouter(b)
 	client := netip.MustParseAddr("203.0.113.7")
 	d := pick.Decision{Addrs: make([]netip.Addr, 0, 8)}
 	b.ReportAllocs()
