@@ -66,64 +66,8 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 	if networks == nil {
 		networks = func(func(netip.Prefix, geo.Location) bool) {}
 	}
-	t := &Table{key: p.TableKey()}
-	ids := make(map[string]uint32)
-	var key []byte
-	intern := func(r Ranking) uint32 {
-		key = r.appendKey(key[:0])
-		if id, ok := ids[string(key)]; ok {
-			return id
-		}
-		id := uint32(len(t.rankings))
-		if id >= aliasID {
-			panic("pick: BuildTable: too many distinct rankings")
-		}
-		ids[string(key)] = id
-		t.rankings = append(t.rankings, r.withoutDistances())
-		return id
-	}
-	unknown := intern(p.rankBy(p.rankKey(p.Map.matchLocation(geo.Location{}), geo.Location{})))
-	// A database has far fewer distinct locations than networks: rank each
-	// distinct rank key once. The cached id is still Rank's answer for the
-	// location, since Rank ranks by the key alone.
-	memo := make(map[rankKey]uint32)
-	// Neighbouring networks are often at the same place: compare with the
-	// last key before hashing one.
-	var lastKey rankKey
-	lastID, haveLast := uint32(0), false
-
-	b4, b6 := newBuilder(leafBit|unknown), newBuilder(leafBit|unknown)
-	insert := func(pfx netip.Prefix, k rankKey) {
-		id := lastID
-		if !haveLast || k != lastKey {
-			var ok bool
-			if id, ok = memo[k]; !ok {
-				id = intern(p.rankBy(k))
-				memo[k] = id
-			}
-			lastKey, lastID, haveLast = k, id, true
-		}
-		var a [16]byte
-		b := b6
-		if pfx.Addr().Is4() {
-			a4 := pfx.Addr().As4()
-			copy(a[:], a4[:])
-			b = b4
-		} else {
-			a = pfx.Addr().As16()
-		}
-		b.insert(&a, pfx.Bits(), leafBit|id)
-	}
-	// A map's CIDR entries first, over space no network covers (an unknown
-	// location), shortest first so that longer ones win; the networks
-	// below then cover them where the database knows the location.
-	m := p.Map
-	var inside []int
-	if m != nil {
-		for i, c := range m.prefix {
-			insert(c, p.rankKey(m.cidrs[i], geo.Location{}))
-		}
-	}
+	b := newTableBuilder(p)
+	t := b.t
 	for pfx, loc := range networks {
 		if !pfx.IsValid() {
 			continue
@@ -133,41 +77,22 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 			pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
 		}
 		t.stats.Networks++
-		entry := -1
-		if m != nil {
-			if entry = m.containingCIDR(pfx); entry < 0 {
-				entry = m.matchLocation(loc)
-			}
-		}
-		insert(pfx, p.rankKey(entry, loc))
-		if m != nil {
-			// CIDR entries inside the network: its clients there rank by
-			// the entry, still at the network's location.
-			inside = m.cidrsInside(inside, pfx)
-			for _, i := range inside {
-				insert(m.prefix[i], p.rankKey(m.cidrs[i], loc))
-			}
-		}
+		b.network(pfx, loc)
 	}
-	// Mark the IPv6 ranges that embed IPv4 addresses, so that no IPv6 scope
-	// spans them: their clients are located by the IPv4 address inside. If
-	// every IPv4 address ranks the same, so do they, and they may merge.
+	t.v4 = b.finish(&b.v4, 0)
+	// The IPv6 ranges that embed IPv4 addresses rank by the IPv4 address
+	// inside, so that no IPv6 scope spans them. If every IPv4 address ranks
+	// the same, so do they, and they may merge.
 	alias := uint32(leafBit | aliasID)
-	if v := b4.nodes[0]; v&leafBit != 0 {
-		alias = v
+	if t.v4.root&leafBit != 0 {
+		alias = t.v4.root
 	}
-	for _, s := range [...]string{"::ffff:0:0/96", "2002::/16", "2001::/32"} {
-		pfx := netip.MustParsePrefix(s)
-		a := pfx.Addr().As16()
-		b6.insert(&a, pfx.Bits(), alias)
-	}
-	t.v4 = b4.finish()
-	t.v6 = b6.finish()
+	t.v6 = b.finish(&b.v6, alias)
 
 	t.stats.Rankings = len(t.rankings)
 	t.stats.Nodes4 = len(t.v4.nodes) / 2
 	t.stats.Nodes6 = len(t.v6.nodes) / 2
-	t.stats.PeakNodes = b4.peak + b6.peak
+	t.stats.PeakNodes = b.v4.peak + b.v6.peak
 	t.stats.Bytes = 4*(len(t.v4.nodes)+len(t.v6.nodes)) + t.v4.jump.bytes() + t.v6.jump.bytes() + len(t.rankings)*(int(unsafe.Sizeof(Ranking{}))+4*len(p.Members))
 	return t
 }

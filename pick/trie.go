@@ -106,6 +106,26 @@ func (b *builder) releaseTree(n uint32) {
 	b.release(n)
 }
 
+// unfold returns a builder holding the trie under root of the distinct
+// nodes pairs (children at 2k and 2k+1), each shared node copied for every
+// parent: a builder's trie is a tree.
+func unfold(pairs []uint32, root uint32) *builder {
+	b := newBuilder(root)
+	var copyNode func(v uint32) uint32
+	copyNode = func(v uint32) uint32 {
+		if v&leafBit != 0 {
+			return v
+		}
+		n := b.alloc(0)
+		l := copyNode(pairs[2*v])
+		r := copyNode(pairs[2*v+1])
+		b.nodes[2*n], b.nodes[2*n+1] = l, r
+		return n
+	}
+	b.nodes[0] = copyNode(root)
+	return b
+}
+
 // bitAt returns bit i (0 is the most significant) of a.
 func bitAt(a *[16]byte, i int) uint32 {
 	return uint32(a[i>>3]>>(7-uint(i&7))) & 1
@@ -161,9 +181,17 @@ func (b *builder) finish() trie {
 	d := dedup{nodes: b.nodes, index: newPairIndex(b.live)}
 	root := d.unique(b.nodes[0])
 	d.index = pairIndex{} // let the index go before the copy
-	t := trie{nodes: make([]uint32, 0, len(d.pairs))}
-	placed := make([]uint32, len(d.pairs)/2) // unique node -> its node in t, plus 1; 0: not yet
-	t.root = t.place(d.pairs, placed, root)
+	return layout(d.pairs, root)
+}
+
+// layout returns the trie of the distinct nodes pairs (children at 2k and
+// 2k+1) under root in a fresh, compact array, the nodes depth first from
+// the root, so that a lookup's path tends to stay in few cache lines.
+// Nodes of pairs not under root are left out.
+func layout(pairs []uint32, root uint32) trie {
+	t := trie{nodes: make([]uint32, 0, len(pairs))}
+	placed := make([]uint32, len(pairs)/2) // distinct node -> its node in t, plus 1; 0: not yet
+	t.root = t.place(pairs, placed, root)
 	t.buildJump()
 	return t
 }
@@ -233,6 +261,23 @@ func newPairIndex(n int) pairIndex {
 		x.keys[i] = emptyPair
 	}
 	return x
+}
+
+// full reports whether x would be more than 3/4 full holding n entries.
+func (x *pairIndex) full(n int) bool { return 4*n > 3*len(x.keys) }
+
+// grown returns x with twice the slots, holding the same entries.
+func (x *pairIndex) grown() pairIndex {
+	y := pairIndex{keys: make([]uint64, 2*len(x.keys)), vals: make([]uint32, 2*len(x.keys)), shift: x.shift - 1}
+	for i := range y.keys {
+		y.keys[i] = emptyPair
+	}
+	for i, k := range x.keys {
+		if k != emptyPair {
+			y.put(k, x.vals[i])
+		}
+	}
+	return y
 }
 
 func (x *pairIndex) slot(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> x.shift }

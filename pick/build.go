@@ -1,0 +1,261 @@
+package pick
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/gslb/gslb/geo"
+)
+
+// tableBuilder is the work of BuildTable: it ranks the networks and cuts
+// the address space of each family into a trie.
+//
+// While the networks come as a database walk gives them (in address order,
+// a network inside another one after it), each family's trie is made in
+// one pass by a stream, and the map's CIDR entries are merged into that
+// order: each is pushed where it starts, with the location of the network
+// around it (or none). A network out of that order makes the family fall
+// back to a builder, which takes prefixes in any order (later wins), from
+// the stream's trie so far; what the two make is the same trie.
+type tableBuilder struct {
+	p      *Pool
+	m      *Map // p.Map
+	t      *Table
+	ids    map[string]uint32 // a ranking's key (appendKey) -> its id
+	key    []byte
+	memo   map[rankKey]uint32 // a rank key -> its ranking's id
+	last   rankKey            // the last rank key looked up, and its id
+	lastID uint32
+	inside []int
+	v4, v6 family
+}
+
+// family builds the trie of one address family.
+type family struct {
+	width int
+	s     *stream  // while the prefixes come in order; nil after falling back
+	b     *builder // after falling back; nil until then
+	cidrs []int    // the map's CIDRs of the family (indexes into Map.prefix), in address order, shorter first at one address
+	next  int      // cidrs[:next] are in the trie
+	nets  []openNet
+	peak  int // most nodes alive at once
+}
+
+// openNet is a network pushed on a family's stream that the stream's
+// position may still be inside, with the rank key of its location.
+type openNet struct {
+	last u128
+	key  rankKey
+}
+
+// aliasPins are the IPv6 ranges that embed IPv4 addresses, in address
+// order: their addresses rank by the IPv4 address inside.
+var aliasPins = [...]netip.Prefix{
+	netip.MustParsePrefix("::ffff:0:0/96"),
+	netip.MustParsePrefix("2001::/32"),
+	netip.MustParsePrefix("2002::/16"),
+}
+
+func newTableBuilder(p *Pool) *tableBuilder {
+	b := &tableBuilder{p: p, m: p.Map, t: &Table{key: p.TableKey()}, ids: map[string]uint32{}, memo: map[rankKey]uint32{}}
+	unknown := b.rank(p.rankKey(b.m.matchLocation(geo.Location{}), geo.Location{}))
+	b.v4 = family{width: 32, s: newStream(32, unknown)}
+	b.v6 = family{width: 128, s: newStream(128, unknown)}
+	for _, a := range aliasPins {
+		first, bits := prefixU128(a)
+		b.v6.s.pin(first, bits, leafBit|aliasID)
+	}
+	if m := b.m; m != nil {
+		for _, i := range m.byAddr {
+			if m.prefix[i].Addr().Is4() {
+				b.v4.cidrs = append(b.v4.cidrs, i)
+			} else {
+				b.v6.cidrs = append(b.v6.cidrs, i)
+			}
+		}
+	}
+	return b
+}
+
+// intern returns the leaf of ranking r, a new id for an order not seen
+// before.
+func (b *tableBuilder) intern(r Ranking) uint32 {
+	b.key = r.appendKey(b.key[:0])
+	if id, ok := b.ids[string(b.key)]; ok {
+		return leafBit | id
+	}
+	id := uint32(len(b.t.rankings))
+	if id >= aliasID {
+		panic("pick: BuildTable: too many distinct rankings")
+	}
+	b.ids[string(b.key)] = id
+	b.t.rankings = append(b.t.rankings, r.withoutDistances())
+	return leafBit | id
+}
+
+// rank returns the leaf of the ranking of rank key k. A database has far
+// fewer distinct locations than networks: each distinct key is ranked
+// once, and since Rank ranks by the key alone, the cached leaf is still
+// Rank's answer. Neighbouring networks are often at the same place: the
+// last key is compared before one is hashed.
+func (b *tableBuilder) rank(k rankKey) uint32 {
+	if k == b.last && b.lastID != 0 {
+		return b.lastID
+	}
+	id, ok := b.memo[k]
+	if !ok {
+		id = b.intern(b.p.rankBy(k))
+		b.memo[k] = id
+	}
+	b.last, b.lastID = k, id
+	return id
+}
+
+// network adds a network of the database (valid, masked, IPv4 unmapped)
+// at location loc.
+func (b *tableBuilder) network(pfx netip.Prefix, loc geo.Location) {
+	entry := -1
+	if m := b.m; m != nil {
+		if entry = m.containingCIDR(pfx); entry < 0 {
+			entry = m.matchLocation(loc)
+		}
+	}
+	k := b.p.rankKey(entry, loc)
+	f := &b.v6
+	if pfx.Addr().Is4() {
+		f = &b.v4
+	}
+	first, bits := prefixU128(pfx)
+	if f.s != nil {
+		if b.pushCIDRs(f, first, bits, false) && f.s.push(first, bits, b.rank(k)) {
+			if len(f.cidrs) > f.next {
+				last := first.or(hostMask(f.width - bits))
+				for len(f.nets) > 0 && f.nets[len(f.nets)-1].last.less(first) {
+					f.nets = f.nets[:len(f.nets)-1]
+				}
+				f.nets = append(f.nets, openNet{last: last, key: b.p.rankKey(-1, loc)})
+			}
+			return
+		}
+		b.fallBack(f)
+	}
+	// As inserted into a builder: the network, then the CIDR entries
+	// inside it, where its clients rank by the entry, still at the
+	// network's location.
+	f.insert(first, bits, b.rank(k))
+	if m := b.m; m != nil {
+		b.inside = m.cidrsInside(b.inside, pfx)
+		for _, i := range b.inside {
+			cf, cb := prefixU128(m.prefix[i])
+			f.insert(cf, cb, b.rank(b.p.rankKey(m.cidrs[i], loc)))
+		}
+	}
+}
+
+// pushCIDRs pushes on f's stream the CIDR entries of the map that come
+// before the prefix at first of length bits in a walk's order (all of them
+// when all is set), each with the location of the innermost network
+// pushed around it: CIDR entries outside every network rank as an unknown
+// location matching the entry. It reports false if the stream took one
+// out of order (it is not pushed then).
+func (b *tableBuilder) pushCIDRs(f *family, first u128, bits int, all bool) bool {
+	for f.next < len(f.cidrs) {
+		i := f.cidrs[f.next]
+		cf, cb := prefixU128(b.m.prefix[i])
+		if !all && !cf.less(first) && (cf != first || cb > bits) {
+			break
+		}
+		if !f.s.push(cf, cb, b.rank(b.cidrKey(f, i, cf))) {
+			return false
+		}
+		f.next++
+	}
+	return true
+}
+
+// cidrKey returns the rank key of the addresses of CIDR entry i (an index
+// into Map.prefix), which starts at first: the entry's at the location of
+// the innermost open network containing it (f.nets, from which the
+// networks that end before first are dropped), or at an unknown location.
+func (b *tableBuilder) cidrKey(f *family, i int, first u128) rankKey {
+	for len(f.nets) > 0 && f.nets[len(f.nets)-1].last.less(first) {
+		f.nets = f.nets[:len(f.nets)-1]
+	}
+	if len(f.nets) == 0 {
+		return b.p.rankKey(b.m.cidrs[i], geo.Location{})
+	}
+	k := f.nets[len(f.nets)-1].key
+	k.entry = b.m.cidrs[i] + 1
+	return k
+}
+
+// fallBack turns f from a stream into a builder holding the same trie,
+// with every CIDR entry of the map the stream had not reached inserted as
+// the stream would have pushed it.
+func (b *tableBuilder) fallBack(f *family) {
+	root := f.s.finish()
+	f.peak = len(f.s.dag.pairs) / 2
+	f.b = unfold(f.s.dag.pairs, root)
+	f.s = nil
+	for _, i := range f.cidrs[f.next:] {
+		cf, cb := prefixU128(b.m.prefix[i])
+		f.insert(cf, cb, b.rank(b.cidrKey(f, i, cf)))
+	}
+	f.next, f.nets = len(f.cidrs), nil
+}
+
+// insert inserts a prefix into f's builder.
+func (f *family) insert(first u128, bits int, v uint32) {
+	a := first.bytes(f.width)
+	f.b.insert(&a, bits, v)
+}
+
+// finish returns f's trie, with the IPv6 ranges that embed IPv4 addresses
+// (pinned in the IPv6 stream) given the leaf alias.
+func (b *tableBuilder) finish(f *family, alias uint32) trie {
+	if f.s != nil {
+		if !b.pushCIDRs(f, u128{}, 0, true) {
+			b.fallBack(f)
+		}
+	}
+	if f.s != nil {
+		root := f.s.finish()
+		if f.width == 128 && alias != leafBit|aliasID {
+			root = f.s.dag.relabel(root, leafBit|aliasID, alias, map[uint32]uint32{})
+		}
+		f.peak = len(f.s.dag.pairs) / 2
+		return layout(f.s.dag.pairs, root)
+	}
+	if f.width == 128 {
+		for _, a := range aliasPins {
+			first, bits := prefixU128(a)
+			f.insert(first, bits, alias)
+		}
+	}
+	f.peak = max(f.peak, f.b.peak)
+	return f.b.finish()
+}
+
+// prefixU128 returns the first address of p (valid and masked) as a u128
+// and its length.
+func prefixU128(p netip.Prefix) (u128, int) {
+	if p.Addr().Is4() {
+		a := p.Addr().As4()
+		return u128{0, uint64(binary.BigEndian.Uint32(a[:]))}, p.Bits()
+	}
+	hi, lo := halves(p.Addr().As16())
+	return u128{hi, lo}, p.Bits()
+}
+
+// bytes returns x as an address of width bits, most significant byte
+// first (IPv4 in the first four bytes).
+func (x u128) bytes(width int) [16]byte {
+	var a [16]byte
+	if width == 32 {
+		binary.BigEndian.PutUint32(a[:4], uint32(x.lo))
+		return a
+	}
+	binary.BigEndian.PutUint64(a[:8], x.hi)
+	binary.BigEndian.PutUint64(a[8:], x.lo)
+	return a
+}
