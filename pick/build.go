@@ -3,6 +3,7 @@ package pick
 import (
 	"encoding/binary"
 	"net/netip"
+	"unsafe"
 
 	"github.com/gslb/gslb/geo"
 )
@@ -37,8 +38,16 @@ type family struct {
 	b     *builder // after falling back; nil until then
 	cidrs []int    // the map's CIDRs of the family (indexes into Map.prefix), in address order, shorter first at one address
 	next  int      // cidrs[:next] are in the trie
-	nets  []openNet
-	peak  int // most nodes alive at once
+	nets  []openNet  // streaming: the networks pushed that may contain what comes next, outermost first
+	open  []openCIDR // streaming: the CIDR entries pushed that may contain what comes next, outermost first
+	peak  int        // most nodes alive at once
+}
+
+// openCIDR is a CIDR entry pushed on a family's stream that the stream's
+// position may still be inside.
+type openCIDR struct {
+	last  u128
+	entry int // its index into Map.entries
 }
 
 // openNet is a network pushed on a family's stream that the stream's
@@ -77,6 +86,41 @@ func newTableBuilder(p *Pool) *tableBuilder {
 	return b
 }
 
+// count returns a network of the database as the tries take it: masked,
+// IPv4-mapped prefixes as IPv4 ones; false for an invalid prefix, which is
+// skipped. It counts the networks taken.
+func (b *tableBuilder) count(pfx netip.Prefix) (netip.Prefix, bool) {
+	if !pfx.IsValid() {
+		return pfx, false
+	}
+	pfx = pfx.Masked()
+	if pfx.Addr().Is4In6() && pfx.Bits() >= 96 {
+		pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
+	}
+	b.t.stats.Networks++
+	return pfx, true
+}
+
+// done finishes the tries and returns the table.
+func (b *tableBuilder) done() *Table {
+	t := b.t
+	t.v4 = b.finish(&b.v4, 0)
+	// The IPv6 ranges that embed IPv4 addresses rank by the IPv4 address
+	// inside, so that no IPv6 scope spans them. If every IPv4 address ranks
+	// the same, so do they, and they may merge.
+	alias := uint32(leafBit | aliasID)
+	if t.v4.root&leafBit != 0 {
+		alias = t.v4.root
+	}
+	t.v6 = b.finish(&b.v6, alias)
+	t.stats.Rankings = len(t.rankings)
+	t.stats.Nodes4 = len(t.v4.nodes) / 2
+	t.stats.Nodes6 = len(t.v6.nodes) / 2
+	t.stats.PeakNodes = b.v4.peak + b.v6.peak
+	t.stats.Bytes = 4*(len(t.v4.nodes)+len(t.v6.nodes)) + t.v4.jump.bytes() + t.v6.jump.bytes() + len(t.rankings)*(int(unsafe.Sizeof(Ranking{}))+4*len(b.p.Members))
+	return t
+}
+
 // intern returns the leaf of ranking r, a new id for an order not seen
 // before.
 func (b *tableBuilder) intern(r Ranking) uint32 {
@@ -111,45 +155,72 @@ func (b *tableBuilder) rank(k rankKey) uint32 {
 	return id
 }
 
+// locRank caches the leaf of a location's ranking for networks that no
+// CIDR entry of the map contains: BuildTableIndexed ranks each location of
+// the database once.
+type locRank struct {
+	leaf uint32 // 0: not ranked yet
+}
+
 // network adds a network of the database (valid, masked, IPv4 unmapped)
-// at location loc.
-func (b *tableBuilder) network(pfx netip.Prefix, loc geo.Location) {
-	entry := -1
-	if m := b.m; m != nil {
-		if entry = m.containingCIDR(pfx); entry < 0 {
-			entry = m.matchLocation(loc)
-		}
-	}
-	k := b.p.rankKey(entry, loc)
+// at location loc. lr, when not nil, caches the ranking of loc.
+func (b *tableBuilder) network(pfx netip.Prefix, loc *geo.Location, lr *locRank) {
 	f := &b.v6
 	if pfx.Addr().Is4() {
 		f = &b.v4
 	}
 	first, bits := prefixU128(pfx)
 	if f.s != nil {
-		if b.pushCIDRs(f, first, bits, false) && f.s.push(first, bits, b.rank(k)) {
-			if len(f.cidrs) > f.next {
-				last := first.or(hostMask(f.width - bits))
-				for len(f.nets) > 0 && f.nets[len(f.nets)-1].last.less(first) {
-					f.nets = f.nets[:len(f.nets)-1]
-				}
-				f.nets = append(f.nets, openNet{last: last, key: b.p.rankKey(-1, loc)})
+		if b.pushCIDRs(f, first, bits, false) {
+			// The CIDR entries that contain the network are pushed:
+			// the innermost one still open is the longest.
+			cidr := -1
+			for len(f.open) > 0 && f.open[len(f.open)-1].last.less(first) {
+				f.open = f.open[:len(f.open)-1]
 			}
-			return
+			if len(f.open) > 0 {
+				cidr = f.open[len(f.open)-1].entry
+			}
+			if f.s.push(first, bits, b.leaf(cidr, loc, lr)) {
+				if len(f.cidrs) > f.next {
+					for len(f.nets) > 0 && f.nets[len(f.nets)-1].last.less(first) {
+						f.nets = f.nets[:len(f.nets)-1]
+					}
+					f.nets = append(f.nets, openNet{last: first.or(hostMask(f.width - bits)), key: b.p.rankKey(-1, *loc)})
+				}
+				return
+			}
 		}
 		b.fallBack(f)
 	}
 	// As inserted into a builder: the network, then the CIDR entries
 	// inside it, where its clients rank by the entry, still at the
 	// network's location.
-	f.insert(first, bits, b.rank(k))
-	if m := b.m; m != nil {
+	m := b.m
+	f.insert(first, bits, b.leaf(m.containingCIDRIfAny(pfx), loc, lr))
+	if m != nil {
 		b.inside = m.cidrsInside(b.inside, pfx)
 		for _, i := range b.inside {
 			cf, cb := prefixU128(m.prefix[i])
-			f.insert(cf, cb, b.rank(b.p.rankKey(m.cidrs[i], loc)))
+			f.insert(cf, cb, b.rank(b.p.rankKey(m.cidrs[i], *loc)))
 		}
 	}
+}
+
+// leaf returns the leaf of a network at loc inside the CIDR entry cidr of
+// the map (-1: none), from lr when it caches it.
+func (b *tableBuilder) leaf(cidr int, loc *geo.Location, lr *locRank) uint32 {
+	if cidr >= 0 {
+		return b.rank(b.p.rankKey(cidr, *loc))
+	}
+	if lr != nil && lr.leaf != 0 {
+		return lr.leaf
+	}
+	v := b.rank(b.p.rankKey(b.m.matchLocation(*loc), *loc))
+	if lr != nil {
+		lr.leaf = v
+	}
+	return v
 }
 
 // pushCIDRs pushes on f's stream the CIDR entries of the map that come
@@ -169,6 +240,10 @@ func (b *tableBuilder) pushCIDRs(f *family, first u128, bits int, all bool) bool
 			return false
 		}
 		f.next++
+		for len(f.open) > 0 && f.open[len(f.open)-1].last.less(cf) {
+			f.open = f.open[:len(f.open)-1]
+		}
+		f.open = append(f.open, openCIDR{last: cf.or(hostMask(f.width - cb)), entry: b.m.cidrs[i]})
 	}
 	return true
 }
@@ -201,7 +276,7 @@ func (b *tableBuilder) fallBack(f *family) {
 		cf, cb := prefixU128(b.m.prefix[i])
 		f.insert(cf, cb, b.rank(b.cidrKey(f, i, cf)))
 	}
-	f.next, f.nets = len(f.cidrs), nil
+	f.next, f.nets, f.open = len(f.cidrs), nil, nil
 }
 
 // insert inserts a prefix into f's builder.

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"iter"
 	"net/netip"
-	"unsafe"
 
 	"github.com/gslb/gslb/geo"
 )
@@ -67,34 +66,34 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 		networks = func(func(netip.Prefix, geo.Location) bool) {}
 	}
 	b := newTableBuilder(p)
-	t := b.t
 	for pfx, loc := range networks {
-		if !pfx.IsValid() {
-			continue
+		if pfx, ok := b.count(pfx); ok {
+			b.network(pfx, &loc, nil)
 		}
-		pfx = pfx.Masked()
-		if pfx.Addr().Is4In6() && pfx.Bits() >= 96 {
-			pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
-		}
-		t.stats.Networks++
-		b.network(pfx, loc)
 	}
-	t.v4 = b.finish(&b.v4, 0)
-	// The IPv6 ranges that embed IPv4 addresses rank by the IPv4 address
-	// inside, so that no IPv6 scope spans them. If every IPv4 address ranks
-	// the same, so do they, and they may merge.
-	alias := uint32(leafBit | aliasID)
-	if t.v4.root&leafBit != 0 {
-		alias = t.v4.root
-	}
-	t.v6 = b.finish(&b.v6, alias)
+	return b.done()
+}
 
-	t.stats.Rankings = len(t.rankings)
-	t.stats.Nodes4 = len(t.v4.nodes) / 2
-	t.stats.Nodes6 = len(t.v6.nodes) / 2
-	t.stats.PeakNodes = b.v4.peak + b.v6.peak
-	t.stats.Bytes = 4*(len(t.v4.nodes)+len(t.v6.nodes)) + t.v4.jump.bytes() + t.v6.jump.bytes() + len(t.rankings)*(int(unsafe.Sizeof(Ranking{}))+4*len(p.Members))
-	return t
+// BuildTableIndexed is BuildTable for networks given with the index of
+// their location in locs, such as a walk of a database kept with its
+// distinct locations listed once: each location is ranked once, where
+// BuildTable compares the rank key of each network with the last one's
+// and looks it up when they differ. The table is BuildTable's for the
+// same networks with their locations. Every index must be one of locs.
+func BuildTableIndexed(networks iter.Seq2[netip.Prefix, int], locs []geo.Location, p *Pool) *Table {
+	if p == nil {
+		return nil
+	}
+	b := newTableBuilder(p)
+	if networks != nil {
+		ranks := make([]locRank, len(locs))
+		for pfx, i := range networks {
+			if pfx, ok := b.count(pfx); ok {
+				b.network(pfx, &locs[i], &ranks[i])
+			}
+		}
+	}
+	return b.done()
 }
 
 // Lookup returns the ranking of the network containing addr, without

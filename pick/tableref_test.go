@@ -164,18 +164,42 @@ func sameTrie(a, b *Table, ta, tb trie, ids map[uint32]uint32) error {
 	return nil
 }
 
-// checkSameTable fails t unless BuildTable makes the table that
-// buildTableByInsert makes from nets.
+// checkSameTable fails t unless BuildTable and BuildTableIndexed make the
+// table that buildTableByInsert makes from nets.
 func checkSameTable(t *testing.T, p *Pool, nets []network) {
 	t.Helper()
-	got, want := BuildTable(seq(nets), p), buildTableByInsert(seq(nets), p)
-	ids := map[uint32]uint32{}
-	for _, f := range []struct {
-		name       string
-		got, wantT trie
-	}{{"IPv4", got.v4, want.v4}, {"IPv6", got.v6, want.v6}} {
-		if err := sameTrie(got, want, f.got, f.wantT, ids); err != nil {
-			t.Fatalf("%s trie: %v\npool %s, map %v\nnetworks: %v", f.name, err, p.Name, mapEntries(p), nets)
+	want := buildTableByInsert(seq(nets), p)
+	got := BuildTable(seq(nets), p)
+	// BuildTableIndexed, from the networks' distinct locations.
+	var locs []geo.Location
+	index := map[string]int{}
+	ids := make([]int, len(nets))
+	for j, n := range nets {
+		k := fmt.Sprint(n.loc)
+		i, ok := index[k]
+		if !ok {
+			i = len(locs)
+			index[k] = i
+			locs = append(locs, n.loc)
+		}
+		ids[j] = i
+	}
+	indexed := func(yield func(netip.Prefix, int) bool) {
+		for j, n := range nets {
+			if !yield(n.pfx, ids[j]) {
+				return
+			}
+		}
+	}
+	for name, got := range map[string]*Table{"BuildTable": got, "BuildTableIndexed": BuildTableIndexed(indexed, locs, p)} {
+		ids := map[uint32]uint32{}
+		for _, f := range []struct {
+			name       string
+			got, wantT trie
+		}{{"IPv4", got.v4, want.v4}, {"IPv6", got.v6, want.v6}} {
+			if err := sameTrie(got, want, f.got, f.wantT, ids); err != nil {
+				t.Fatalf("%s: %s trie: %v\npool %s, map %v\nnetworks: %v", name, f.name, err, p.Name, mapEntries(p), nets)
+			}
 		}
 	}
 	// The stream does not rank what is covered before it is pushed (a map's

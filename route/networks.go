@@ -93,16 +93,15 @@ func sameLocation(a, b geo.Location) bool {
 		a.AccuracyRadius == b.AccuracyRadius && a.ASN == b.ASN && slices.Equal(a.Subdivisions, b.Subdivisions)
 }
 
-// all yields the networks in the order they were walked, each with its
-// location (Network set to the prefix, as the walk gave it).
-func (l *networkList) all() iter.Seq2[netip.Prefix, geo.Location] {
-	return func(yield func(netip.Prefix, geo.Location) bool) {
+// indexed yields the networks in the order they were walked, each with
+// the index of its location in l.locs (whose Network is unset), for
+// pick.BuildTableIndexed: a table ranks each location once instead of
+// comparing a location per network.
+func (l *networkList) indexed() iter.Seq2[netip.Prefix, int] {
+	return func(yield func(netip.Prefix, int) bool) {
 		for _, chunk := range l.chunks {
-			for _, n := range chunk {
-				pfx := n.prefix()
-				loc := l.locs[n.loc]
-				loc.Network = pfx
-				if !yield(pfx, loc) {
+			for i := range chunk {
+				if !yield(chunk[i].prefix(), int(chunk[i].loc)) {
 					return
 				}
 			}
