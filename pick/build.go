@@ -34,10 +34,10 @@ type tableBuilder struct {
 // family builds the trie of one address family.
 type family struct {
 	width int
-	s     *stream  // while the prefixes come in order; nil after falling back
-	b     *builder // after falling back; nil until then
-	cidrs []int    // the map's CIDRs of the family (indexes into Map.prefix), in address order, shorter first at one address
-	next  int      // cidrs[:next] are in the trie
+	s     *stream    // while the prefixes come in order; nil after falling back
+	b     *builder   // after falling back; nil until then
+	cidrs []int      // the map's CIDRs of the family (indexes into Map.prefix), in address order, shorter first at one address
+	next  int        // cidrs[:next] are in the trie
 	nets  []openNet  // streaming: the networks pushed that may contain what comes next, outermost first
 	open  []openCIDR // streaming: the CIDR entries pushed that may contain what comes next, outermost first
 	peak  int        // most nodes alive at once
