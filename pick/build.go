@@ -71,7 +71,7 @@ func newTableBuilder(p *Pool) *tableBuilder {
 	b.v4 = family{width: 32, s: newStream(32, unknown)}
 	b.v6 = family{width: 128, s: newStream(128, unknown)}
 	for _, a := range aliasPins {
-		first, bits := prefixU128(a)
+		first, bits, _ := prefixU128(a)
 		b.v6.s.pin(first, bits, leafBit|aliasID)
 	}
 	if m := b.m; m != nil {
@@ -86,19 +86,26 @@ func newTableBuilder(p *Pool) *tableBuilder {
 	return b
 }
 
-// count returns a network of the database as the tries take it: masked,
-// IPv4-mapped prefixes as IPv4 ones; false for an invalid prefix, which is
-// skipped. It counts the networks taken.
-func (b *tableBuilder) count(pfx netip.Prefix) (netip.Prefix, bool) {
-	if !pfx.IsValid() {
-		return pfx, false
+// count returns a network of the database as the tries take it (its
+// first address, with IPv4-mapped prefixes as IPv4 ones, its length, and
+// whether it is IPv4), or false for an invalid prefix, which is skipped.
+// It counts the networks taken.
+func (b *tableBuilder) count(pfx netip.Prefix) (first u128, bits int, is4, ok bool) {
+	if bits = pfx.Bits(); bits < 0 {
+		return u128{}, 0, false, false // invalid
 	}
-	pfx = pfx.Masked()
-	if pfx.Addr().Is4In6() && pfx.Bits() >= 96 {
-		pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
+	a := pfx.Addr()
+	a16 := a.As16()
+	first = u128{binary.BigEndian.Uint64(a16[:8]), binary.BigEndian.Uint64(a16[8:])}
+	width := 128
+	if a.Is4() || bits >= 96 && first.hi == 0 && first.lo>>32 == 0xffff {
+		if !a.Is4() {
+			bits -= 96
+		}
+		first, is4, width = u128{0, first.lo & 0xffffffff}, true, 32
 	}
 	b.t.stats.Networks++
-	return pfx, true
+	return first.andNot(hostMask(width - bits)), bits, is4, true
 }
 
 // done finishes the tries and returns the table.
@@ -162,16 +169,15 @@ type locRank struct {
 	leaf uint32 // 0: not ranked yet
 }
 
-// network adds a network of the database (valid, masked, IPv4 unmapped)
-// at location loc. lr, when not nil, caches the ranking of loc.
-func (b *tableBuilder) network(pfx netip.Prefix, loc *geo.Location, lr *locRank) {
+// network adds a network of the database, as count returns it, at
+// location loc. lr, when not nil, caches the ranking of loc.
+func (b *tableBuilder) network(first u128, bits int, is4 bool, loc *geo.Location, lr *locRank) {
 	f := &b.v6
-	if pfx.Addr().Is4() {
+	if is4 {
 		f = &b.v4
 	}
-	first, bits := prefixU128(pfx)
 	if f.s != nil {
-		if b.pushCIDRs(f, first, bits, false) {
+		if f.next == len(f.cidrs) || b.pushCIDRs(f, first, bits, false) {
 			// The CIDR entries that contain the network are pushed:
 			// the innermost one still open is the longest.
 			cidr := -1
@@ -197,11 +203,12 @@ func (b *tableBuilder) network(pfx netip.Prefix, loc *geo.Location, lr *locRank)
 	// inside it, where its clients rank by the entry, still at the
 	// network's location.
 	m := b.m
+	pfx := f.prefix(first, bits)
 	f.insert(first, bits, b.leaf(m.containingCIDRIfAny(pfx), loc, lr))
 	if m != nil {
 		b.inside = m.cidrsInside(b.inside, pfx)
 		for _, i := range b.inside {
-			cf, cb := prefixU128(m.prefix[i])
+			cf, cb, _ := prefixU128(m.prefix[i])
 			f.insert(cf, cb, b.rank(b.p.rankKey(m.cidrs[i], *loc)))
 		}
 	}
@@ -232,7 +239,7 @@ func (b *tableBuilder) leaf(cidr int, loc *geo.Location, lr *locRank) uint32 {
 func (b *tableBuilder) pushCIDRs(f *family, first u128, bits int, all bool) bool {
 	for f.next < len(f.cidrs) {
 		i := f.cidrs[f.next]
-		cf, cb := prefixU128(b.m.prefix[i])
+		cf, cb, _ := prefixU128(b.m.prefix[i])
 		if !all && !cf.less(first) && (cf != first || cb > bits) {
 			break
 		}
@@ -273,7 +280,7 @@ func (b *tableBuilder) fallBack(f *family) {
 	f.b = unfold(f.s.dag.pairs, root)
 	f.s = nil
 	for _, i := range f.cidrs[f.next:] {
-		cf, cb := prefixU128(b.m.prefix[i])
+		cf, cb, _ := prefixU128(b.m.prefix[i])
 		f.insert(cf, cb, b.rank(b.cidrKey(f, i, cf)))
 	}
 	f.next, f.nets, f.open = len(f.cidrs), nil, nil
@@ -303,7 +310,7 @@ func (b *tableBuilder) finish(f *family, alias uint32) trie {
 	}
 	if f.width == 128 {
 		for _, a := range aliasPins {
-			first, bits := prefixU128(a)
+			first, bits, _ := prefixU128(a)
 			f.insert(first, bits, alias)
 		}
 	}
@@ -311,15 +318,24 @@ func (b *tableBuilder) finish(f *family, alias uint32) trie {
 	return f.b.finish()
 }
 
-// prefixU128 returns the first address of p (valid and masked) as a u128
-// and its length.
-func prefixU128(p netip.Prefix) (u128, int) {
-	if p.Addr().Is4() {
-		a := p.Addr().As4()
-		return u128{0, uint64(binary.BigEndian.Uint32(a[:]))}, p.Bits()
+// prefixU128 returns the first address of p (valid) as a u128, its length
+// and whether it is IPv4. Host bits are kept.
+func prefixU128(p netip.Prefix) (u128, int, bool) {
+	a := p.Addr()
+	hi, lo := halves(a.As16())
+	if a.Is4() {
+		return u128{0, lo & 0xffffffff}, p.Bits(), true
 	}
-	hi, lo := halves(p.Addr().As16())
-	return u128{hi, lo}, p.Bits()
+	return u128{hi, lo}, p.Bits(), false
+}
+
+// prefix returns the prefix of f's family at first of length bits.
+func (f *family) prefix(first u128, bits int) netip.Prefix {
+	a := first.bytes(f.width)
+	if f.width == 32 {
+		return netip.PrefixFrom(netip.AddrFrom4([4]byte(a[:4])), bits)
+	}
+	return netip.PrefixFrom(netip.AddrFrom16(a), bits)
 }
 
 // bytes returns x as an address of width bits, most significant byte

@@ -99,6 +99,12 @@ func (s *stream) open1(p openPrefix) bool {
 func (s *stream) close() {
 	top := s.open[len(s.open)-1]
 	s.open = s.open[:len(s.open)-1]
+	if top.first == s.pos && !s.done {
+		// Nothing was pushed inside: one block (the common case).
+		s.block(top.bits, top.v)
+		s.pos, s.done = s.pos.addPow2(s.width-top.bits, s.width)
+		return
+	}
 	s.fill(top.last, top.v)
 }
 
@@ -151,7 +157,7 @@ func (s *stream) block(d int, v uint32) {
 // once as it is made.
 type dag struct {
 	pairs []uint32  // node k has children pairs[2k] and pairs[2k+1]
-	index pairIndex // children (left<<32 | right) -> node
+	index pairIndex // children -> node
 }
 
 func newDAG() dag { return dag{index: newPairIndex(0)} }
@@ -162,19 +168,13 @@ func (d *dag) node(l, r uint32) uint32 {
 	if l == r && l&leafBit != 0 {
 		return l
 	}
-	key := uint64(l)<<32 | uint64(r)
-	if id, ok := d.index.get(key); ok {
-		return id
+	id, found := d.index.find(l, r, uint32(len(d.pairs)/2))
+	if !found {
+		if id >= leafBit {
+			panic("pick: trie too large")
+		}
+		d.pairs = append(d.pairs, l, r)
 	}
-	id := uint32(len(d.pairs) / 2)
-	if id >= leafBit {
-		panic("pick: trie too large")
-	}
-	d.pairs = append(d.pairs, l, r)
-	if d.index.full(len(d.pairs) / 2) {
-		d.index = d.index.grown()
-	}
-	d.index.put(key, id)
 	return id
 }
 
@@ -203,6 +203,8 @@ type u128 struct{ hi, lo uint64 }
 func (x u128) less(y u128) bool { return x.hi < y.hi || x.hi == y.hi && x.lo < y.lo }
 
 func (x u128) or(y u128) u128 { return u128{x.hi | y.hi, x.lo | y.lo} }
+
+func (x u128) andNot(y u128) u128 { return u128{x.hi &^ y.hi, x.lo &^ y.lo} }
 
 // minus returns x-y (x >= y).
 func (x u128) minus(y u128) u128 {

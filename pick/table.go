@@ -67,8 +67,8 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 	}
 	b := newTableBuilder(p)
 	for pfx, loc := range networks {
-		if pfx, ok := b.count(pfx); ok {
-			b.network(pfx, &loc, nil)
+		if first, bits, is4, ok := b.count(pfx); ok {
+			b.network(first, bits, is4, &loc, nil)
 		}
 	}
 	return b.done()
@@ -88,8 +88,8 @@ func BuildTableIndexed(networks iter.Seq2[netip.Prefix, int], locs []geo.Locatio
 	if networks != nil {
 		ranks := make([]locRank, len(locs))
 		for pfx, i := range networks {
-			if pfx, ok := b.count(pfx); ok {
-				b.network(pfx, &locs[i], &ranks[i])
+			if first, bits, is4, ok := b.count(pfx); ok {
+				b.network(first, bits, is4, &locs[i], &ranks[i])
 			}
 		}
 	}

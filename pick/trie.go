@@ -200,7 +200,7 @@ func layout(pairs []uint32, root uint32) trie {
 type dedup struct {
 	nodes []uint32  // the builder's
 	pairs []uint32  // the distinct nodes: children at 2k and 2k+1, leaves or distinct nodes, children first
-	index pairIndex // children (left<<32 | right) -> distinct node
+	index pairIndex // children -> distinct node
 }
 
 // unique returns the leaf v, or the distinct node equal to the subtree at
@@ -210,13 +210,10 @@ func (d *dedup) unique(v uint32) uint32 {
 		return v
 	}
 	l, r := d.unique(d.nodes[2*v]), d.unique(d.nodes[2*v+1])
-	key := uint64(l)<<32 | uint64(r)
-	if id, ok := d.index.get(key); ok {
-		return id
+	id, found := d.index.find(l, r, uint32(len(d.pairs)/2))
+	if !found {
+		d.pairs = append(d.pairs, l, r)
 	}
-	id := uint32(len(d.pairs) / 2)
-	d.pairs = append(d.pairs, l, r)
-	d.index.put(key, id)
 	return id
 }
 
@@ -239,68 +236,71 @@ func (t *trie) place(pairs, placed []uint32, v uint32) uint32 {
 }
 
 // pairIndex is an open-addressing hash table from a node's two children
-// to the distinct node with those children, sized once for the most
-// nodes it will hold. The empty key is all ones: that would be a node
-// whose two children are the same leaf, which a merged trie never has.
+// to the distinct node with those children. A slot is three words (left
+// child, right child, node), so that a probe mostly reads one cache line.
+// An empty slot has both children the leaf of all ones: that would be a
+// node whose two children are the same leaf, which a merged trie never
+// has. It grows to stay at most 3/4 full.
 type pairIndex struct {
-	keys  []uint64
-	vals  []uint32
+	slots []uint32
+	n     int // entries
 	shift uint
 }
 
-const emptyPair = ^uint64(0)
+const emptyChild = ^uint32(0)
 
-// newPairIndex returns an index for at most n entries, at most 3/4 full.
+// newPairIndex returns an index for n entries before it grows.
 func newPairIndex(n int) pairIndex {
 	bits := uint(4)
 	for 1<<bits < n+n/3+1 {
 		bits++
 	}
-	x := pairIndex{keys: make([]uint64, 1<<bits), vals: make([]uint32, 1<<bits), shift: 64 - bits}
-	for i := range x.keys {
-		x.keys[i] = emptyPair
-	}
-	return x
+	return pairIndex{slots: emptySlots(1 << bits), shift: 64 - bits}
 }
 
-// full reports whether x would be more than 3/4 full holding n entries.
-func (x *pairIndex) full(n int) bool { return 4*n > 3*len(x.keys) }
-
-// grown returns x with twice the slots, holding the same entries.
-func (x *pairIndex) grown() pairIndex {
-	y := pairIndex{keys: make([]uint64, 2*len(x.keys)), vals: make([]uint32, 2*len(x.keys)), shift: x.shift - 1}
-	for i := range y.keys {
-		y.keys[i] = emptyPair
+func emptySlots(n int) []uint32 {
+	s := make([]uint32, 3*n)
+	for i := 0; i < len(s); i += 3 {
+		s[i], s[i+1] = emptyChild, emptyChild
 	}
-	for i, k := range x.keys {
-		if k != emptyPair {
-			y.put(k, x.vals[i])
-		}
-	}
-	return y
+	return s
 }
 
-func (x *pairIndex) slot(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> x.shift }
-
-func (x *pairIndex) get(key uint64) (uint32, bool) {
-	mask := uint64(len(x.keys) - 1)
-	for i := x.slot(key); ; i = (i + 1) & mask {
-		switch x.keys[i] {
-		case key:
-			return x.vals[i], true
-		case emptyPair:
-			return 0, false
+// find returns the node with children l and r and true, or, when there is
+// none, enters id as that node and returns id and false.
+func (x *pairIndex) find(l, r, id uint32) (uint32, bool) {
+	size := len(x.slots) / 3
+	if 4*(x.n+1) > 3*size {
+		x.grow()
+		size *= 2
+	}
+	mask := uint64(size - 1)
+	for i := x.slot(l, r); ; i = (i + 1) & mask {
+		s := x.slots[3*i : 3*i+3 : 3*i+3]
+		switch {
+		case s[0] == l && s[1] == r:
+			return s[2], true
+		case s[0] == emptyChild && s[1] == emptyChild:
+			s[0], s[1], s[2] = l, r, id
+			x.n++
+			return id, false
 		}
 	}
 }
 
-func (x *pairIndex) put(key uint64, v uint32) {
-	mask := uint64(len(x.keys) - 1)
-	i := x.slot(key)
-	for x.keys[i] != emptyPair {
-		i = (i + 1) & mask
+// grow doubles the slots of x.
+func (x *pairIndex) grow() {
+	old := x.slots
+	x.slots, x.shift, x.n = emptySlots(2*len(old)/3), x.shift-1, 0
+	for i := 0; i < len(old); i += 3 {
+		if old[i] != emptyChild || old[i+1] != emptyChild {
+			x.find(old[i], old[i+1], old[i+2])
+		}
 	}
-	x.keys[i], x.vals[i] = key, v
+}
+
+func (x *pairIndex) slot(l, r uint32) uint64 {
+	return ((uint64(l)<<32 | uint64(r)) * 0x9e3779b97f4a7c15) >> x.shift
 }
 
 // halves returns a 16-byte address as two big-endian uint64s.
