@@ -94,18 +94,22 @@ func (b *tableBuilder) count(pfx netip.Prefix) (first u128, bits int, is4, ok bo
 	if bits = pfx.Bits(); bits < 0 {
 		return u128{}, 0, false, false // invalid
 	}
-	a := pfx.Addr()
-	a16 := a.As16()
-	first = u128{binary.BigEndian.Uint64(a16[:8]), binary.BigEndian.Uint64(a16[8:])}
-	width := 128
-	if a.Is4() || bits >= 96 && first.hi == 0 && first.lo>>32 == 0xffff {
-		if !a.Is4() {
-			bits -= 96
-		}
-		first, is4, width = u128{0, first.lo & 0xffffffff}, true, 32
-	}
 	b.t.stats.Networks++
-	return first.andNot(hostMask(width - bits)), bits, is4, true
+	a := pfx.Addr()
+	if a.Is4() {
+		return u128{0, uint64(ipv4(a)) &^ (1<<(32-bits) - 1)}, bits, true, true
+	}
+	hi, lo := halves(a.As16())
+	if bits >= 96 && hi == 0 && lo>>32 == 0xffff {
+		return u128{0, lo & 0xffffffff &^ (1<<(128-bits) - 1)}, bits - 96, true, true
+	}
+	return u128{hi, lo}.andNot(hostMask(128 - bits)), bits, false, true
+}
+
+// ipv4 returns the IPv4 address a as a number.
+func ipv4(a netip.Addr) uint32 {
+	a4 := a.As4()
+	return binary.BigEndian.Uint32(a4[:])
 }
 
 // done finishes the tries and returns the table.
