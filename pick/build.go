@@ -37,6 +37,7 @@ type family struct {
 	s     *stream    // while the prefixes come in order; nil after falling back
 	b     *builder   // after falling back; nil until then
 	cidrs []int      // the map's CIDRs of the family (indexes into Map.prefix), in address order, shorter first at one address
+	at    []u128     // the first address of each of cidrs
 	next  int        // cidrs[:next] are in the trie
 	nets  []openNet  // streaming: the networks pushed that may contain what comes next, outermost first
 	open  []openCIDR // streaming: the CIDR entries pushed that may contain what comes next, outermost first
@@ -76,11 +77,12 @@ func newTableBuilder(p *Pool) *tableBuilder {
 	}
 	if m := b.m; m != nil {
 		for _, i := range m.byAddr {
-			if m.prefix[i].Addr().Is4() {
-				b.v4.cidrs = append(b.v4.cidrs, i)
-			} else {
-				b.v6.cidrs = append(b.v6.cidrs, i)
+			f := &b.v6
+			first, _, is4 := prefixU128(m.prefix[i])
+			if is4 {
+				f = &b.v4
 			}
+			f.cidrs, f.at = append(f.cidrs, i), append(f.at, first)
 		}
 	}
 	return b
@@ -242,8 +244,8 @@ func (b *tableBuilder) leaf(cidr int, loc *geo.Location, lr *locRank) uint32 {
 // out of order (it is not pushed then).
 func (b *tableBuilder) pushCIDRs(f *family, first u128, bits int, all bool) bool {
 	for f.next < len(f.cidrs) {
-		i := f.cidrs[f.next]
-		cf, cb, _ := prefixU128(b.m.prefix[i])
+		i, cf := f.cidrs[f.next], f.at[f.next]
+		cb := b.m.prefix[i].Bits()
 		if !all && !cf.less(first) && (cf != first || cb > bits) {
 			break
 		}
