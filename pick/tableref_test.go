@@ -165,8 +165,9 @@ func sameTrie(a, b *Table, ta, tb trie, ids map[uint32]uint32) error {
 }
 
 // checkSameTable fails t unless BuildTable and BuildTableIndexed make the
-// table that buildTableByInsert makes from nets.
-func checkSameTable(t *testing.T, p *Pool, nets []network) {
+// table that buildTableByInsert makes from nets, which are in a walk's
+// order if ordered is set.
+func checkSameTable(t *testing.T, p *Pool, nets []network, ordered bool) {
 	t.Helper()
 	want := buildTableByInsert(seq(nets), p)
 	got := BuildTable(seq(nets), p)
@@ -204,9 +205,11 @@ func checkSameTable(t *testing.T, p *Pool, nets []network) {
 	}
 	// The stream does not rank what is covered before it is pushed (a map's
 	// CIDR entries inside networks as an unknown location, as the builder
-	// inserted them first): it may hold fewer rankings, never more.
+	// inserted them first): it may hold fewer rankings, and never more for
+	// networks in a walk's order. Out of order, the network that makes it
+	// fall back may have been ranked for the stream in vain.
 	gs, ws := got.Stats(), want.Stats()
-	if gs.Rankings > ws.Rankings {
+	if ordered && gs.Rankings > ws.Rankings {
 		t.Fatalf("%d rankings, want at most %d", gs.Rankings, ws.Rankings)
 	}
 	gs.PeakNodes, ws.PeakNodes = 0, 0
@@ -287,14 +290,14 @@ func TestBuildTableMatchesInsert(t *testing.T) {
 				}
 			}
 		}
-		checkSameTable(t, &p, nets)
+		checkSameTable(t, &p, nets, round%3 == 0)
 	}
 	// Large: a synthetic database, with and without a map.
 	nets := synthetic(rand.New(rand.NewPCG(5, 6)), 50_000, 500)
-	checkSameTable(t, webPool(), nets)
+	checkSameTable(t, webPool(), nets, true)
 	p := testPools()["five"]
 	p.Map = randomMap(t, rng)
-	checkSameTable(t, p, nets)
+	checkSameTable(t, p, nets, true)
 }
 
 // randomMap returns a map with CIDR entries in and around the ranges
@@ -343,6 +346,6 @@ func FuzzBuildTableMatchesInsert(f *testing.F) {
 				return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()))
 			})
 		}
-		checkSameTable(t, p, nets)
+		checkSameTable(t, p, nets, sorted)
 	})
 }
