@@ -55,9 +55,14 @@ type TableStats struct {
 // A nil networks is an empty database (every address ranks as unknown); a
 // nil p gives the nil Table.
 //
-// Building costs one Rank per distinct location and a few trie operations
-// per network; networks arriving in address order keep the working set
-// close to the size of the finished table.
+// Building costs one Rank per distinct rank key and, for networks in a
+// walk's order (ascending addresses, a network inside another one after
+// it), one pass in which each network is cut into aligned blocks and each
+// trie node is made once, bottom up, through an index of the distinct
+// nodes (identical subtrees are stored once as they are made): the working
+// set is the finished table plus that index. Networks out of that order
+// make BuildTable fall back to inserting each one from the root, which
+// gives the same table more slowly.
 func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table {
 	if p == nil {
 		return nil
