@@ -58,12 +58,14 @@ type openNet struct {
 	key  rankKey
 }
 
-// aliasPins are the IPv6 ranges that embed IPv4 addresses, in address
-// order: their addresses rank by the IPv4 address inside.
-var aliasPins = [...]netip.Prefix{
-	netip.MustParsePrefix("::ffff:0:0/96"),
-	netip.MustParsePrefix("2001::/32"),
-	netip.MustParsePrefix("2002::/16"),
+// aliasPins returns the IPv6 ranges that embed IPv4 addresses, in
+// address order: their addresses rank by the IPv4 address inside.
+func aliasPins() [3]netip.Prefix {
+	return [...]netip.Prefix{
+		netip.MustParsePrefix("::ffff:0:0/96"),
+		netip.MustParsePrefix("2001::/32"),
+		netip.MustParsePrefix("2002::/16"),
+	}
 }
 
 func newTableBuilder(p *Pool) *tableBuilder {
@@ -71,7 +73,7 @@ func newTableBuilder(p *Pool) *tableBuilder {
 	unknown := b.rank(p.rankKey(b.m.matchLocation(geo.Location{}), geo.Location{}))
 	b.v4 = family{width: 32, s: newStream(32, unknown)}
 	b.v6 = family{width: 128, s: newStream(128, unknown)}
-	for _, a := range aliasPins {
+	for _, a := range aliasPins() {
 		first, bits, _ := prefixU128(a)
 		b.v6.s.pin(first, bits, leafBit|aliasID)
 	}
@@ -315,7 +317,7 @@ func (b *tableBuilder) finish(f *family, alias uint32) trie {
 		return layout(f.s.dag.pairs, root)
 	}
 	if f.width == 128 {
-		for _, a := range aliasPins {
+		for _, a := range aliasPins() {
 			first, bits, _ := prefixU128(a)
 			f.insert(first, bits, alias)
 		}
