@@ -128,7 +128,7 @@ func buildTableByInsert(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool)
 	t.stats.Nodes4 = len(t.v4.nodes) / 2
 	t.stats.Nodes6 = len(t.v6.nodes) / 2
 	t.stats.PeakNodes = b4.peak + b6.peak
-	t.stats.Bytes = 4*(len(t.v4.nodes)+len(t.v6.nodes)) + len(t.rankings)*(int(unsafe.Sizeof(Ranking{}))+4*len(p.Members))
+	t.stats.Bytes = 4*(len(t.v4.nodes)+len(t.v6.nodes)) + t.v4.jump.bytes() + t.v6.jump.bytes() + len(t.rankings)*(int(unsafe.Sizeof(Ranking{}))+4*len(p.Members))
 	return t
 }
 
