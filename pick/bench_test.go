@@ -171,6 +171,62 @@ func BenchmarkBuildTableLarge(b *testing.B) {
 	}
 }
 
+// BenchmarkBuildTableIndexed builds tables as the server does at start:
+// from a walk kept in memory with its distinct locations listed once
+// (BuildTableIndexed), of the synthetic database of BuildTableLarge
+// (GSLB_PICK_LARGE sets its size), for pools of 3 and 13 datacenters.
+func BenchmarkBuildTableIndexed(b *testing.B) {
+	n := 4_000_000
+	if v, err := strconv.Atoi(os.Getenv("GSLB_PICK_LARGE")); err == nil && v > 0 {
+		n = v
+	}
+	type listed struct {
+		pfx netip.Prefix
+		loc int
+	}
+	var nets []listed
+	var locs []geo.Location
+	type place struct {
+		lat, lon float64
+		ok       bool
+	}
+	index := map[place]int{} // the synthetic locations differ by coordinates only
+	for pfx, loc := range syntheticSeq(rand.New(rand.NewPCG(1, 1)), n, 100_000) {
+		k := place{loc.Lat, loc.Lon, loc.HasCoordinates}
+		i, ok := index[k]
+		if !ok {
+			i = len(locs)
+			index[k] = i
+			locs = append(locs, loc)
+		}
+		nets = append(nets, listed{pfx, i})
+	}
+	walk := func(yield func(netip.Prefix, int) bool) {
+		for _, n := range nets {
+			if !yield(n.pfx, n.loc) {
+				return
+			}
+		}
+	}
+	for _, dcs := range []int{3, 13} {
+		b.Run(strconv.Itoa(dcs)+"dcs", func(b *testing.B) {
+			p := &Pool{}
+			rng := rand.New(rand.NewPCG(9, uint64(dcs)))
+			for i := range dcs {
+				p.Members = append(p.Members, Member{Datacenter: Datacenter{Name: strconv.Itoa(i),
+					Lat: rng.Float64()*120 - 50, Lon: rng.Float64()*360 - 180}})
+			}
+			var tbl *Table
+			for b.Loop() {
+				tbl = BuildTableIndexed(walk, locs, p)
+			}
+			st := tbl.Stats()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(nets)), "ns/network")
+			b.ReportMetric(float64(st.Bytes)/1e6, "table-MB")
+		})
+	}
+}
+
 var continentCodes = []string{"AF", "AS", "EU", "NA", "OC", "SA"}
 
 // countryCodes are every two-letter code, made once: a database walk does

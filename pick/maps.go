@@ -268,6 +268,14 @@ func (m *Map) containingCIDR(p netip.Prefix) int {
 	return -1
 }
 
+// containingCIDRIfAny is containingCIDR for a map that may be nil.
+func (m *Map) containingCIDRIfAny(p netip.Prefix) int {
+	if m == nil {
+		return -1
+	}
+	return m.containingCIDR(p)
+}
+
 // cidrsInside appends to dst the indexes (into m.prefix) of the CIDRs
 // strictly inside p (longer, and contained), by ascending length.
 func (m *Map) cidrsInside(dst []int, p netip.Prefix) []int {

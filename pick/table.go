@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"iter"
 	"net/netip"
-	"unsafe"
 
 	"github.com/gslb/gslb/geo"
 )
@@ -56,9 +55,14 @@ type TableStats struct {
 // A nil networks is an empty database (every address ranks as unknown); a
 // nil p gives the nil Table.
 //
-// Building costs one Rank per distinct location and a few trie operations
-// per network; networks arriving in address order keep the working set
-// close to the size of the finished table.
+// Building costs one Rank per distinct rank key and, for networks in a
+// walk's order (ascending addresses, a network inside another one after
+// it), one pass in which each network is cut into aligned blocks and each
+// trie node is made once, bottom up, through an index of the distinct
+// nodes (identical subtrees are stored once as they are made): the working
+// set is the finished table plus that index. Networks out of that order
+// make BuildTable fall back to inserting each one from the root, which
+// gives the same table more slowly.
 func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table {
 	if p == nil {
 		return nil
@@ -66,110 +70,35 @@ func BuildTable(networks iter.Seq2[netip.Prefix, geo.Location], p *Pool) *Table 
 	if networks == nil {
 		networks = func(func(netip.Prefix, geo.Location) bool) {}
 	}
-	t := &Table{key: p.TableKey()}
-	ids := make(map[string]uint32)
-	var key []byte
-	intern := func(r Ranking) uint32 {
-		key = r.appendKey(key[:0])
-		if id, ok := ids[string(key)]; ok {
-			return id
-		}
-		id := uint32(len(t.rankings))
-		if id >= aliasID {
-			panic("pick: BuildTable: too many distinct rankings")
-		}
-		ids[string(key)] = id
-		t.rankings = append(t.rankings, r.withoutDistances())
-		return id
-	}
-	unknown := intern(p.rankBy(p.rankKey(p.Map.matchLocation(geo.Location{}), geo.Location{})))
-	// A database has far fewer distinct locations than networks: rank each
-	// distinct rank key once. The cached id is still Rank's answer for the
-	// location, since Rank ranks by the key alone.
-	memo := make(map[rankKey]uint32)
-	// Neighbouring networks are often at the same place: compare with the
-	// last key before hashing one.
-	var lastKey rankKey
-	lastID, haveLast := uint32(0), false
-
-	b4, b6 := newBuilder(leafBit|unknown), newBuilder(leafBit|unknown)
-	insert := func(pfx netip.Prefix, k rankKey) {
-		id := lastID
-		if !haveLast || k != lastKey {
-			var ok bool
-			if id, ok = memo[k]; !ok {
-				id = intern(p.rankBy(k))
-				memo[k] = id
-			}
-			lastKey, lastID, haveLast = k, id, true
-		}
-		var a [16]byte
-		b := b6
-		if pfx.Addr().Is4() {
-			a4 := pfx.Addr().As4()
-			copy(a[:], a4[:])
-			b = b4
-		} else {
-			a = pfx.Addr().As16()
-		}
-		b.insert(&a, pfx.Bits(), leafBit|id)
-	}
-	// A map's CIDR entries first, over space no network covers (an unknown
-	// location), shortest first so that longer ones win; the networks
-	// below then cover them where the database knows the location.
-	m := p.Map
-	var inside []int
-	if m != nil {
-		for i, c := range m.prefix {
-			insert(c, p.rankKey(m.cidrs[i], geo.Location{}))
-		}
-	}
+	b := newTableBuilder(p)
 	for pfx, loc := range networks {
-		if !pfx.IsValid() {
-			continue
-		}
-		pfx = pfx.Masked()
-		if pfx.Addr().Is4In6() && pfx.Bits() >= 96 {
-			pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
-		}
-		t.stats.Networks++
-		entry := -1
-		if m != nil {
-			if entry = m.containingCIDR(pfx); entry < 0 {
-				entry = m.matchLocation(loc)
-			}
-		}
-		insert(pfx, p.rankKey(entry, loc))
-		if m != nil {
-			// CIDR entries inside the network: its clients there rank by
-			// the entry, still at the network's location.
-			inside = m.cidrsInside(inside, pfx)
-			for _, i := range inside {
-				insert(m.prefix[i], p.rankKey(m.cidrs[i], loc))
-			}
+		if first, bits, is4, ok := b.count(pfx); ok {
+			b.network(first, bits, is4, &loc, nil)
 		}
 	}
-	// Mark the IPv6 ranges that embed IPv4 addresses, so that no IPv6 scope
-	// spans them: their clients are located by the IPv4 address inside. If
-	// every IPv4 address ranks the same, so do they, and they may merge.
-	alias := uint32(leafBit | aliasID)
-	if v := b4.nodes[0]; v&leafBit != 0 {
-		alias = v
-	}
-	for _, s := range [...]string{"::ffff:0:0/96", "2002::/16", "2001::/32"} {
-		pfx := netip.MustParsePrefix(s)
-		a := pfx.Addr().As16()
-		b6.insert(&a, pfx.Bits(), alias)
-	}
-	t.v4 = b4.finish()
-	t.v6 = b6.finish()
+	return b.done()
+}
 
-	t.stats.Rankings = len(t.rankings)
-	t.stats.Nodes4 = len(t.v4.nodes) / 2
-	t.stats.Nodes6 = len(t.v6.nodes) / 2
-	t.stats.PeakNodes = b4.peak + b6.peak
-	t.stats.Bytes = 4*(len(t.v4.nodes)+len(t.v6.nodes)) + t.v4.jump.bytes() + t.v6.jump.bytes() + len(t.rankings)*(int(unsafe.Sizeof(Ranking{}))+4*len(p.Members))
-	return t
+// BuildTableIndexed is BuildTable for networks given with the index of
+// their location in locs, such as a walk of a database kept with its
+// distinct locations listed once: each location is ranked once, where
+// BuildTable compares the rank key of each network with the last one's
+// and looks it up when they differ. The table is BuildTable's for the
+// same networks with their locations. Every index must be one of locs.
+func BuildTableIndexed(networks iter.Seq2[netip.Prefix, int], locs []geo.Location, p *Pool) *Table {
+	if p == nil {
+		return nil
+	}
+	b := newTableBuilder(p)
+	if networks != nil {
+		ranks := make([]locRank, len(locs))
+		for pfx, i := range networks {
+			if first, bits, is4, ok := b.count(pfx); ok {
+				b.network(first, bits, is4, &locs[i], &ranks[i])
+			}
+		}
+	}
+	return b.done()
 }
 
 // Lookup returns the ranking of the network containing addr, without

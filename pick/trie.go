@@ -106,6 +106,26 @@ func (b *builder) releaseTree(n uint32) {
 	b.release(n)
 }
 
+// unfold returns a builder holding the trie under root of the distinct
+// nodes pairs (children at 2k and 2k+1), each shared node copied for every
+// parent: a builder's trie is a tree.
+func unfold(pairs []uint32, root uint32) *builder {
+	b := newBuilder(root)
+	var copyNode func(v uint32) uint32
+	copyNode = func(v uint32) uint32 {
+		if v&leafBit != 0 {
+			return v
+		}
+		n := b.alloc(0)
+		l := copyNode(pairs[2*v])
+		r := copyNode(pairs[2*v+1])
+		b.nodes[2*n], b.nodes[2*n+1] = l, r
+		return n
+	}
+	b.nodes[0] = copyNode(root)
+	return b
+}
+
 // bitAt returns bit i (0 is the most significant) of a.
 func bitAt(a *[16]byte, i int) uint32 {
 	return uint32(a[i>>3]>>(7-uint(i&7))) & 1
@@ -161,9 +181,17 @@ func (b *builder) finish() trie {
 	d := dedup{nodes: b.nodes, index: newPairIndex(b.live)}
 	root := d.unique(b.nodes[0])
 	d.index = pairIndex{} // let the index go before the copy
-	t := trie{nodes: make([]uint32, 0, len(d.pairs))}
-	placed := make([]uint32, len(d.pairs)/2) // unique node -> its node in t, plus 1; 0: not yet
-	t.root = t.place(d.pairs, placed, root)
+	return layout(d.pairs, root)
+}
+
+// layout returns the trie of the distinct nodes pairs (children at 2k and
+// 2k+1) under root in a fresh, compact array, the nodes depth first from
+// the root, so that a lookup's path tends to stay in few cache lines.
+// Nodes of pairs not under root are left out.
+func layout(pairs []uint32, root uint32) trie {
+	t := trie{nodes: make([]uint32, 0, len(pairs))}
+	placed := make([]uint32, len(pairs)/2) // distinct node -> its node in t, plus 1; 0: not yet
+	t.root = t.place(pairs, placed, root)
 	t.buildJump()
 	return t
 }
@@ -172,7 +200,7 @@ func (b *builder) finish() trie {
 type dedup struct {
 	nodes []uint32  // the builder's
 	pairs []uint32  // the distinct nodes: children at 2k and 2k+1, leaves or distinct nodes, children first
-	index pairIndex // children (left<<32 | right) -> distinct node
+	index pairIndex // children -> distinct node
 }
 
 // unique returns the leaf v, or the distinct node equal to the subtree at
@@ -182,13 +210,10 @@ func (d *dedup) unique(v uint32) uint32 {
 		return v
 	}
 	l, r := d.unique(d.nodes[2*v]), d.unique(d.nodes[2*v+1])
-	key := uint64(l)<<32 | uint64(r)
-	if id, ok := d.index.get(key); ok {
-		return id
+	id, found := d.index.find(l, r, uint32(len(d.pairs)/2))
+	if !found {
+		d.pairs = append(d.pairs, l, r)
 	}
-	id := uint32(len(d.pairs) / 2)
-	d.pairs = append(d.pairs, l, r)
-	d.index.put(key, id)
 	return id
 }
 
@@ -211,51 +236,71 @@ func (t *trie) place(pairs, placed []uint32, v uint32) uint32 {
 }
 
 // pairIndex is an open-addressing hash table from a node's two children
-// to the distinct node with those children, sized once for the most
-// nodes it will hold. The empty key is all ones: that would be a node
-// whose two children are the same leaf, which a merged trie never has.
+// to the distinct node with those children. A slot is three words (left
+// child, right child, node), so that a probe mostly reads one cache line.
+// An empty slot has both children the leaf of all ones: that would be a
+// node whose two children are the same leaf, which a merged trie never
+// has. It grows to stay at most 3/4 full.
 type pairIndex struct {
-	keys  []uint64
-	vals  []uint32
+	slots []uint32
+	n     int // entries
 	shift uint
 }
 
-const emptyPair = ^uint64(0)
+const emptyChild = ^uint32(0)
 
-// newPairIndex returns an index for at most n entries, at most 3/4 full.
+// newPairIndex returns an index for n entries before it grows.
 func newPairIndex(n int) pairIndex {
 	bits := uint(4)
 	for 1<<bits < n+n/3+1 {
 		bits++
 	}
-	x := pairIndex{keys: make([]uint64, 1<<bits), vals: make([]uint32, 1<<bits), shift: 64 - bits}
-	for i := range x.keys {
-		x.keys[i] = emptyPair
-	}
-	return x
+	return pairIndex{slots: emptySlots(1 << bits), shift: 64 - bits}
 }
 
-func (x *pairIndex) slot(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> x.shift }
+func emptySlots(n int) []uint32 {
+	s := make([]uint32, 3*n)
+	for i := 0; i < len(s); i += 3 {
+		s[i], s[i+1] = emptyChild, emptyChild
+	}
+	return s
+}
 
-func (x *pairIndex) get(key uint64) (uint32, bool) {
-	mask := uint64(len(x.keys) - 1)
-	for i := x.slot(key); ; i = (i + 1) & mask {
-		switch x.keys[i] {
-		case key:
-			return x.vals[i], true
-		case emptyPair:
-			return 0, false
+// find returns the node with children l and r and true, or, when there is
+// none, enters id as that node and returns id and false.
+func (x *pairIndex) find(l, r, id uint32) (uint32, bool) {
+	size := len(x.slots) / 3
+	if 4*(x.n+1) > 3*size {
+		x.grow()
+		size *= 2
+	}
+	mask := uint64(size - 1)
+	for i := x.slot(l, r); ; i = (i + 1) & mask {
+		s := x.slots[3*i : 3*i+3 : 3*i+3]
+		switch {
+		case s[0] == l && s[1] == r:
+			return s[2], true
+		case s[0] == emptyChild && s[1] == emptyChild:
+			s[0], s[1], s[2] = l, r, id
+			x.n++
+			return id, false
 		}
 	}
 }
 
-func (x *pairIndex) put(key uint64, v uint32) {
-	mask := uint64(len(x.keys) - 1)
-	i := x.slot(key)
-	for x.keys[i] != emptyPair {
-		i = (i + 1) & mask
+// grow doubles the slots of x.
+func (x *pairIndex) grow() {
+	old := x.slots
+	x.slots, x.shift, x.n = emptySlots(2*len(old)/3), x.shift-1, 0
+	for i := 0; i < len(old); i += 3 {
+		if old[i] != emptyChild || old[i+1] != emptyChild {
+			x.find(old[i], old[i+1], old[i+2])
+		}
 	}
-	x.keys[i], x.vals[i] = key, v
+}
+
+func (x *pairIndex) slot(l, r uint32) uint64 {
+	return ((uint64(l)<<32 | uint64(r)) * 0x9e3779b97f4a7c15) >> x.shift
 }
 
 // halves returns a 16-byte address as two big-endian uint64s.

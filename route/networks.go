@@ -2,6 +2,7 @@ package route
 
 import (
 	"iter"
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -33,6 +34,14 @@ type listedNetwork struct {
 	loc  uint32 // index into networkList.locs
 }
 
+// placeKey is a location's coordinates (as bits, so that every value is
+// a key) and AS: most locations of a database are told apart by it alone.
+type placeKey struct {
+	lat, lon uint64
+	asn      uint32
+	located  bool
+}
+
 // locationKey is what tells locations apart, Network aside.
 type locationKey struct {
 	continent, country, city, asOrg, subdivisions string
@@ -47,6 +56,9 @@ type locationKey struct {
 func listNetworks(networks iter.Seq2[netip.Prefix, geo.Location]) *networkList {
 	l := &networkList{}
 	ids := map[locationKey]uint32{}
+	// Most places have a location of their own: find a location by its
+	// coordinates and AS first, which hashes faster than every field.
+	byPlace := map[placeKey]uint32{}
 	var prev geo.Location
 	prevID := uint32(0)
 	for pfx, loc := range networks {
@@ -57,15 +69,21 @@ func listNetworks(networks iter.Seq2[netip.Prefix, geo.Location]) *networkList {
 		// previous one before building a key.
 		id := prevID
 		if len(l.chunks) == 0 || !sameLocation(loc, prev) {
-			k := locationKey{loc.Continent, loc.Country, loc.City, loc.ASOrg, strings.Join(loc.Subdivisions, "\x00"),
-				loc.Lat, loc.Lon, loc.HasCoordinates, loc.AccuracyRadius, loc.ASN}
+			pk := placeKey{math.Float64bits(loc.Lat), math.Float64bits(loc.Lon), loc.ASN, loc.HasCoordinates}
 			var ok bool
-			if id, ok = ids[k]; !ok {
-				id = uint32(len(l.locs))
-				ids[k] = id
-				stored := loc
-				stored.Network = netip.Prefix{}
-				l.locs = append(l.locs, stored)
+			if id, ok = byPlace[pk]; !ok || !sameLocation(loc, l.locs[id]) {
+				k := locationKey{loc.Continent, loc.Country, loc.City, loc.ASOrg, strings.Join(loc.Subdivisions, "\x00"),
+					loc.Lat, loc.Lon, loc.HasCoordinates, loc.AccuracyRadius, loc.ASN}
+				if id, ok = ids[k]; !ok {
+					id = uint32(len(l.locs))
+					ids[k] = id
+					stored := loc
+					stored.Network = netip.Prefix{}
+					l.locs = append(l.locs, stored)
+				}
+				if _, ok := byPlace[pk]; !ok {
+					byPlace[pk] = id
+				}
 			}
 			prev, prevID = loc, id
 		}
@@ -93,16 +111,15 @@ func sameLocation(a, b geo.Location) bool {
 		a.AccuracyRadius == b.AccuracyRadius && a.ASN == b.ASN && slices.Equal(a.Subdivisions, b.Subdivisions)
 }
 
-// all yields the networks in the order they were walked, each with its
-// location (Network set to the prefix, as the walk gave it).
-func (l *networkList) all() iter.Seq2[netip.Prefix, geo.Location] {
-	return func(yield func(netip.Prefix, geo.Location) bool) {
+// indexed yields the networks in the order they were walked, each with
+// the index of its location in l.locs (whose Network is unset), for
+// pick.BuildTableIndexed: a table ranks each location once instead of
+// comparing a location per network.
+func (l *networkList) indexed() iter.Seq2[netip.Prefix, int] {
+	return func(yield func(netip.Prefix, int) bool) {
 		for _, chunk := range l.chunks {
-			for _, n := range chunk {
-				pfx := n.prefix()
-				loc := l.locs[n.loc]
-				loc.Network = pfx
-				if !yield(pfx, loc) {
+			for i := range chunk {
+				if !yield(chunk[i].prefix(), int(chunk[i].loc)) {
 					return
 				}
 			}

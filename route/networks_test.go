@@ -10,7 +10,8 @@ import (
 	"github.com/gslb/gslb/geo/mmdb"
 )
 
-// TestNetworkList: a kept walk yields what the walk yielded, in order.
+// TestNetworkList: a kept walk yields what the walk yielded, in order,
+// with the location (Network aside) by index.
 func TestNetworkList(t *testing.T) {
 	dir := filepath.Join("..", "testdata", "geoip")
 	db, err := mmdb.Open(filepath.Join(dir, "GeoIP2-City-Test.mmdb"), filepath.Join(dir, "GeoLite2-ASN-Test.mmdb"), nil)
@@ -30,7 +31,9 @@ func TestNetworkList(t *testing.T) {
 			want = append(want, network{p, l})
 		}
 		list := listNetworks(walk())
-		for p, l := range list.all() {
+		for p, i := range list.indexed() {
+			l := list.locs[i]
+			l.Network = p
 			got = append(got, network{p, l})
 		}
 		if len(want) < 100 {

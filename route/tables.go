@@ -161,21 +161,22 @@ func (r *Router) rebuild(ctx context.Context, replaced <-chan struct{}) {
 		walks[usesASN(p)]++
 	}
 	lists := map[bool]*networkList{}
-	networks := func(asn bool) iter.Seq2[netip.Prefix, geo.Location] {
+	tableOf := func(p *pick.Pool) *pick.Table {
+		asn := usesASN(p)
 		if walks[asn] < 2 {
-			return walkOf(r.opts.Geo, asn)
+			return pick.BuildTable(walkOf(r.opts.Geo, asn), p)
 		}
 		if lists[asn] == nil {
 			lists[asn] = listNetworks(walkOf(r.opts.Geo, asn))
 		}
-		return lists[asn].all()
+		return pick.BuildTableIndexed(lists[asn].indexed(), lists[asn].locs, p)
 	}
 	for _, p := range build {
 		if ctx.Err() != nil {
 			return
 		}
 		t0 := time.Now()
-		t := pick.BuildTable(networks(usesASN(p)), p)
+		t := tableOf(p)
 		next.byKey[p.TableKey()] = t
 		st := t.Stats()
 		r.log.Debug("ranking table built", "pool", p.Name, "networks", st.Networks, "rankings", st.Rankings,
