@@ -325,6 +325,31 @@ func randomMap(t testing.TB, rng *rand.Rand) *Map {
 	return mustMap(t, "rand"+strconv.Itoa(len(entries)), entries...)
 }
 
+// inEmbeddingRanges reports whether one of nets overlaps 6to4 (2002::/16)
+// or Teredo (2001::/32).
+func inEmbeddingRanges(nets []network) bool {
+	for _, n := range nets {
+		for _, r := range []netip.Prefix{netip.MustParsePrefix("2002::/16"), netip.MustParsePrefix("2001::/32")} {
+			if n.pfx.Overlaps(r) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// overlapping reports whether two of nets overlap.
+func overlapping(nets []network) bool {
+	for i := range nets {
+		for j := i + 1; j < len(nets); j++ {
+			if nets[i].pfx.Overlaps(nets[j].pfx) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // FuzzBuildTableMatchesInsert is TestBuildTableMatchesInsert for random
 // databases drawn from a seed: n networks, in a walk's order or not, with a
 // map or not.
@@ -346,6 +371,11 @@ func FuzzBuildTableMatchesInsert(f *testing.F) {
 				return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()))
 			})
 		}
-		checkSameTable(t, p, nets, sorted)
+		// A walk's order is sorted and without overlaps (nested networks
+		// in address order still make the stream fall back); a network in
+		// the IPv6 ranges that embed IPv4 addresses is ranked by the
+		// stream before it learns that the range resolves through the
+		// IPv4 trie (an unused ranking: the tries are the same).
+		checkSameTable(t, p, nets, sorted && !overlapping(nets) && !inEmbeddingRanges(nets))
 	})
 }
