@@ -120,7 +120,13 @@ func (r *scaleRun) load(s *scaleServer, queryFile, label string, during func() e
 	var res loadResult
 	perf := exec.Command(r.bins.dnsperf, "-s", "127.0.0.1", "-p", strings.TrimPrefix(s.addr, "127.0.0.1:"), "-d", queryFile,
 		"-Q", strconv.Itoa(r.rate), "-l", strconv.Itoa(int((r.before + r.after).Seconds())),
-		"-t", strconv.Itoa(int(r.timeout.Seconds())), "-c", "1", "-q", "1000")
+		"-t", strconv.Itoa(int(r.timeout.Seconds())), "-c", "1", "-q", "1000",
+		// dnsperf's own socket gets 4 MiB, as bench-compare's fixed-rate
+		// runs do: with the system's 208 KiB it overflowed whenever dnsperf
+		// was descheduled for ~10 ms, and its losses were counted as the
+		// server's (seen with ss: every drop of a 2026-12-01 run was at
+		// dnsperf's socket, none at the server's).
+		"-b", "4096")
 	perfOut, err := os.Create(filepath.Join(r.work, "dnsperf-"+label+".out"))
 	if err != nil {
 		return res, err
