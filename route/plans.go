@@ -41,8 +41,10 @@ type planSlots struct {
 }
 
 // plansFor returns the plans of pool p for the table set ts, or nil when
-// its decisions are not planned (the pool is not of the zone set the
-// tables were built for, or its table is not current).
+// its decisions are not planned (the pool is not plannable, is not of the
+// zone set the tables were built for, or its table is not current). The
+// caller checks the snapshot's part of pick.Plannable (no timed
+// overrides); the pool's part is checked once, by indexPlans.
 func (r *Router) plansFor(ts *tableSet, p *pick.Pool) *poolPlans {
 	ix := r.plans.Load()
 	if ix == nil || ix.tables != ts {
@@ -56,8 +58,9 @@ func (r *Router) plansFor(ts *tableSet, p *pick.Pool) *poolPlans {
 	return pp
 }
 
-// indexPlans lists the pools of the latest zone set for ts: those that
-// rank by location with their table in ts, and those that do not rank.
+// indexPlans lists the plannable pools of the latest zone set for ts:
+// those that rank by location with their table in ts, and those that do
+// not rank.
 func (r *Router) indexPlans(ts *tableSet) *planIndex {
 	r.mu.Lock()
 	set := r.zones
@@ -68,6 +71,9 @@ func (r *Router) indexPlans(ts *tableSet) *planIndex {
 	}
 	for _, z := range set.Zones() {
 		for _, p := range z.Pools {
+			if !pick.Plannable(p, nil) { // the pool's part: policy, spill, ramp-up, address order
+				continue
+			}
 			if !p.RanksByLocation() {
 				ix.pools[p] = &poolPlans{slots: 2}
 			} else if t, ok := ts.byPool[p]; ok && t != nil {

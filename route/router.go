@@ -88,7 +88,7 @@ func New(opts Options) *Router {
 func (r *Router) Route(name *zones.Name, fam pick.Family, client netip.Addr, sourceBits int, d *pick.Decision) {
 	p := name.Pool
 	h := r.snapshot()
-	if pick.Plannable(p, h) {
+	if !h.Timed() { // the snapshot's part of pick.Plannable; indexPlans checked the pool's
 		if pp := r.plansFor(r.tables.Load(), p); pp != nil {
 			id, bits := 0, 0
 			if pp.table != nil {
