@@ -160,24 +160,7 @@ func (s *Store) reloadAllLocked(ctx context.Context) error {
 		s.logErrors(errs)
 		return errs.Err()
 	}
-	next := map[string]*loaded{}
-	compiled := 0
-	var gc gcPause
-	defer func() { gc.end(compiled) }()
-	for _, p := range paths {
-		l, ferrs := s.loadFile(ctx, p, &gc)
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("zones: loading stopped: %w", err)
-		}
-		errs = append(errs, ferrs...)
-		if l != nil {
-			next[p] = l
-			if old := s.files[p]; old == nil || old.zone != l.zone {
-				compiled += len(l.src)
-			}
-		}
-	}
-	return s.settle(next, errs)
+	return s.loadPaths(ctx, paths, map[string]*loaded{})
 }
 
 // ReloadFiles reads again the zone files of paths, files of the zones
@@ -207,10 +190,7 @@ func (s *Store) ReloadFiles(ctx context.Context, paths []string) error {
 	if next == nil {
 		next = map[string]*loaded{}
 	}
-	var errs tomlcheck.ErrorList
-	compiled := 0
-	var gc gcPause
-	defer func() { gc.end(compiled) }()
+	var load []string
 	for _, p := range slices.Sorted(maps.Keys(todo)) {
 		if filepath.Dir(p) != dir || !isZoneFileName(filepath.Base(p)) {
 			continue
@@ -219,6 +199,20 @@ func (s *Store) ReloadFiles(ctx context.Context, paths []string) error {
 			delete(next, p) // removed (or no longer a file): ZoneFiles would not list it
 			continue
 		}
+		load = append(load, p)
+	}
+	return s.loadPaths(ctx, load, next)
+}
+
+// loadPaths compiles the zone files of paths into next, the files a
+// reload will serve (a file gone meanwhile leaves it), then makes next
+// the files serving (settle). s.mu is held.
+func (s *Store) loadPaths(ctx context.Context, paths []string, next map[string]*loaded) error {
+	var errs tomlcheck.ErrorList
+	compiled := 0
+	var gc gcPause
+	defer func() { gc.end(compiled) }()
+	for _, p := range paths {
 		l, ferrs := s.loadFile(ctx, p, &gc)
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("zones: loading stopped: %w", err)
