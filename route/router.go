@@ -1,6 +1,7 @@
 package route
 
 import (
+	"github.com/gslb/gslb/internal/procs"
 	"iter"
 	"log/slog"
 	"math/rand/v2"
@@ -48,6 +49,9 @@ type Options struct {
 	Logger *slog.Logger // default: discard
 	Now    func() time.Time
 	Rand   func() uint32
+	// Spare lends the table builder a processor of its own while it
+	// builds (see package procs); nil: none.
+	Spare *procs.Spare
 }
 
 // Router answers GSLB names. Its methods are safe for concurrent use.

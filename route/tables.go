@@ -171,6 +171,9 @@ func (r *Router) rebuild(ctx context.Context, replaced <-chan struct{}) {
 		}
 		return pick.BuildTableIndexed(lists[asn].indexed(), lists[asn].locs, p)
 	}
+	if len(build) > 0 {
+		defer r.opts.Spare.Hold()() // until the memory is released below
+	}
 	for _, p := range build {
 		if ctx.Err() != nil {
 			return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gslb/gslb/internal/procs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -173,6 +174,7 @@ func (s *server) loadZones() error {
 		Geo:    geoSrc,
 		Health: s.mon,
 		Logger: s.logger,
+		Spare:  new(procs.Spare), // with its low priority (run.go), the builder yields to the readers
 	})
 	s.zones = zones.NewStore(s.cfg, dns.ParseRecord, s.logger, func(set *zones.Set) {
 		s.router.Update(set)
