@@ -3,7 +3,6 @@ package dns
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"strings"
 
 	mdns "github.com/miekg/dns"
@@ -58,10 +57,6 @@ func parseRecord(text, origin string, defaultTTL uint32) (zones.Record, error) {
 	}
 	rec := zones.Record{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, Data: rr, RData: rdata}
 	switch v := rr.(type) {
-	case *mdns.A:
-		rec.Addr, _ = netip.AddrFromSlice(v.A.To4())
-	case *mdns.AAAA:
-		rec.Addr, _ = netip.AddrFromSlice(v.AAAA.To16())
 	case *mdns.NS: // lowerRdata made these names canonical already
 		rec.Target = v.Ns
 	case *mdns.CNAME:

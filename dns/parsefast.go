@@ -177,7 +177,6 @@ func fastAddress(rec zones.Record, hdr mdns.RR_Header, rest string) (zones.Recor
 	// octets), and the RDLENGTH that packing sets. The address is held in
 	// the same allocation as the record: one object per record, not two.
 	ip16 := addr.As16()
-	rec.Addr = addr
 	if hdr.Rrtype == mdns.TypeA {
 		v4 := addr.As4()
 		hdr.Rdlength = 4

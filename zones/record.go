@@ -1,8 +1,6 @@
 package zones
 
 import (
-	"net/netip"
-
 	"github.com/gslb/gslb/internal/dnscode"
 	"github.com/gslb/gslb/internal/tomlcheck"
 )
@@ -30,14 +28,13 @@ type Position = tomlcheck.Position
 // Record is one parsed resource record of a zone. Records are shared by
 // every query that answers them and must never be modified after loading.
 type Record struct {
-	Name   string     // absolute owner name, lower case
-	Type   uint16     // RR type
-	TTL    uint32     // TTL in seconds
-	Target string     // absolute lower-case name the record points at (NS, CNAME, DNAME, MX, SRV), else ""
-	Addr   netip.Addr // the address of an A or AAAA record
-	Data   any        // the parsed record as the Parser returned it (a dns.RR); opaque here
-	RData  string     // the RDATA in canonical wire form (RFC 4034 6.2): equal for equal records
-	Pos    Position   // where the record was written
+	Name   string   // absolute owner name, lower case
+	Type   uint16   // RR type
+	TTL    uint32   // TTL in seconds
+	Target string   // absolute lower-case name the record points at (NS, CNAME, DNAME, MX, SRV), else ""
+	Data   any      // the parsed record as the Parser returned it (a dns.RR); opaque here
+	RData  string   // the RDATA in canonical wire form (RFC 4034 6.2): equal for equal records
+	Pos    Position // where the record was written
 }
 
 // Parser parses one record written in presentation format. Relative names
