@@ -85,7 +85,7 @@ func (c *compiler) dnssec(records []*Record) {
 	t.Unknown(misplaced)
 	for _, r := range records {
 		if slices.Contains(dnssecTypes, r.Type) {
-			c.root.ErrorAt(r.Pos, "%s record in a signed zone: gslb generates the zone's DNSSEC records itself ([dnssec])", dnscode.TypeString(r.Type))
+			c.root.ErrorAt(c.z.at(r), "%s record in a signed zone: gslb generates the zone's DNSSEC records itself ([dnssec])", dnscode.TypeString(r.Type))
 		}
 	}
 	c.z.DNSSEC = d

@@ -50,7 +50,7 @@ func (c *compiler) gslb(pools map[string]*pick.Pool) {
 				continue
 			}
 		case len(n.sets) > 0:
-			gt.Errorf(gt.Path(), "%s is both a GSLB name and a static name (records at %s)", name, n.sets[0].records[0].Pos)
+			gt.Errorf(gt.Path(), "%s is both a GSLB name and a static name (records at %s)", name, c.z.at(n.sets[0].records[0]))
 			continue
 		}
 		n.gslb = g
@@ -64,7 +64,7 @@ func (c *compiler) apexGSLB(gt *tomlcheck.Table, n *node, g *Name) bool {
 	for _, typ := range []uint16{TypeA, TypeAAAA} {
 		if recs := n.get(typ); recs != nil {
 			gt.Errorf(gt.Path(), "the apex %s has static %s records (at %s): a GSLB name at the apex answers A and AAAA from its pool",
-				g.Name, dnscode.TypeString(typ), recs[0].Pos)
+				g.Name, dnscode.TypeString(typ), c.z.at(recs[0]))
 			ok = false
 		}
 	}

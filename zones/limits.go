@@ -118,7 +118,7 @@ func (z *Zone) chainWarnings() tomlcheck.ErrorList {
 			}
 			seen[at.name] = true
 			if links++; links > limit {
-				out.Add(cn[0].Pos, "", "warning: CNAME chain from %s is longer than max_cname_chain (%d CNAMEs): answers stop after %d and resolvers follow the rest", n.name, limit, limit)
+				out.Add(z.at(cn[0]), "", "warning: CNAME chain from %s is longer than max_cname_chain (%d CNAMEs): answers stop after %d and resolvers follow the rest", n.name, limit, limit)
 				break
 			}
 			at = z.nodes[next[0].Target]

@@ -28,7 +28,8 @@ func (c *compiler) records() []*Record {
 			t.Errorf(path(i), "%v", err)
 			continue
 		}
-		rec.Pos = posOf(i)
+		pos := posOf(i)
+		rec.Line, rec.Col = int32(pos.Line), int32(pos.Col)
 		r := &slab[i]
 		*r = rec
 		switch {
@@ -66,12 +67,12 @@ func (c *compiler) add(r *Record) {
 			}
 		}
 		if first := set.records[0]; first.TTL != r.TTL {
-			c.root.ErrorAt(r.Pos, "TTL %d differs from TTL %d of the same RRset at %s (RFC 2181 5.2: give every record of an RRset the same TTL)", r.TTL, first.TTL, first.Pos)
+			c.root.ErrorAt(c.z.at(r), "TTL %d differs from TTL %d of the same RRset at %s (RFC 2181 5.2: give every record of an RRset the same TTL)", r.TTL, first.TTL, c.z.at(first))
 			return
 		}
 		if len(set.records) >= c.lim.rrsetRecords {
 			if c.over(r) {
-				c.root.ErrorAt(r.Pos, "more than max_rrset_records (%d) records in the %s RRset of %s", c.lim.rrsetRecords, dnscode.TypeString(r.Type), r.Name)
+				c.root.ErrorAt(c.z.at(r), "more than max_rrset_records (%d) records in the %s RRset of %s", c.lim.rrsetRecords, dnscode.TypeString(r.Type), r.Name)
 			}
 			return
 		}
@@ -80,7 +81,7 @@ func (c *compiler) add(r *Record) {
 	}
 	if len(n.sets) >= c.lim.typesPerName {
 		if c.over(&Record{Name: r.Name}) {
-			c.root.ErrorAt(r.Pos, "more than max_types_per_name (%d) record types at %s", c.lim.typesPerName, r.Name)
+			c.root.ErrorAt(c.z.at(r), "more than max_types_per_name (%d) record types at %s", c.lim.typesPerName, r.Name)
 		}
 		return
 	}

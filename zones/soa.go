@@ -60,7 +60,8 @@ func (c *compiler) soa(records []*Record) {
 		return
 	}
 	pos := t.Pos(t.KeyPath("soa"))
-	soa.Pos, neg.Pos = pos, pos
+	soa.Line, soa.Col = int32(pos.Line), int32(pos.Col)
+	neg.Line, neg.Col = soa.Line, soa.Col
 	c.z.SOA, c.z.NegSOA, c.z.Serial = &soa, &neg, serial
 	c.add(c.z.SOA)
 	for _, r := range records {

@@ -27,7 +27,7 @@ func (c *compiler) structure() {
 			}
 			for _, set := range n.sets {
 				if set.typ != TypeCNAME && set.typ != TypeRRSIG && set.typ != TypeNSEC {
-					z.errAt(t, cname[0], "CNAME at %s beside other data (%s at %s)", n.name, dnscode.TypeString(set.typ), set.records[0].Pos)
+					z.errAt(t, cname[0], "CNAME at %s beside other data (%s at %s)", n.name, dnscode.TypeString(set.typ), z.at(set.records[0]))
 					break
 				}
 			}
@@ -81,7 +81,7 @@ func (c *compiler) structure() {
 }
 
 func (z *Zone) errAt(t *tomlcheck.Table, r *Record, format string, args ...any) {
-	t.ErrorAt(r.Pos, format, args...)
+	t.ErrorAt(z.at(r), format, args...)
 }
 
 // dnameAbove is z.dnameAbove(n.name), skipped when the zone has no DNAME.

@@ -34,10 +34,10 @@ func (z *Zone) Warnings() tomlcheck.ErrorList {
 					continue
 				}
 				if repeatsOrigin(r.Name, z.Origin) {
-					warn(r.Pos, "owner", r.Name)
+					warn(z.at(r), "owner", r.Name)
 				}
 				if repeatsOrigin(r.Target, z.Origin) {
-					warn(r.Pos, "target", r.Target)
+					warn(z.at(r), "target", r.Target)
 				}
 			}
 		}
