@@ -50,22 +50,45 @@ func CompileZone(file string, src []byte, cfg *config.Config, parse Parser) (*Zo
 
 // Compile is CompileZone with options.
 func Compile(file string, src []byte, cfg *config.Config, parse Parser, opts CompileOptions) (*Zone, error) {
+	d, err := decodeZoneFile(file, src, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return d.compile(parse, opts)
+}
+
+// decodedFile is a zone file decoded from TOML and not yet compiled: the
+// two halves of Compile, which a reload of many files runs apart (see
+// Store.loadPaths).
+type decodedFile struct {
+	root *tomlcheck.Table
+	errs tomlcheck.ErrorList
+	cfg  *config.Config
+	lim  limits
+}
+
+// decodeZoneFile checks src's size and decodes it.
+func decodeZoneFile(file string, src []byte, cfg *config.Config) (*decodedFile, error) {
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
-	lim := limitsOf(cfg)
-	if err := sizeError(file, src, lim.fileSize); err != nil {
+	d := &decodedFile{cfg: cfg, lim: limitsOf(cfg)}
+	if err := sizeError(file, src, d.lim.fileSize); err != nil {
 		return nil, err
 	}
-	var errs tomlcheck.ErrorList
-	root := tomlcheck.Parse(file, src, &errs, "records")
-	if root == nil {
-		return nil, errs.Err()
+	d.root = tomlcheck.Parse(file, src, &d.errs, "records")
+	if d.root == nil {
+		return nil, d.errs.Err()
 	}
-	c := &compiler{root: root, cfg: cfg, parse: parse, opts: opts, lim: lim}
+	return d, nil
+}
+
+// compile compiles the decoded file into a zone.
+func (d *decodedFile) compile(parse Parser, opts CompileOptions) (*Zone, error) {
+	c := &compiler{root: d.root, cfg: d.cfg, parse: parse, opts: opts, lim: d.lim}
 	z := c.compile()
-	root.Unknown(nil)
-	if err := errs.Err(); err != nil {
+	d.root.Unknown(nil)
+	if err := d.errs.Err(); err != nil {
 		return nil, err
 	}
 	return z, nil
@@ -108,6 +131,9 @@ func (c *compiler) compile() *Zone {
 		t.Use(zoneKeys()...) // nothing more can be checked without an origin
 		return nil
 	}
+	// A copy: the decoded string shares memory with the whole decoded
+	// document, which the zone would otherwise keep.
+	origin = strings.Clone(origin)
 	c.origin = origin
 	c.ttl = DefaultZoneTTL
 	if v, ok := ttl(t, "ttl"); ok {

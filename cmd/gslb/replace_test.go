@@ -109,7 +109,7 @@ func TestStopDuringZoneLoad(t *testing.T) {
 	writeSetup(t, dir, 1, "", fmt.Sprintf(e2eZone, "fail-open"))
 	var zone strings.Builder
 	zone.WriteString("origin = \"big.example.\"\nttl = \"1h\"\nrecords = [\"@ NS ns1\", \"ns1 A 192.0.2.1\",\n")
-	for i := range 200000 {
+	for i := range 400000 { // a load of about a second: the stop comes in its middle
 		fmt.Fprintf(&zone, "\"h%d A 10.%d.%d.%d\",\n", i, i>>16&255, i>>8&255, i&255)
 	}
 	zone.WriteString("]\n")
