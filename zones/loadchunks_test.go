@@ -1,10 +1,13 @@
 package zones_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // bulkyZone is a zone of origin z<i>.example. with a www address and
@@ -63,5 +66,36 @@ func TestReloadAcrossChunks(t *testing.T) {
 		if i%2 == 1 && after.Zone(fmt.Sprintf("z%d.example.", i)) != before.Zone(fmt.Sprintf("z%d.example.", i)) {
 			t.Errorf("zone %d: unchanged file compiled again", i)
 		}
+	}
+}
+
+// TestReloadStoppedKeepsServing: a reload whose context is done before it
+// reads anything returns the context's error at once (it does not spin
+// over chunks it never reads) and every zone keeps its version.
+func TestReloadStoppedKeepsServing(t *testing.T) {
+	st, dir, _ := newStore(t)
+	for i := range 3 {
+		write(t, filepath.Join(dir, fmt.Sprintf("z%d.example.toml", i)), bulkyZone(i, "192.0.2.1"))
+	}
+	if err := st.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		write(t, filepath.Join(dir, fmt.Sprintf("z%d.example.toml", i)), bulkyZone(i, "192.0.2.2"))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan error, 1)
+	go func() { done <- st.ReloadContext(ctx) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("ReloadContext = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReloadContext with a done context did not return")
+	}
+	if got := answer(st.Current(), "www.z1.example."); !strings.HasSuffix(got, "192.0.2.1") {
+		t.Errorf("www.z1 = %q, want the version serving, 192.0.2.1", got)
 	}
 }

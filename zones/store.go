@@ -225,6 +225,9 @@ func (s *Store) loadPaths(ctx context.Context, paths []string, next map[string]*
 	var gc gcPause
 	defer func() { gc.end(compiled) }()
 	for len(paths) > 0 {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("zones: loading stopped: %w", err)
+		}
 		var chunk []*pendingFile
 		for size := 0; len(paths) > 0 && size < loadChunk && ctx.Err() == nil; paths = paths[1:] {
 			p := s.decodeFile(ctx, paths[0], &gc)
@@ -399,9 +402,6 @@ func (s *Store) decodeFile(ctx context.Context, path string, gc *gcPause) *pendi
 	p.opts = CompileOptions{Serial: s.derivedSerial(path, p.old), Keys: s.keys, Context: ctx}
 	gc.grow(len(src))
 	p.dec, p.decErr = decodeZoneFile(path, src, s.cfg.Load())
-	if p.decErr != nil {
-		p.dec = nil
-	}
 	return p
 }
 
