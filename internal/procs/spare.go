@@ -29,7 +29,7 @@ import (
 type Spare struct {
 	mu      sync.Mutex
 	holders int
-	prev    int // GOMAXPROCS before the first holder, when raised
+	raised  bool // GOMAXPROCS was 1 at the first holder and is 2 now
 }
 
 // Hold gives the caller a processor of its own until release is called:
@@ -42,12 +42,9 @@ func (s *Spare) Hold() (release func()) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.holders == 0 {
-		s.prev = 0
-		if n := runtime.GOMAXPROCS(0); n == 1 {
-			runtime.GOMAXPROCS(2)
-			s.prev = n
-		}
+	if s.holders == 0 && runtime.GOMAXPROCS(0) == 1 {
+		runtime.GOMAXPROCS(2)
+		s.raised = true
 	}
 	s.holders++
 	var once sync.Once
@@ -58,7 +55,7 @@ func (s *Spare) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.holders--
-	if s.holders > 0 || s.prev == 0 {
+	if s.holders > 0 || !s.raised {
 		return
 	}
 	// Back to the runtime's own choice, which also follows later changes
@@ -66,7 +63,7 @@ func (s *Spare) release() {
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.SetDefaultGOMAXPROCS()
 	} else {
-		runtime.GOMAXPROCS(s.prev)
+		runtime.GOMAXPROCS(1)
 	}
-	s.prev = 0
+	s.raised = false
 }
