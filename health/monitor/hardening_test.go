@@ -297,18 +297,22 @@ func monitorEMFILEChild(target string) {
 		fail("setrlimit: %v", err)
 	}
 	var held []*os.File
-	for {
-		f, err := os.Open(os.DevNull)
-		if err != nil {
-			break
+	grab := func() { // every free descriptor, also those a probe in flight gives back
+		for {
+			f, err := os.Open(os.DevNull)
+			if err != nil {
+				return
+			}
+			held = append(held, f)
 		}
-		held = append(held, f)
 	}
+	grab()
 	for probeCount(m, "web").LocalErrors < 5 {
 		if time.Now().After(deadline) {
 			fail("no local errors")
 		}
 		time.Sleep(time.Millisecond)
+		grab()
 	}
 	status := m.Snapshot().Status(tg)
 	for _, f := range held {
