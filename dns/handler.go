@@ -55,6 +55,7 @@ type scratch struct {
 	aaaa  []mdns.AAAA
 	ip    []byte // backing store of the addresses of a and aaaa
 	cname mdns.CNAME
+	wild  wildcardRRs // wildcard expansions (rr)
 	all   []mdns.RR   // the additional section before truncation
 	units []extraUnit // its RRsets with their RRSIGs, when truncating (pack.go)
 	sig   sigScratch  // DNSSEC signing (dnssec_sign.go)
@@ -331,6 +332,7 @@ func (s *scratch) release() {
 	clear(s.ans.Additional[:cap(s.ans.Additional)])
 	s.geo.reset()
 	s.cname = mdns.CNAME{}
+	s.wild.reset()
 	clear(s.comp.suffix[:s.comp.n])
 	s.comp.reset()
 }
@@ -351,9 +353,7 @@ func (s *scratch) rr(x zones.RR) mdns.RR {
 	if owner == rr.Header().Name {
 		return rr
 	}
-	c := mdns.Copy(rr)
-	c.Header().Name = owner
-	return c
+	return s.wild.expand(rr, owner)
 }
 
 func (s *scratch) appendRRs(dst []mdns.RR, rrs []zones.RR) []mdns.RR {
