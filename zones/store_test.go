@@ -400,6 +400,9 @@ func TestWatchRecreatedDirectory(t *testing.T) {
 	has := func(addr string) func() bool {
 		return func() bool { return strings.HasSuffix(answer(st.Current(), "www.example.com."), addr) }
 	}
+	// An edit seen first: the watcher watches (it starts on its own
+	// goroutine, and a directory replaced before that is no loss to it).
+	untilSeen(t, func() { write(t, path, zoneWith("192.0.2.9")) }, has("192.0.2.9"))
 	untilSeen(t, func() {
 		must(t, os.RemoveAll(zonesDir))
 		must(t, os.Mkdir(zonesDir, 0o755))
