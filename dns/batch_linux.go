@@ -94,6 +94,31 @@ func (b *udpBatch) close() {
 
 // read reads up to udpBatchSize datagrams, waiting for the first one.
 func (b *udpBatch) read() (int, error) {
+	b.rearm()
+	if err := b.rc.Read(b.readFn); err != nil {
+		return 0, err
+	}
+	if b.errno != 0 {
+		return 0, b.errno
+	}
+	return b.n, nil
+}
+
+// readNow reads up to udpBatchSize datagrams without waiting and whatever
+// the socket's read deadline: 0 when none is queued.
+func (b *udpBatch) readNow() (int, error) {
+	b.rearm()
+	if err := b.rc.Control(func(fd uintptr) { b.recv(fd) }); err != nil {
+		return 0, err
+	}
+	if b.errno != 0 {
+		return 0, b.errno
+	}
+	return b.n, nil
+}
+
+// rearm readies the messages for the next recvmmsg.
+func (b *udpBatch) rearm() {
 	for i := range b.rhdr {
 		b.rhdr[i].Hdr.Namelen = unix.SizeofSockaddrInet6
 		b.rhdr[i].Hdr.Flags = 0
@@ -103,13 +128,6 @@ func (b *udpBatch) read() (int, error) {
 		}
 	}
 	b.n, b.errno = 0, 0
-	if err := b.rc.Read(b.readFn); err != nil {
-		return 0, err
-	}
-	if b.errno != 0 {
-		return 0, b.errno
-	}
-	return b.n, nil
 }
 
 // recv is the RawConn.Read callback: false asks to wait for readability.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -84,6 +85,14 @@ func (s *Server) serveUDPBatch(u *udpSocket, b *udpBatch) {
 	for {
 		s.drainDeadline(u)
 		n, err := b.read()
+		if err != nil && s.isStopping() && errors.Is(err, os.ErrDeadlineExceeded) {
+			// The drain's deadline can pass while this reader waits for
+			// a CPU rather than for datagrams (a loaded machine): it
+			// returns only once a read of its own finds the socket empty.
+			if n, err = b.readNow(); err == nil && n == 0 {
+				return
+			}
+		}
 		if err != nil {
 			if s.readFailed(u, err) {
 				return

@@ -231,7 +231,7 @@ func (h *harness) query(name string, qtype uint16, subnet string, tcp bool) *mdn
 	}
 	r, _, err := c.Exchange(m, h.run.DNS[0])
 	if err != nil {
-		h.t.Fatalf("query %s: %v", name, err)
+		h.t.Fatalf("query %s: %v\nserver log:\n%s", name, err, h.logs.String())
 	}
 	return r
 }
