@@ -196,7 +196,7 @@ func New(cfg Config) (*Cluster, error) {
 		mc.AdvertisePort = mc.BindPort
 	}
 	d := &delegate{c: c}
-	mc.Delegate, mc.Events, mc.Conflict = d, d, d
+	mc.Delegate, mc.Events, mc.Conflict, mc.Merge = d, d, d, d
 
 	ml, err := memberlist.Create(mc)
 	if err != nil {

@@ -2,20 +2,23 @@ package cluster
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/hashicorp/memberlist"
 )
 
 // delegate is how memberlist calls this package: for messages and state
 // syncs (Delegate), membership events (EventDelegate) and name clashes
-// (ConflictDelegate). memberlist calls some of these with its own locks
-// held: they take the Cluster's mu only, and never call memberlist back.
+// (ConflictDelegate, MergeDelegate). memberlist calls some of these with
+// its own locks held: they take the Cluster's mu only, and never call
+// memberlist back.
 type delegate struct{ c *Cluster }
 
 var (
 	_ memberlist.Delegate         = (*delegate)(nil)
 	_ memberlist.EventDelegate    = (*delegate)(nil)
 	_ memberlist.ConflictDelegate = (*delegate)(nil)
+	_ memberlist.MergeDelegate    = (*delegate)(nil)
 )
 
 // NodeMeta is empty: nothing is carried in alive messages.
@@ -122,6 +125,31 @@ func (c *Cluster) event(n *memberlist.Node, state State) {
 	if moved {
 		c.log.Info("cluster member "+string(state), "member", n.Name, "addr", hostPort(n))
 	}
+}
+
+// NotifyMerge looks, while this node joins, at the members a peer knows:
+// one with this node's name at another address that is not dead or gone
+// is a clash, and the join is refused. memberlist itself sees a clash
+// only in an alive message; a member its peers suspect (a loaded node
+// whose probes are late) reaches a joining node as a suspicion, which
+// memberlist refutes, and the newcomer would take the name over.
+// The same name at this node's own address is this node, from before a
+// restart or a partition.
+func (d *delegate) NotifyMerge(peers []*memberlist.Node) error {
+	c := d.c
+	for _, n := range peers {
+		if n.Name != c.cfg.Node || n.State == memberlist.StateDead || n.State == memberlist.StateLeft {
+			continue
+		}
+		ip, _ := netip.AddrFromSlice(n.Addr)
+		if netip.AddrPortFrom(ip.Unmap(), n.Port) == c.addr {
+			continue
+		}
+		self := &memberlist.Node{Name: c.cfg.Node, Addr: c.addr.Addr().AsSlice(), Port: c.addr.Port()}
+		d.NotifyConflict(self, n)
+		return fmt.Errorf("node name %q is used by the member at %s: %w", n.Name, hostPort(n), ErrNameConflict)
+	}
+	return nil
 }
 
 // NotifyConflict records a clash of names. When it concerns this node's
