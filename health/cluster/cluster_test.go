@@ -310,46 +310,58 @@ func TestNameConflict(t *testing.T) {
 	}
 }
 
-// TestNameOfSuspectMemberRefused: a node whose name is held by a member
-// its peers suspect (alive, but its probes are not answered, as with a
-// loaded node) is refused too. memberlist alone hands the joining node
-// the suspicion, refutes it, and lets the newcomer take the name.
-func TestNameOfSuspectMemberRefused(t *testing.T) {
-	cfg1 := testConfig(t, "ns1", "")
-	cfg1.SuspicionMult = 1000 // ns2 stays suspect, not dead, for the test's length
-	n1 := start(t, cfg1)
-	cut := &Partition{}
-	cfg2 := testConfig(t, "ns2", "", n1.Addr().String())
-	cfg2.Partition = cut
-	start(t, cfg2)
-	waitFor(t, "ns1 sees ns2", func() bool { return sees(n1, "ns1", "ns2") })
-	cut.Cut()
-	// Silent for 3 refreshes: memberlist's probes of ns2 (every 100 ms)
-	// have failed by then, and it suspects ns2 for SuspicionMult probes.
-	waitFor(t, "ns1 suspects ns2", func() bool {
-		for _, m := range n1.Members() {
-			if m.Name == "ns2" {
-				return m.State == StateSuspect
-			}
-		}
-		return false
-	})
+// TestNameOfUnreachableMemberRefused: a node whose name is held by a
+// member its peers suspect or found failed (its probes are not answered,
+// as with a loaded node that still runs) is refused too. memberlist alone
+// hands the joining node a suspicion of its own name, refutes it, and
+// lets the newcomer take the name.
+func TestNameOfUnreachableMemberRefused(t *testing.T) {
+	for _, tc := range []struct {
+		state     State // ns1's view of the first ns2 when the second joins
+		suspicion int   // SuspicionMult of ns1
+		message   string
+	}{
+		{StateSuspect, 1000, "already used by a live member"}, // suspect for the test's length
+		{StateDead, 2, "which the cluster found failed"},
+	} {
+		t.Run(string(tc.state), func(t *testing.T) {
+			cfg1 := testConfig(t, "ns1", "")
+			cfg1.SuspicionMult = tc.suspicion
+			n1 := start(t, cfg1)
+			cut := &Partition{}
+			cfg2 := testConfig(t, "ns2", "", n1.Addr().String())
+			cfg2.Partition = cut
+			start(t, cfg2)
+			waitFor(t, "ns1 sees ns2", func() bool { return sees(n1, "ns1", "ns2") })
+			cut.Cut()
+			// Suspect: silent for 3 refreshes, when memberlist's probes
+			// (every 100 ms) have failed too.
+			waitFor(t, "ns1 finds ns2 "+string(tc.state), func() bool {
+				for _, m := range n1.Members() {
+					if m.Name == "ns2" {
+						return m.State == tc.state
+					}
+				}
+				return false
+			})
 
-	c, err := New(testConfig(t, "ns2", "", n1.Addr().String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	select {
-	case err := <-done:
-		if !errors.Is(err, ErrNameConflict) || !strings.Contains(err.Error(), "already used by a live member") {
-			t.Errorf("Run of a second ns2 = %v, want ErrNameConflict", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a second ns2 joined while ns1 suspects the first")
+			c, err := New(testConfig(t, "ns2", "", n1.Addr().String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- c.Run(ctx) }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, ErrNameConflict) || !strings.Contains(err.Error(), tc.message) {
+					t.Errorf("Run of a second ns2 = %v, want ErrNameConflict saying %q", err, tc.message)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("a second ns2 joined while ns1 finds the first %s", tc.state)
+			}
+		})
 	}
 }
 

@@ -128,17 +128,18 @@ func (c *Cluster) event(n *memberlist.Node, state State) {
 }
 
 // NotifyMerge looks, while this node joins, at the members a peer knows:
-// one with this node's name at another address that is not dead or gone
-// is a clash, and the join is refused. memberlist itself sees a clash
-// only in an alive message; a member its peers suspect (a loaded node
-// whose probes are late) reaches a joining node as a suspicion, which
-// memberlist refutes, and the newcomer would take the name over.
-// The same name at this node's own address is this node, from before a
-// restart or a partition.
+// one with this node's name at another address is a clash, and the join
+// is refused, unless that member left in order. memberlist itself sees a
+// clash only in an alive message; a member its peers suspect or found
+// failed (a loaded node whose probes are late is either, and may well
+// still run) reaches a joining node as a suspicion, which memberlist
+// refutes, and the newcomer would take the name over. The same name at
+// this node's own address is this node, from before a restart or a
+// partition.
 func (d *delegate) NotifyMerge(peers []*memberlist.Node) error {
 	c := d.c
 	for _, n := range peers {
-		if n.Name != c.cfg.Node || n.State == memberlist.StateDead || n.State == memberlist.StateLeft {
+		if n.Name != c.cfg.Node || n.State == memberlist.StateLeft {
 			continue
 		}
 		ip, _ := netip.AddrFromSlice(n.Addr)
@@ -146,8 +147,20 @@ func (d *delegate) NotifyMerge(peers []*memberlist.Node) error {
 			continue
 		}
 		self := &memberlist.Node{Name: c.cfg.Node, Addr: c.addr.Addr().AsSlice(), Port: c.addr.Port()}
-		d.NotifyConflict(self, n)
-		return fmt.Errorf("node name %q is used by the member at %s: %w", n.Name, hostPort(n), ErrNameConflict)
+		if n.State != memberlist.StateDead {
+			d.NotifyConflict(self, n)
+			return fmt.Errorf("node name %q is used by the member at %s: %w", n.Name, hostPort(n), ErrNameConflict)
+		}
+		err := fmt.Errorf("node name %q is held by the member at %s, which the cluster found failed but has not forgotten "+
+			"(this node is %s; a loaded node can be found failed and still run): %w; if that node is gone for good, "+
+			"start this one again in a minute, or give it another [cluster] node name",
+			n.Name, hostPort(n), hostPort(self), ErrNameConflict)
+		c.mu.Lock()
+		if c.joining {
+			c.conflict = err
+		}
+		c.mu.Unlock()
+		return err
 	}
 	return nil
 }
