@@ -63,10 +63,16 @@ func (p *Prober) Probe(ctx context.Context, c health.Check, addr netip.Addr) err
 	}
 	// A caller's deadline that comes first (the monitor bounds each probe
 	// by the same timeout) is the probe's timeout too: its expiry is a
-	// timeout, not a cancellation.
+	// timeout, not a cancellation. A deadline already over (a host so
+	// loaded that the probe's goroutine ran only after it) leaves no time
+	// to probe: that failure is this host's, not the target's.
 	if dl, ok := ctx.Deadline(); ok {
-		if left := time.Until(dl).Round(time.Millisecond); left < timeout {
-			timeout = max(left, 0)
+		left := time.Until(dl)
+		if left < time.Millisecond {
+			return fmt.Errorf("%w: the probe's time was over before it could start (this host is overloaded)", ErrLocal)
+		}
+		if left = left.Round(time.Millisecond); left < timeout {
+			timeout = left
 		}
 	}
 	pctx, cancel := context.WithTimeout(ctx, timeout)

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gslb/gslb/health"
 )
 
@@ -249,7 +251,7 @@ func TestCallerDeadlineIsTimeout(t *testing.T) {
 		c := health.Check{Type: typ, Port: port, Timeout: 200 * time.Millisecond}
 		switch typ {
 		case health.CheckTCP:
-			addr, c.Port = netip.MustParseAddr("192.0.2.1"), 9 // TEST-NET-1: the connect hangs
+			addr, c.Port = fullListener(t) // the connect hangs
 		case health.CheckDNS:
 			pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
 			if err != nil {
@@ -261,13 +263,55 @@ func TestCallerDeadlineIsTimeout(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
 		err := Probe(ctx, c, addr)
 		cancel()
-		if typ == health.CheckTCP && err != nil && !errors.Is(err, ErrTimeout) {
-			continue // some networks refuse TEST-NET-1 at once
-		}
 		if !errors.Is(err, ErrTimeout) || err.Error() != "timed out after 200ms" {
 			t.Errorf("%s probe under a caller's deadline = %v, want `timed out after 200ms`", typ, err)
 		}
 	}
+}
+
+// TestDeadlineOverBeforeStart: a caller's deadline already over when the
+// probe is called (a loaded host ran the probe too late) is a local
+// error, which says nothing of the target, not a timeout.
+func TestDeadlineOverBeforeStart(t *testing.T) {
+	addr, port := silentListener(t)
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Millisecond))
+	defer cancel()
+	err := Probe(ctx, health.Check{Type: health.CheckTCP, Port: port, Timeout: time.Second}, addr)
+	if !IsLocal(err) || errors.Is(err, ErrTimeout) {
+		t.Errorf("probe with its deadline over = %v, want a local error", err)
+	}
+}
+
+// fullListener returns a loopback TCP address whose listener's accept
+// queue is full: a connect to it hangs (the kernel drops its SYNs).
+func fullListener(t *testing.T) (netip.Addr, uint16) {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := uint16(sa.(*unix.SockaddrInet4).Port)
+	target := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port).String()
+	for range 8 { // never accepted: each connect takes a place until none is left
+		c, err := net.DialTimeout("tcp", target, 100*time.Millisecond)
+		if err != nil {
+			return netip.MustParseAddr("127.0.0.1"), port
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	t.Fatal("the accept queue of a listener with a backlog of 0 never filled")
+	return netip.Addr{}, 0
 }
 
 func TestHTTPSlowBodyTimesOut(t *testing.T) {
