@@ -114,7 +114,7 @@ func newTrio(t *testing.T, fast bool, zone func(i int) string, keys ...byte) *tr
 		writeSetup(t, tr.dirs[i], port, cl, zone(i))
 		// Probes with room for a loaded machine (three servers under -race,
 		// a browser starting): a late answer must not read as down.
-		relax(t, filepath.Join(tr.dirs[i], "gslb.toml"), `interval = "200ms"`+"\n"+`timeout = "100ms"`, `interval = "500ms"`+"\n"+`timeout = "450ms"`)
+		relax(t, filepath.Join(tr.dirs[i], "gslb.toml"), `interval = "300ms"`+"\n"+`timeout = "280ms"`, `interval = "500ms"`+"\n"+`timeout = "450ms"`)
 		// The same mtime everywhere, as rsync -t keeps it: derived serials
 		// agree.
 		mtime := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
