@@ -232,11 +232,21 @@ func (h *harness) query(name string, qtype uint16, subnet string, tcp bool) *mdn
 	if tcp {
 		c.Net = "tcp"
 	}
-	r, _, err := c.Exchange(m, h.run.DNS[0])
-	if err != nil {
-		h.t.Fatalf("query %s: %v\nserver log:\n%s", name, err, h.logs.String())
+	// Three tries, as dig and stub resolvers make: on a loaded machine
+	// (-race, CI) an answer can be later than one try waits. The tests of
+	// lost queries count them with a load of their own (startUDPLoad).
+	var err error
+	for range 3 {
+		var r *mdns.Msg
+		if r, _, err = c.Exchange(m, h.run.DNS[0]); err == nil {
+			return r
+		}
+		if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+			break
+		}
 	}
-	return r
+	h.t.Fatalf("query %s: %v\nserver log:\n%s", name, err, h.logs.String())
+	return nil
 }
 
 func answerText(r *mdns.Msg) string {
@@ -338,6 +348,7 @@ func TestFailoverAndRecoveryOverDNS(t *testing.T) {
 	}
 
 	h.waitLog(`msg="target up" component=health target=web/127.0.0.1 from=unknown to=up`)
+	start := len(h.logs.String()) // a loaded machine's first probes may have failed over once before
 	ams.stop() // Amsterdam goes down: its clients fail over to iad, with the degraded TTL
 	h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
 	r = h.query("www.example.com.", mdns.TypeA, amsClient, true)
@@ -351,8 +362,8 @@ func TestFailoverAndRecoveryOverDNS(t *testing.T) {
 		t.Errorf("transitions not logged:\n%s", h.logs.String())
 	}
 	h.waitLog(`msg="pool recovered" component=pools pool=web zone=example.com. family=IPv4`)
-	if n := strings.Count(h.logs.String(), `msg="pool failing over"`); n != 1 {
-		t.Errorf("failover logged %d times, want once:\n%s", n, h.logs.String())
+	if n := strings.Count(h.logs.String()[start:], `msg="pool failing over"`); n != 1 {
+		t.Errorf("failover logged %d times for one outage, want once:\n%s", n, h.logs.String())
 	}
 }
 
