@@ -348,8 +348,9 @@ func TestFailoverAndRecoveryOverDNS(t *testing.T) {
 	}
 
 	h.waitLog(`msg="target up" component=health target=web/127.0.0.1 from=unknown to=up`)
-	start := len(h.logs.String()) // a loaded machine's first probes may have failed over once before
-	ams.stop()                    // Amsterdam goes down: its clients fail over to iad, with the degraded TTL
+	// A loaded machine's first probes may have failed over once before.
+	start := len(h.logs.String())
+	ams.stop() // Amsterdam goes down: its clients fail over to iad, with the degraded TTL
 	h.waitAnswer("www.example.com.", amsClient, "127.0.0.2")
 	r = h.query("www.example.com.", mdns.TypeA, amsClient, true)
 	if r.Answer[0].Header().Ttl != 15 {
