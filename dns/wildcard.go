@@ -16,26 +16,28 @@ type wildcardRRs struct {
 // expand returns rr under the owner name owner; rr is not modified. The
 // record returned is valid until reset.
 func (w *wildcardRRs) expand(rr mdns.RR, owner string) mdns.RR {
-	// A slice that grows leaves the records returned before in its old
-	// array, which the reply still holds: they stay valid.
 	switch r := rr.(type) {
 	case *mdns.A:
-		w.a = append(w.a, *r)
-		c := &w.a[len(w.a)-1]
-		c.Hdr.Name = owner
-		return c
+		return expandInto(&w.a, r, owner)
 	case *mdns.AAAA:
-		w.aaaa = append(w.aaaa, *r)
-		c := &w.aaaa[len(w.aaaa)-1]
-		c.Hdr.Name = owner
-		return c
+		return expandInto(&w.aaaa, r, owner)
 	case *mdns.CNAME:
-		w.cname = append(w.cname, *r)
-		c := &w.cname[len(w.cname)-1]
-		c.Hdr.Name = owner
-		return c
+		return expandInto(&w.cname, r, owner)
 	}
 	c := mdns.Copy(rr)
+	c.Header().Name = owner
+	return c
+}
+
+// expandInto appends a copy of r to *store and returns it under owner. A
+// store that grows leaves the records returned before in its old array,
+// which the reply still holds: they stay valid.
+func expandInto[T any, P interface {
+	*T
+	mdns.RR
+}](store *[]T, r P, owner string) mdns.RR {
+	*store = append(*store, *r)
+	c := P(&(*store)[len(*store)-1])
 	c.Header().Name = owner
 	return c
 }
