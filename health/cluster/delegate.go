@@ -156,9 +156,7 @@ func (d *delegate) NotifyMerge(peers []*memberlist.Node) error {
 			"start this one again in a minute, or give it another [cluster] node name",
 			n.Name, hostPort(n), hostPort(self), ErrNameConflict)
 		c.mu.Lock()
-		if c.joining {
-			c.conflict = err
-		}
+		c.joinClashLocked(err)
 		c.mu.Unlock()
 		return err
 	}
@@ -178,10 +176,19 @@ func (d *delegate) NotifyConflict(existing, other *memberlist.Node) {
 			existing.Name, hostPort(other), hostPort(existing), ErrNameConflict)
 	}
 	if mine {
-		c.conflict = err
+		c.joinClashLocked(err)
 	}
 	c.mu.Unlock()
 	if !mine {
 		c.log.Error("two nodes use one name", "error", err)
+	}
+}
+
+// joinClashLocked records err, a clash of this node's name, for the join
+// in progress (joinOnce returns it); none in progress, it is dropped.
+// Callers hold mu.
+func (c *Cluster) joinClashLocked(err error) {
+	if c.joining {
+		c.conflict = err
 	}
 }
